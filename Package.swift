@@ -1,0 +1,104 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// The module graph is the architecture (see ../shared/DESIGN.md and README.md):
+//   DatelineCore (plain values) <- DatelineExtraction (pure)
+//   DatelineCore <- EventLog (the only module that touches SQLite and zlib)
+//   EventLog <- DatelineProjections (timelines folded from the log)
+//   DatelineCore + NIOCore <- DatelineProtocol (wire types and codec, no sockets)
+//   DatelineService (ingest pipeline, projections kept current, queries: the embedded engine)
+//   DatelineServer (SwiftNIO TCP; the only module that touches NIOPosix)
+//   dateline, datelined: thin executables.
+let package = Package(
+    name: "Dateline",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "dateline", targets: ["dateline"]),
+        .executable(name: "datelined", targets: ["datelined"]),
+        .executable(name: "dateline-bench", targets: ["DatelineBench"]),
+        .library(name: "DatelineCore", targets: ["DatelineCore"]),
+        .library(name: "EventLog", targets: ["EventLog"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+
+        .target(name: "DatelineCore"),
+        .target(
+            name: "DatelineExtraction",
+            dependencies: ["DatelineCore"],
+            resources: [.copy("Resources")]
+        ),
+        .target(
+            name: "EventLog",
+            dependencies: [
+                "DatelineCore", "CSQLite", "CZlib",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "DatelineProjections",
+            dependencies: ["DatelineCore", "EventLog"]
+        ),
+        .target(
+            name: "DatelineProtocol",
+            dependencies: [
+                "DatelineCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "DatelineService",
+            dependencies: [
+                "DatelineCore", "DatelineExtraction", "EventLog", "DatelineProjections",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "DatelineServer",
+            dependencies: [
+                "DatelineCore", "DatelineService", "DatelineProtocol", "EventLog", "DatelineProjections",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "dateline",
+            dependencies: [
+                "DatelineService",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "datelined",
+            dependencies: [
+                "DatelineServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "DatelineBench",
+            dependencies: [
+                "DatelineCore", "EventLog", "DatelineExtraction", "CSQLite",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "DatelineCoreTests", dependencies: ["DatelineCore"]),
+        .testTarget(name: "DatelineExtractionTests", dependencies: ["DatelineExtraction"]),
+        .testTarget(name: "EventLogTests", dependencies: ["EventLog", "CSQLite"]),
+        .testTarget(name: "DatelineProjectionsTests", dependencies: ["DatelineProjections", "EventLog"]),
+        .testTarget(name: "DatelineProtocolTests", dependencies: ["DatelineProtocol"]),
+        .testTarget(name: "DatelineServiceTests", dependencies: ["DatelineService", "dateline"]),
+        .testTarget(name: "DatelineServerTests", dependencies: ["DatelineServer", "DatelineProtocol"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,4 @@
+#ifndef DATELINE_CSQLITE_SHIM_H
+#define DATELINE_CSQLITE_SHIM_H
+#include <sqlite3.h>
+#endif
