@@ -63,6 +63,12 @@ public struct ArticleRecord: Sendable {
     public var id: String?
     public var line: Int?
     public var result: Result<Article, ArticleInputError>
+
+    public init(id: String?, line: Int?, result: Result<Article, ArticleInputError>) {
+        self.id = id
+        self.line = line
+        self.result = result
+    }
 }
 
 /// Reads articles from the accepted input forms. Pure: the caller does the file I/O.

@@ -1,0 +1,90 @@
+import DatelineCore
+
+/// An article's text as an array of Unicode scalars, with its paragraphs and sentences.
+/// Every offset the extractors produce is an index into `scalars`, which is what the output
+/// contract calls a Unicode scalar offset.
+public struct ArticleText: Sendable {
+    public let scalars: [Unicode.Scalar]
+    /// Non-empty lines (a blank line or a single line break ends a paragraph), trimmed.
+    public let paragraphs: [TextSpan]
+    /// Sentences within paragraphs, trimmed of surrounding white space.
+    public let sentences: [TextSpan]
+
+    public init(_ text: String) {
+        let scalars = Array(text.unicodeScalars)
+        self.scalars = scalars
+        var paragraphs: [TextSpan] = []
+        var lineStart = 0
+        for i in 0...scalars.count where i == scalars.count || scalars[i] == "\n" {
+            if let span = ArticleText.trim(TextSpan(start: lineStart, end: i), in: scalars) {
+                paragraphs.append(span)
+            }
+            lineStart = i + 1
+        }
+        self.paragraphs = paragraphs
+        sentences = paragraphs.flatMap { ArticleText.splitSentences($0, in: scalars) }
+    }
+
+    public func string(_ span: TextSpan) -> String {
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars[span.start..<span.end])
+        return String(view)
+    }
+
+    static func isSpace(_ s: Unicode.Scalar) -> Bool {
+        s == " " || s == "\t" || s == "\n" || s == "\r" || s == "\u{00A0}" || s == "\u{FEFF}"
+    }
+
+    static func trim(_ span: TextSpan, in scalars: [Unicode.Scalar]) -> TextSpan? {
+        var s = span.start, e = span.end
+        while s < e, isSpace(scalars[s]) { s += 1 }
+        while e > s, isSpace(scalars[e - 1]) { e -= 1 }
+        return s < e ? TextSpan(start: s, end: e) : nil
+    }
+
+    /// Words after which a full stop does not end a sentence.
+    static let abbreviations: Set<String> = [
+        "mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "sgt", "capt", "gov", "sen", "rep", "st",
+        "jr", "sr", "vs", "etc", "inc", "ltd", "co", "corp", "no", "jan", "feb", "mar", "apr", "jun",
+        "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.n", "u.k", "e.g", "i.e", "rev", "adm",
+    ]
+
+    static func splitSentences(_ paragraph: TextSpan, in scalars: [Unicode.Scalar]) -> [TextSpan] {
+        var out: [TextSpan] = []
+        var start = paragraph.start
+        var i = paragraph.start
+        while i < paragraph.end {
+            let s = scalars[i]
+            guard s == "." || s == "!" || s == "?" else { i += 1; continue }
+            // Closing quotes and brackets belong to the sentence they end.
+            var end = i + 1
+            while end < paragraph.end, "\"”’')]".unicodeScalars.contains(scalars[end]) { end += 1 }
+            guard end < paragraph.end, isSpace(scalars[end]) else { i = end; continue }
+            var next = end
+            while next < paragraph.end, isSpace(scalars[next]) { next += 1 }
+            guard next < paragraph.end else { break }
+            let n = scalars[next]
+            let startsSentence = n.properties.isUppercase || "\"“‘'(".unicodeScalars.contains(n)
+                || n.properties.numericType != nil
+            if s == ".", startsSentence {
+                // The word before the full stop: an abbreviation or an initial does not end it.
+                var w = i
+                while w > paragraph.start, !isSpace(scalars[w - 1]), scalars[w - 1] != "(" { w -= 1 }
+                var word = String.UnicodeScalarView()
+                word.append(contentsOf: scalars[w..<i])
+                let lower = String(word).lowercased()
+                if abbreviations.contains(lower) || (word.count == 1 && word.first!.properties.isUppercase) {
+                    i = end
+                    continue
+                }
+            }
+            if startsSentence {
+                if let span = trim(TextSpan(start: start, end: end), in: scalars) { out.append(span) }
+                start = next
+            }
+            i = end
+        }
+        if let span = trim(TextSpan(start: start, end: paragraph.end), in: scalars) { out.append(span) }
+        return out
+    }
+}

@@ -1,0 +1,92 @@
+import DatelineCore
+import DatelineExtraction
+import Foundation
+
+/// Reads article records from the paths a user names on the command line (files, directories,
+/// or `-` for standard input), in order, one record at a time, so a large JSON Lines file
+/// never needs all its articles in memory at once.
+public struct ArticleInputs: Sendable {
+    public var paths: [String]
+
+    public init(paths: [String]) {
+        self.paths = paths.isEmpty ? ["-"] : paths
+    }
+
+    /// Every input file, with directories expanded to their article files (sorted by name).
+    public func files() throws(ArticleInputError) -> [String] {
+        var out: [String] = []
+        for path in paths {
+            if path == "-" { out.append(path); continue }
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw ArticleInputError(origin: path, reason: "no such file or directory")
+            }
+            if isDirectory.boolValue {
+                let names: [String]
+                do {
+                    names = try FileManager.default.contentsOfDirectory(atPath: path)
+                } catch {
+                    throw ArticleInputError(origin: path, reason: "cannot list the directory")
+                }
+                for name in names.sorted() where Self.isArticleFile(name) {
+                    out.append((path as NSString).appendingPathComponent(name))
+                }
+            } else {
+                out.append(path)
+            }
+        }
+        return out
+    }
+
+    static func isArticleFile(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        return !name.hasPrefix(".") && [".txt", ".json", ".jsonl", ".ndjson"].contains { lower.hasSuffix($0) }
+    }
+
+    /// Calls `body` for each record of each input, in order. Unreadable files are reported as
+    /// failed records, and the rest continues. Returning false from `body` stops early.
+    public func forEachRecord(_ body: (ArticleRecord, _ origin: String, _ bytesRead: Int) throws -> Bool) throws {
+        let files: [String]
+        do {
+            files = try self.files()
+        } catch {
+            _ = try body(ArticleRecord(id: error.origin, line: nil, result: .failure(error)), error.origin, 0)
+            return
+        }
+        for file in files {
+            let data: Data
+            do {
+                data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile()
+                                   : try Data(contentsOf: URL(fileURLWithPath: file))
+            } catch {
+                let failure = ArticleInputError(origin: file, recordID: file, reason: "cannot read the file")
+                guard try body(ArticleRecord(id: file, line: nil, result: .failure(failure)), file, 0) else { return }
+                continue
+            }
+            guard let text = String(data: data, encoding: .utf8) else {
+                let failure = ArticleInputError(origin: file, recordID: file, reason: "the file is not UTF-8 text")
+                guard try body(ArticleRecord(id: file, line: nil, result: .failure(failure)), file, data.count) else { return }
+                continue
+            }
+            let name = file == "-" ? "-" : (file as NSString).lastPathComponent
+            let format = file == "-" ? ArticleFormat(sniffing: text[...]) : ArticleFormat(fileName: file)
+            if format == .jsonLines {
+                // Record by record: each line is parsed only when it is reached.
+                var lineNumber = 0
+                var offset = 0
+                for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+                    lineNumber += 1
+                    offset += line.count + 1
+                    guard line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { continue }
+                    let record = ArticleReader.parseJSONRecord(line, origin: name, line: lineNumber)
+                    guard try body(record, name, min(offset, data.count)) else { return }
+                }
+            } else {
+                let records = ArticleReader.records(in: text, format: format, origin: name)
+                for record in records {
+                    guard try body(record, name, data.count) else { return }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+@main
+struct Dateline: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dateline",
+        abstract: "Query and feed a Dateline log: statements, tensions and the events behind them.",
+        subcommands: [
+            ExtractCommand.self,
+        ]
+    )
+}
