@@ -38,7 +38,7 @@ public struct ContentHash: Hashable, Sendable, Codable, CustomStringConvertible 
 
 extension String {
     func replacingCRLF() -> String {
-        guard contains("\r") else { return self }
+        guard utf8.contains(UInt8(ascii: "\r")) else { return self }
         var out = String.UnicodeScalarView()
         var previousCR = false
         for s in unicodeScalars {
