@@ -12,27 +12,24 @@ public struct ArticleInputs: Sendable {
         self.paths = paths.isEmpty ? ["-"] : paths
     }
 
-    /// Every input file, with directories expanded to their article files (sorted by name).
-    public func files() throws(ArticleInputError) -> [String] {
-        var out: [String] = []
+    /// Every input file, with directories expanded to their article files (sorted by name),
+    /// or the reason a named path cannot be read; the others are still read.
+    public func files() -> [Result<String, ArticleInputError>] {
+        var out: [Result<String, ArticleInputError>] = []
         for path in paths {
-            if path == "-" { out.append(path); continue }
+            if path == "-" { out.append(.success(path)); continue }
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw ArticleInputError(origin: path, reason: "no such file or directory")
+                out.append(.failure(ArticleInputError(origin: path, recordID: path, reason: "no such file or directory")))
+                continue
             }
-            if isDirectory.boolValue {
-                let names: [String]
-                do {
-                    names = try FileManager.default.contentsOfDirectory(atPath: path)
-                } catch {
-                    throw ArticleInputError(origin: path, reason: "cannot list the directory")
-                }
-                for name in names.sorted() where Self.isArticleFile(name) {
-                    out.append((path as NSString).appendingPathComponent(name))
-                }
-            } else {
-                out.append(path)
+            guard isDirectory.boolValue else { out.append(.success(path)); continue }
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else {
+                out.append(.failure(ArticleInputError(origin: path, recordID: path, reason: "cannot list the directory")))
+                continue
+            }
+            for name in names.sorted() where Self.isArticleFile(name) {
+                out.append(.success((path as NSString).appendingPathComponent(name)))
             }
         }
         return out
@@ -46,14 +43,14 @@ public struct ArticleInputs: Sendable {
     /// Calls `body` for each record of each input, in order. Unreadable files are reported as
     /// failed records, and the rest continues. Returning false from `body` stops early.
     public func forEachRecord(_ body: (ArticleRecord, _ origin: String, _ bytesRead: Int) throws -> Bool) throws {
-        let files: [String]
-        do {
-            files = try self.files()
-        } catch {
-            _ = try body(ArticleRecord(id: error.origin, line: nil, result: .failure(error)), error.origin, 0)
-            return
-        }
-        for file in files {
+        for entry in files() {
+            let file: String
+            switch entry {
+            case .success(let path): file = path
+            case .failure(let error):
+                guard try body(ArticleRecord(id: error.origin, line: nil, result: .failure(error)), error.origin, 0) else { return }
+                continue
+            }
             let data: Data
             do {
                 data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile()

@@ -6,6 +6,9 @@ struct Dateline: AsyncParsableCommand {
         commandName: "dateline",
         abstract: "Query and feed a Dateline log: statements, tensions and the events behind them.",
         subcommands: [
+            IngestCommand.self,
+            LogCommand.self,
+            VerifyCommand.self,
             ExtractCommand.self,
         ]
     )

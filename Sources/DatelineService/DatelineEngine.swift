@@ -1,0 +1,94 @@
+import DatelineCore
+import DatelineExtraction
+import EventLog
+import Foundation
+import Logging
+
+/// What happened to one ingested article.
+public struct IngestOutcome: Sendable, Equatable {
+    public var stream: StreamName
+    public var contentHash: ContentHash
+    /// Where the article's events are (the original ones for a duplicate).
+    public var positions: [Position]
+    public var statements: Int
+    public var tensions: Int
+    /// The same text was already in the log; nothing was written.
+    public var duplicate: Bool
+    /// Uncompressed payload bytes appended (0 for a duplicate).
+    public var payloadBytes: Int
+}
+
+/// The embedded Dateline: the log on a local SQLite file, the extractor, and (as they land)
+/// the projections kept current. The CLI uses it directly; the server wraps it.
+public final class DatelineEngine: Sendable {
+    public let store: EventStore
+    public let extractor: Extractor
+    private let logger: Logger
+
+    public init(databasePath: String, options: EventStoreOptions = EventStoreOptions(), logger: Logger) throws(EventLogError) {
+        self.store = try EventStore(path: databasePath, options: options, logger: logger)
+        self.extractor = Extractor()
+        self.logger = logger
+    }
+
+    /// Extracts and appends one article as one atomic batch. Ingesting text that is already in
+    /// the log writes nothing and answers `duplicate`.
+    public func ingest(_ article: Article) async throws -> IngestOutcome {
+        try await append(try prepare(article))
+    }
+
+    /// The blocking form of `ingest`, for threads outside Swift concurrency.
+    public func ingestSync(_ article: Article) throws -> IngestOutcome {
+        let prepared = try prepare(article)
+        do {
+            let result = try store.appendSync(to: article.stream, expecting: .noStream, events: prepared.events)
+            return outcome(prepared, result.positions, duplicate: result.duplicate)
+        } catch EventLogError.wrongExpectedVersion(_, _, actual: .some) {
+            return try duplicateOutcome(article)
+        }
+    }
+
+    /// An article with its findings and the events they become: the CPU part of an ingest,
+    /// which callers may run on another thread than the append.
+    struct PreparedArticle: Sendable {
+        var article: Article
+        var extraction: Extraction
+        var events: [ProposedEvent]
+    }
+
+    func prepare(_ article: Article) throws -> PreparedArticle {
+        let extraction = extractor.extract(article)
+        return PreparedArticle(article: article, extraction: extraction,
+                               events: try IngestBatch.events(for: article, extraction: extraction))
+    }
+
+    func append(_ prepared: PreparedArticle) async throws -> IngestOutcome {
+        do {
+            let result = try await store.append(to: prepared.article.stream, expecting: .noStream, events: prepared.events)
+            return outcome(prepared, result.positions, duplicate: result.duplicate)
+        } catch EventLogError.wrongExpectedVersion(_, _, actual: .some) {
+            return try duplicateOutcome(prepared.article)
+        }
+    }
+
+    private func outcome(_ prepared: PreparedArticle, _ positions: [Position], duplicate: Bool) -> IngestOutcome {
+        IngestOutcome(stream: prepared.article.stream, contentHash: prepared.article.contentHash, positions: positions,
+                      statements: prepared.extraction.statements.count, tensions: prepared.extraction.tensions.count,
+                      duplicate: duplicate,
+                      payloadBytes: duplicate ? 0 : prepared.events.reduce(0) { $0 + $1.data.count })
+    }
+
+    private func duplicateOutcome(_ article: Article) throws -> IngestOutcome {
+        let stored = try store.readStream(article.stream)
+        let newest = stored.lastIndex { $0.type == .extractionSuperseded }.map { $0 + 1 } ?? 0
+        let current = stored[newest...]
+        return IngestOutcome(stream: article.stream, contentHash: article.contentHash, positions: stored.map(\.position),
+                             statements: current.filter { $0.type == .statementRecorded }.count,
+                             tensions: current.filter { $0.type == .tensionObserved }.count,
+                             duplicate: true, payloadBytes: 0)
+    }
+
+    public func close() {
+        store.close()
+    }
+}

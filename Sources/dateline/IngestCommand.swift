@@ -1,0 +1,85 @@
+import ArgumentParser
+import DatelineService
+import Foundation
+
+struct IngestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Append articles and what is extracted from them to the log.",
+        discussion: """
+        Reads plain-text articles (first line `date YYYY-MM-DD title`), .json or .jsonl records
+        (text, date, title, source, url, id), directories of them, or - for standard input.
+        Each article and its statements and tensions are appended as one atomic batch to the
+        stream article-<content hash>; text already in the log is a no-op that says so. A bad
+        record is reported with its file and line and the rest continues; the exit status is 1
+        when any record failed.
+        """
+    )
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Argument(help: "Article files or directories; - or nothing reads standard input.")
+    var paths: [String] = []
+
+    func run() throws {
+        let engine = try database.openEngine()
+        defer { engine.close() }
+        let progress = ProgressLine(enabled: standardErrorIsTerminal)
+        let summary = try IngestRunner().run(
+            inputs: ArticleInputs(paths: paths), engine: engine,
+            onFailure: { error in
+                progress.clear()
+                printError("dateline: \(error)")
+            },
+            onProgress: { totals in progress.show(totals) }
+        )
+        progress.clear()
+        print(summary.report)
+        if summary.articlesFailed > 0 { throw ExitCode(1) }
+    }
+}
+
+extension IngestSummary {
+    /// The closing summary of an ingest run.
+    var report: String {
+        let ratio = payloadBytes > 0 && storedBytes > 0
+            ? String(format: " (%.2f× smaller)", Double(payloadBytes) / Double(storedBytes)) : ""
+        return """
+        articles: \(articlesNew) new, \(articlesDuplicate) duplicate, \(articlesFailed) failed
+        events: \(events) appended (\(statements) statements, \(tensions) tensions)
+        bytes: \(payloadBytes) payload, \(storedBytes) stored\(ratio)
+        """
+    }
+}
+
+/// A single self-overwriting progress line on a terminal, at most a few times a second.
+final class ProgressLine: @unchecked Sendable {
+    private let enabled: Bool
+    private let lock = NSLock()
+    private var lastShown = Date.distantPast
+    private var visible = false
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    func show(_ totals: IngestSummary) {
+        guard enabled else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        let now = Date()
+        guard now.timeIntervalSince(lastShown) > 0.2 else { return }
+        lastShown = now
+        visible = true
+        let mb = Double(totals.inputBytes) / 1_048_576
+        FileHandle.standardError.write(Data(String(format: "\r%d articles read (%.1f MB): %d new, %d duplicate, %d failed\u{1B}[K",
+                                                   totals.recordsRead, mb, totals.articlesNew,
+                                                   totals.articlesDuplicate, totals.articlesFailed).utf8))
+    }
+
+    func clear() {
+        guard enabled else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        if visible { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        visible = false
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import DatelineService
+import EventLog
+import Foundation
+import Logging
+
+/// Options every command that opens the log shares.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .long, help: "The log's SQLite file (created on first use).")
+    var db: String = "./dateline.sqlite"
+
+    @Option(name: .long, help: "Commit durability: full (survives power loss) or normal (survives a killed process).")
+    var sync: Durability = .full
+
+    @Option(name: .long, help: "Log level for diagnostics on standard error: trace, debug, info, notice, warning, error.")
+    var logLevel: Logger.Level = .warning
+
+    enum Durability: String, ExpressibleByArgument, CaseIterable {
+        case full, normal
+    }
+
+    func openEngine() throws -> DatelineEngine {
+        var options = EventStoreOptions()
+        options.durability = sync == .full ? .full : .normal
+        do {
+            return try DatelineEngine(databasePath: db, options: options, logger: logger())
+        } catch {
+            throw ValidationFailure("cannot open the log: \(error)")
+        }
+    }
+
+    func logger() -> Logger {
+        var logger = Logger(label: "dateline")
+        logger.logLevel = logLevel
+        return logger
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// A failure already explained to the user: printed as `dateline: <message>`, exit status 1.
+struct ValidationFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ message: String) { description = message }
+}
+
+/// Writes a line to standard error.
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
+/// True when standard error is a terminal: progress lines are shown only to people.
+var standardErrorIsTerminal: Bool { isatty(STDERR_FILENO) != 0 }
+var standardOutputIsTerminal: Bool { isatty(STDOUT_FILENO) != 0 }
