@@ -2,12 +2,31 @@
 /// wire and in the log; readers ignore fields they do not know, so payloads can grow.
 
 /// An article entered the log. Its findings follow in the same atomic batch.
+/// On the wire it is the article object itself plus `extractor_version`: which extractor
+/// produced the findings that follow (so an article with no findings can still be re-read).
 public struct ArticleIngested: Sendable, Equatable, Codable {
     public var article: Article
-    public init(article: Article) { self.article = article }
+    public var extractorVersion: String?
 
-    public init(from decoder: Decoder) throws { article = try Article(from: decoder) }
-    public func encode(to encoder: Encoder) throws { try article.encode(to: encoder) }
+    public init(article: Article, extractorVersion: String? = nil) {
+        self.article = article
+        self.extractorVersion = extractorVersion
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case extractorVersion = "extractor_version"
+    }
+
+    public init(from decoder: Decoder) throws {
+        article = try Article(from: decoder)
+        extractorVersion = try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(String.self, forKey: .extractorVersion)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        try article.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(extractorVersion, forKey: .extractorVersion)
+    }
 }
 
 /// A statement extracted from the article whose stream holds this event.

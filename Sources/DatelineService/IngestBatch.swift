@@ -15,7 +15,7 @@ public enum IngestBatch {
         var events: [ProposedEvent] = []
         events.reserveCapacity(1 + extraction.statements.count + extraction.tensions.count)
         events.append(ProposedEvent(id: try EventID("\(hash.short):article"), type: .articleIngested,
-                                    data: [UInt8](try encoder.encode(ArticleIngested(article: article)))))
+                                    data: [UInt8](try encoder.encode(ArticleIngested(article: article, extractorVersion: extractorVersion)))))
         events.append(contentsOf: try findings(for: hash, extraction: extraction, extractorVersion: extractorVersion,
                                                encoder: encoder))
         return events

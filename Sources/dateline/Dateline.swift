@@ -10,6 +10,7 @@ struct Dateline: AsyncParsableCommand {
             LogCommand.self,
             VerifyCommand.self,
             ExtractCommand.self,
+            ReextractCommand.self,
         ]
     )
 }
