@@ -1,0 +1,242 @@
+import CZlib
+import Foundation
+
+/// How a row's payload is stored: the `codec` column of the events table.
+///
+/// - `raw` (0): the JSON bytes as they are. Used for tiny payloads and whenever compression
+///   would not make the row smaller.
+/// - `zlib` (1): zlib format (RFC 1950: deflate with a 2-byte header and an Adler-32 trailer),
+///   level 6, no dictionary.
+/// - `zlibDictionary` (2): zlib format with a preset dictionary (the header's FDICT flag is set).
+///   The header's DICTID field (the dictionary's Adler-32) names the dictionary, which is the
+///   primary key of the `dictionaries` table. Changing the default dictionary adds a row with a
+///   new id; rows written with an older dictionary stay readable.
+///
+/// Every codec is checked against the `crc32` column (zlib's CRC-32 of the uncompressed bytes)
+/// on every read.
+public enum PayloadCodec: Int64, Sendable, CaseIterable, CustomStringConvertible {
+    case raw = 0
+    case zlib = 1
+    case zlibDictionary = 2
+
+    public var description: String {
+        switch self {
+        case .raw: "raw"
+        case .zlib: "zlib"
+        case .zlibDictionary: "zlib+dictionary"
+        }
+    }
+}
+
+/// Which codecs an appender may use. The store still picks `raw` when compressing would not help.
+public enum CompressionPolicy: Sendable, Equatable {
+    /// Store every payload raw.
+    case none
+    /// zlib level 6 without a dictionary.
+    case zlib
+    /// zlib level 6 with the store's current preset dictionary (the default).
+    case zlibWithDictionary
+}
+
+/// A preset dictionary for the `zlibDictionary` codec. Its id is its Adler-32, as written in
+/// the DICTID field of every zlib stream compressed with it.
+public struct CompressionDictionary: Sendable, Equatable {
+    public let id: UInt32
+    public let bytes: [UInt8]
+
+    public init(bytes: [UInt8]) {
+        self.bytes = bytes
+        self.id = bytes.withUnsafeBufferPointer { buf in
+            UInt32(truncatingIfNeeded: adler32(adler32(0, nil, 0), buf.baseAddress, uInt(buf.count)))
+        }
+    }
+
+    /// The dictionary shipped with this version of Dateline (see `DefaultDictionary.swift`).
+    public static let `default` = CompressionDictionary(bytes: Array(defaultDictionaryText.utf8))
+}
+
+/// zlib's CRC-32 of `bytes` (the `crc32` column).
+public func payloadCRC32(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+    guard let base = bytes.baseAddress, bytes.count > 0 else { return 0 }
+    var crc = crc32(0, nil, 0)
+    var offset = 0
+    // crc32 takes a 32-bit length.
+    while offset < bytes.count {
+        let chunk = min(bytes.count - offset, 1 << 30)
+        crc = crc32(crc, base.advanced(by: offset).assumingMemoryBound(to: Bytef.self), uInt(chunk))
+        offset += chunk
+    }
+    return UInt32(truncatingIfNeeded: crc)
+}
+
+public func payloadCRC32(_ bytes: [UInt8]) -> UInt32 {
+    bytes.withUnsafeBytes { payloadCRC32($0) }
+}
+
+/// A payload ready for the events table.
+struct EncodedPayload: Sendable {
+    var codec: PayloadCodec
+    var crc32: UInt32
+    var stored: [UInt8]
+}
+
+/// Why a stored payload could not be decoded (the store turns this into an error naming the
+/// position).
+struct CodecFailure: Error {
+    var reason: String
+}
+
+/// A reusable deflate stream. Not thread-safe: one user at a time (see `DeflaterPool`).
+final class Deflater {
+    private let stream: UnsafeMutablePointer<z_stream>
+    private var dictionaryID: UInt32?
+
+    init(level: Int32 = 6) {
+        stream = .allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        let rc = deflateInit2_(stream, level, Z_DEFLATED, 15, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
+                               Int32(MemoryLayout<z_stream>.size))
+        precondition(rc == Z_OK, "deflateInit2 failed: \(rc)")
+    }
+
+    deinit {
+        deflateEnd(stream)
+        stream.deallocate()
+    }
+
+    /// Compresses `input` in the zlib format, optionally with a preset dictionary.
+    func compress(_ input: UnsafeRawBufferPointer, dictionary: CompressionDictionary?) -> [UInt8] {
+        deflateReset(stream)
+        if let dictionary {
+            let rc = dictionary.bytes.withUnsafeBufferPointer { d in
+                deflateSetDictionary(stream, d.baseAddress, uInt(d.count))
+            }
+            precondition(rc == Z_OK, "deflateSetDictionary failed: \(rc)")
+        }
+        let bound = Int(deflateBound(stream, uLong(input.count))) + 16
+        return [UInt8](unsafeUninitializedCapacity: bound) { out, count in
+            let inBase = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
+            stream.pointee.next_in = inBase
+            stream.pointee.avail_in = uInt(input.count)
+            stream.pointee.next_out = out.baseAddress
+            stream.pointee.avail_out = uInt(out.count)
+            let rc = deflate(stream, Z_FINISH)
+            precondition(rc == Z_STREAM_END, "deflate did not finish within deflateBound: \(rc)")
+            count = Int(stream.pointee.total_out)
+            stream.pointee.next_in = nil
+            stream.pointee.next_out = nil
+        }
+    }
+}
+
+/// A reusable inflate stream with a scratch buffer. Not thread-safe: one reader at a time.
+final class Inflater {
+    private let stream: UnsafeMutablePointer<z_stream>
+    private var scratch: UnsafeMutableRawBufferPointer
+
+    init() {
+        stream = .allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        let rc = inflateInit2_(stream, 15, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        precondition(rc == Z_OK, "inflateInit2 failed: \(rc)")
+        scratch = .allocate(byteCount: 64 * 1024, alignment: 16)
+    }
+
+    deinit {
+        inflateEnd(stream)
+        stream.deallocate()
+        scratch.deallocate()
+    }
+
+    /// Inflates a zlib stream. `dictionary` is asked for the preset dictionary named in the
+    /// stream's header when there is one.
+    func decompress(_ input: UnsafeRawBufferPointer, dictionary: (UInt32) -> CompressionDictionary?) throws(CodecFailure) -> [UInt8] {
+        inflateReset(stream)
+        stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
+        stream.pointee.avail_in = uInt(input.count)
+        var produced = 0
+        defer {
+            stream.pointee.next_in = nil
+            stream.pointee.next_out = nil
+        }
+        while true {
+            if produced == scratch.count {
+                let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: scratch.count * 2, alignment: 16)
+                bigger.copyMemory(from: UnsafeRawBufferPointer(scratch))
+                scratch.deallocate()
+                scratch = bigger
+            }
+            stream.pointee.next_out = scratch.baseAddress!.advanced(by: produced).assumingMemoryBound(to: Bytef.self)
+            stream.pointee.avail_out = uInt(scratch.count - produced)
+            let before = stream.pointee.avail_out
+            let rc = inflate(stream, Z_NO_FLUSH)
+            produced += Int(before - stream.pointee.avail_out)
+            switch rc {
+            case Z_STREAM_END:
+                return [UInt8](UnsafeRawBufferPointer(rebasing: scratch[0..<produced]))
+            case Z_OK:
+                continue
+            case Z_BUF_ERROR:
+                // No progress: either the output is full (grow and go on) or the input is cut short.
+                if produced < scratch.count { throw CodecFailure(reason: "compressed payload is truncated") }
+            case Z_NEED_DICT:
+                let id = UInt32(truncatingIfNeeded: stream.pointee.adler)
+                guard let dict = dictionary(id) else {
+                    throw CodecFailure(reason: "compressed with dictionary \(id), which the log does not hold")
+                }
+                let set = dict.bytes.withUnsafeBufferPointer { d in
+                    inflateSetDictionary(stream, d.baseAddress, uInt(d.count))
+                }
+                if set != Z_OK { throw CodecFailure(reason: "dictionary \(id) was refused by zlib (\(set))") }
+            case Z_DATA_ERROR:
+                let message = stream.pointee.msg.map { String(cString: $0) } ?? "invalid data"
+                throw CodecFailure(reason: "compressed payload is damaged (\(message))")
+            default:
+                throw CodecFailure(reason: "zlib inflate failed with code \(rc)")
+            }
+        }
+    }
+}
+
+/// Payload encoding for appenders: picks a codec per payload and computes the CRC.
+/// Thread-safe: deflate streams are pooled under a lock.
+final class PayloadEncoder: @unchecked Sendable {
+    let policy: CompressionPolicy
+    let rawThreshold: Int
+    let dictionary: CompressionDictionary
+    private let lock = NSLock()
+    private var pool: [Deflater] = []
+
+    init(policy: CompressionPolicy, rawThreshold: Int, dictionary: CompressionDictionary) {
+        self.policy = policy
+        self.rawThreshold = rawThreshold
+        self.dictionary = dictionary
+    }
+
+    func encode(_ payloads: [[UInt8]]) -> [EncodedPayload] {
+        if policy == .none {
+            return payloads.map { EncodedPayload(codec: .raw, crc32: payloadCRC32($0), stored: $0) }
+        }
+        let deflater = lock.withLock { pool.popLast() } ?? Deflater()
+        defer { lock.withLock { if pool.count < 8 { pool.append(deflater) } } }
+        return payloads.map { payload in
+            payload.withUnsafeBytes { raw in
+                let crc = payloadCRC32(raw)
+                if raw.count < rawThreshold { return EncodedPayload(codec: .raw, crc32: crc, stored: payload) }
+                let useDictionary = policy == .zlibWithDictionary
+                let compressed = deflater.compress(raw, dictionary: useDictionary ? dictionary : nil)
+                if compressed.count >= raw.count { return EncodedPayload(codec: .raw, crc32: crc, stored: payload) }
+                return EncodedPayload(codec: useDictionary ? .zlibDictionary : .zlib, crc32: crc, stored: compressed)
+            }
+        }
+    }
+}
+
+/// The dictionaries a log holds, shared by its readers. Thread-safe.
+final class DictionaryCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var byID: [UInt32: CompressionDictionary] = [:]
+
+    func insert(_ dictionary: CompressionDictionary) { lock.withLock { byID[dictionary.id] = dictionary } }
+    func lookup(_ id: UInt32) -> CompressionDictionary? { lock.withLock { byID[id] } }
+}

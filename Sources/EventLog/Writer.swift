@@ -1,0 +1,319 @@
+import CSQLite
+import DatelineCore
+import Foundation
+import Logging
+
+/// One queued append: validated and encoded by the caller, committed by the writer thread.
+struct AppendRequest: Sendable {
+    let stream: StreamName
+    let expected: ExpectedVersion
+    let events: [ProposedEvent]
+    let encoded: [EncodedPayload]
+    let complete: @Sendable (Result<AppendResult, EventLogError>) -> Void
+}
+
+/// The single writer: a dedicated thread (not the Swift cooperative pool) that owns the write
+/// connection, drains the queue and commits every queued batch in one transaction.
+final class LogWriter: @unchecked Sendable {
+    private let db: SQLiteDatabase
+    private let path: String
+    private let logger: Logger
+    private let slowCommitNanoseconds: UInt64
+    private let observers: ObserverRegistry
+
+    private let condition = NSCondition()
+    private var queue: [AppendRequest] = []
+    private var stopping = false
+    private var stopped = false
+    private let finished = DispatchSemaphore(value: 0)
+    private var thread: Thread?
+
+    /// Largest number of events committed in one transaction; the rest wait for the next one.
+    private let maxEventsPerCommit = 20_000
+
+    init(db: SQLiteDatabase, path: String, logger: Logger, slowCommit: Duration, observers: ObserverRegistry) {
+        self.db = db
+        self.path = path
+        self.logger = logger
+        let (seconds, attoseconds) = slowCommit.components
+        self.slowCommitNanoseconds = UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds)) / 1_000_000_000
+        self.observers = observers
+    }
+
+    func start() {
+        let thread = Thread { [self] in run() }
+        thread.name = "dateline-log-writer"
+        thread.stackSize = 1 << 20
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Batches waiting for the writer (tests use it to build a group deterministically).
+    var queuedRequestCount: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return queue.count
+    }
+
+    /// True when called on the writer thread (where a blocking append would deadlock).
+    var isWriterThread: Bool { Thread.current === thread }
+
+    func enqueue(_ request: AppendRequest) {
+        condition.lock()
+        if stopping {
+            condition.unlock()
+            request.complete(.failure(.closed))
+            return
+        }
+        queue.append(request)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Commits what is queued, then stops the thread and closes the connection.
+    func stop() {
+        condition.lock()
+        let alreadyStopping = stopping
+        stopping = true
+        condition.signal()
+        condition.unlock()
+        if !alreadyStopping, thread != nil { finished.wait() }
+    }
+
+    private func run() {
+        while true {
+            condition.lock()
+            while queue.isEmpty && !stopping { condition.wait() }
+            if queue.isEmpty && stopping {
+                condition.unlock()
+                break
+            }
+            var take = 0, events = 0
+            while take < queue.count, take == 0 || events + queue[take].events.count <= maxEventsPerCommit {
+                events += queue[take].events.count
+                take += 1
+            }
+            let group = Array(queue.prefix(take))
+            queue.removeFirst(take)
+            condition.unlock()
+            commit(group)
+        }
+        db.close()
+        finished.signal()
+    }
+
+    // MARK: Group commit
+
+    private struct Applied {
+        var result: AppendResult
+        var recorded: [RecordedEvent]
+    }
+
+    private func fail(_ error: Error) -> EventLogError {
+        if let error = error as? EventLogError { return error }
+        if let error = error as? SQLiteError { return EventLogError.from(error, path: path) }
+        return .sqlite(SQLiteError(code: SQLITE_ERROR, message: "\(error)"))
+    }
+
+    private func commit(_ group: [AppendRequest]) {
+        let started = monotonicNanoseconds()
+        var outcomes: [Result<Applied, EventLogError>] = []
+        outcomes.reserveCapacity(group.count)
+        do {
+            try db.cached("BEGIN IMMEDIATE").run()
+        } catch {
+            let failure = fail(error)
+            for request in group { request.complete(.failure(failure)) }
+            return
+        }
+        do {
+            // Positions and timestamps continue from the last committed row, read inside the
+            // write transaction so nothing else can have moved them.
+            let last = try db.cached("SELECT position, recorded_at FROM events ORDER BY position DESC LIMIT 1")
+            var head: Int64 = 0, lastTime: Int64 = 0
+            if try last.step() {
+                head = last.int64(0)
+                lastTime = last.int64(1)
+            }
+            last.reset()
+            let now = max(wallClockMicroseconds(), lastTime)
+            for request in group {
+                do {
+                    let applied = try apply(request, head: &head, now: now)
+                    outcomes.append(.success(applied))
+                } catch {
+                    if db.isAutocommit {
+                        // SQLite rolled the whole transaction back (full disk, I/O error):
+                        // nothing of this group is stored.
+                        throw error
+                    }
+                    outcomes.append(.failure(fail(error)))
+                }
+            }
+            try db.cached("COMMIT").run()
+        } catch {
+            if !db.isAutocommit { try? db.execute("ROLLBACK") }
+            let failure = fail(error)
+            logger.error("log commit failed; the whole group was rolled back", metadata: [
+                "path": "\(path)", "batches": "\(group.count)", "error": "\(failure)",
+            ])
+            for request in group { request.complete(.failure(failure)) }
+            return
+        }
+        let elapsed = monotonicNanoseconds() - started
+        if elapsed > slowCommitNanoseconds {
+            logger.warning("slow log commit", metadata: [
+                "milliseconds": "\(elapsed / 1_000_000)", "batches": "\(group.count)",
+                "events": "\(group.reduce(0) { $0 + $1.events.count })",
+            ])
+        }
+        // Observers first, so that when an append returns, live subscribers have been handed
+        // its events.
+        var committed: [RecordedEvent] = []
+        for case .success(let applied) in outcomes where !applied.result.duplicate {
+            committed.append(contentsOf: applied.recorded)
+        }
+        if !committed.isEmpty { observers.notify(committed) }
+        for (request, outcome) in zip(group, outcomes) {
+            request.complete(outcome.map(\.result))
+        }
+    }
+
+    /// Checks one batch and inserts it. Throws without having written anything.
+    private func apply(_ request: AppendRequest, head: inout Int64, now: Int64) throws -> Applied {
+        let stream = request.stream
+
+        // Idempotency: a retried batch (every id stored) is answered with the original positions.
+        let lookup = try db.cached("SELECT position, stream, version, recorded_at FROM events WHERE event_id = ?1")
+        var stored: [(position: Int64, stream: String, version: Int64, recordedAt: Int64)?] = []
+        stored.reserveCapacity(request.events.count)
+        var storedCount = 0
+        for event in request.events {
+            lookup.reset()
+            try lookup.bind(1, event.id.rawValue)
+            if try lookup.step() {
+                stored.append((lookup.int64(0), lookup.string(1), lookup.int64(2), lookup.int64(3)))
+                storedCount += 1
+            } else {
+                stored.append(nil)
+            }
+        }
+        lookup.reset()
+        if storedCount > 0 {
+            for (event, row) in zip(request.events, stored) {
+                if let row, row.stream != stream.rawValue {
+                    let other = (try? StreamName(row.stream)) ?? stream
+                    throw EventLogError.eventIDInOtherStream(id: event.id, stream: stream, storedIn: other)
+                }
+            }
+            if storedCount < request.events.count {
+                var old: [EventID] = [], new: [EventID] = []
+                for (event, row) in zip(request.events, stored) {
+                    if row == nil { new.append(event.id) } else { old.append(event.id) }
+                }
+                throw EventLogError.mixedEventIDs(stream: stream, alreadyStored: old, new: new)
+            }
+            let rows = stored.map { $0! }
+            let result = AppendResult(stream: stream, positions: rows.map { Position($0.position) },
+                                      lastVersion: StreamVersion(rows.last!.version),
+                                      recordedAt: Timestamp(rawValue: rows.last!.recordedAt), duplicate: true)
+            return Applied(result: result, recorded: [])
+        }
+
+        // Optimistic concurrency.
+        let versionQuery = try db.cached("SELECT max(version) FROM events WHERE stream = ?1")
+        try versionQuery.bind(1, stream.rawValue)
+        _ = try versionQuery.step()
+        let current: Int64? = versionQuery.isNull(0) ? nil : versionQuery.int64(0)
+        versionQuery.reset()
+        let ok: Bool
+        switch request.expected {
+        case .any: ok = true
+        case .noStream: ok = current == nil
+        case .exists: ok = current != nil
+        case .exact(let v): ok = current == v.rawValue
+        }
+        if !ok {
+            throw EventLogError.wrongExpectedVersion(stream: stream, expected: request.expected,
+                                                     actual: current.map { StreamVersion($0) })
+        }
+
+        // Insert under a savepoint so a failure leaves the other batches of the group intact.
+        try db.cached("SAVEPOINT batch").run()
+        let insert = try db.cached(Schema.insertEvent)
+        var position = head
+        var version = current ?? -1
+        var recorded: [RecordedEvent] = []
+        recorded.reserveCapacity(request.events.count)
+        var positions: [Position] = []
+        positions.reserveCapacity(request.events.count)
+        do {
+            for (event, payload) in zip(request.events, request.encoded) {
+                position += 1
+                version += 1
+                insert.reset()
+                try insert.bind(1, position)
+                try insert.bind(2, stream.rawValue)
+                try insert.bind(3, version)
+                try insert.bind(4, event.type.rawValue)
+                try insert.bind(5, event.id.rawValue)
+                try insert.bind(6, now)
+                try insert.bind(7, payload.codec.rawValue)
+                try insert.bind(8, Int64(payload.crc32))
+                try insert.bind(9, payload.stored)
+                try insert.run()
+                positions.append(Position(position))
+                recorded.append(RecordedEvent(position: Position(position), stream: stream, version: StreamVersion(version),
+                                              id: event.id, type: event.type, recordedAt: Timestamp(rawValue: now),
+                                              data: event.data))
+            }
+            insert.reset()
+            try db.cached("RELEASE batch").run()
+        } catch {
+            insert.reset()
+            if !db.isAutocommit {
+                try? db.execute("ROLLBACK TO batch; RELEASE batch")
+            }
+            throw error
+        }
+        head = position
+        let result = AppendResult(stream: stream, positions: positions, lastVersion: StreamVersion(version),
+                                  recordedAt: Timestamp(rawValue: now), duplicate: false)
+        return Applied(result: result, recorded: recorded)
+    }
+}
+
+/// Identifies a commit observer, to remove it.
+public struct ObserverToken: Hashable, Sendable {
+    let id: UInt64
+}
+
+/// Observers of committed events. Thread-safe.
+final class ObserverRegistry: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next: UInt64 = 1
+    private var observers: [UInt64: @Sendable ([RecordedEvent]) -> Void] = [:]
+    private var ordered: [@Sendable ([RecordedEvent]) -> Void] = []
+
+    func add(_ observer: @escaping @Sendable ([RecordedEvent]) -> Void) -> ObserverToken {
+        lock.withLock {
+            let id = next
+            next += 1
+            observers[id] = observer
+            ordered = observers.sorted { $0.key < $1.key }.map(\.value)
+            return ObserverToken(id: id)
+        }
+    }
+
+    func remove(_ token: ObserverToken) {
+        lock.withLock {
+            observers[token.id] = nil
+            ordered = observers.sorted { $0.key < $1.key }.map(\.value)
+        }
+    }
+
+    func notify(_ events: [RecordedEvent]) {
+        let current = lock.withLock { ordered }
+        for observer in current { observer(events) }
+    }
+}
