@@ -6,6 +6,9 @@ import Foundation
 /// the Core payload types, numbering positions as a log would.
 struct FixtureLog {
     private(set) var events: [RecordedEvent] = []
+    /// The same events as append batches: an article with its findings, or a supersession
+    /// with the new findings. Appending them to a real log reproduces an ingest.
+    private(set) var batches: [(stream: StreamName, events: [ProposedEvent])] = []
     private var versions: [StreamName: Int64] = [:]
     private var nextIndex: [StreamName: Int] = [:]
     var extractorVersion = "test-1"
@@ -21,6 +24,13 @@ struct FixtureLog {
         let version = versions[stream].map { $0 + 1 } ?? 0
         versions[stream] = version
         let position = Position(Int64(events.count + 1))
+        let proposed = ProposedEvent(id: try! EventID("\(stream.rawValue)-\(version)"), type: type, data: data)
+        let startsBatch = type == .articleIngested || type == .extractionSuperseded
+        if !startsBatch, let last = batches.last, last.stream == stream {
+            batches[batches.count - 1].events.append(proposed)
+        } else {
+            batches.append((stream, [proposed]))
+        }
         events.append(RecordedEvent(
             position: position, stream: stream, version: StreamVersion(version),
             id: try! EventID("fixture-\(position.rawValue)"), type: type,
