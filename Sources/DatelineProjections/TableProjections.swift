@@ -1,0 +1,259 @@
+import DatelineCore
+import EventLog
+
+/// A projection kept in SQLite tables: its name, its code version (bump it whenever what the
+/// tables mean changes; the store then rebuilds it from the log by itself), the event types it
+/// reads, and how to create its tables and apply changes to them.
+///
+/// Every table name is `prefix + base name`: `tl_` for the live tables, `tl_rebuild_` for the
+/// shadow tables a rebuild fills. Index names carry a tag unique to each build, so the shadow's
+/// indexes never collide with the live ones and keep their names after the swap renames the
+/// tables.
+protocol TableProjection: Sendable {
+    static var name: String { get }
+    static var codeVersion: Int { get }
+    static var eventTypes: Set<EventType> { get }
+    /// Base table names, in the order they are dropped.
+    static var tables: [String] { get }
+    static func create(_ db: SQLiteDatabase, prefix: String, tag: String, fullText: Bool) throws
+    /// Applies decoded changes, in log order, inside the caller's transaction.
+    /// - Returns: how many events of this projection's types were malformed.
+    static func apply(_ changes: [TimelineChange], _ db: SQLiteDatabase, prefix: String) throws -> Int
+}
+
+extension TableProjection {
+    static func malformedCount(_ changes: [TimelineChange]) -> Int {
+        changes.reduce(0) { n, c in
+            if case .malformed(_, let type, _) = c, eventTypes.contains(type) { return n + 1 }
+            return n
+        }
+    }
+}
+
+/// The statement timeline: articles (for links), statements, speakers with their aliases, and
+/// a full-text index of the content.
+enum StatementsProjection: TableProjection {
+    static let name = "statements"
+    static let codeVersion = 1
+    static let eventTypes: Set<EventType> = [.articleIngested, .statementRecorded, .extractionSuperseded]
+    static let tables = ["statements_fts", "statements", "speaker_aliases", "speakers", "articles"]
+
+    static func create(_ db: SQLiteDatabase, prefix p: String, tag: String, fullText: Bool) throws {
+        try db.execute("""
+            CREATE TABLE IF NOT EXISTS \(p)articles(
+                stream TEXT PRIMARY KEY,
+                position INTEGER NOT NULL,
+                day INTEGER NOT NULL,
+                title TEXT, source TEXT, url TEXT
+            ) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS \(p)speakers(
+                id INTEGER PRIMARY KEY,
+                key TEXT NOT NULL UNIQUE
+            );
+            CREATE TABLE IF NOT EXISTS \(p)speaker_aliases(
+                speaker_id INTEGER NOT NULL,
+                alias TEXT NOT NULL,
+                folded TEXT NOT NULL,          -- lower-cased, accent-folded words joined by spaces
+                PRIMARY KEY(speaker_id, alias)
+            ) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS \(p)statements(
+                position INTEGER PRIMARY KEY,  -- of the StatementRecorded event
+                stream TEXT NOT NULL,
+                idx INTEGER NOT NULL,
+                day INTEGER NOT NULL,          -- days since 1970-01-01
+                kind TEXT NOT NULL,
+                speaker TEXT, entity TEXT, affiliation TEXT, role TEXT, surface TEXT,
+                speaker_id INTEGER,
+                cue TEXT,
+                content TEXT NOT NULL,
+                folded TEXT,                   -- the content's folded words, only without FTS5 (for LIKE)
+                start INTEGER NOT NULL,
+                "end" INTEGER NOT NULL,
+                polarity TEXT NOT NULL,
+                extractor_version TEXT NOT NULL
+            );
+            CREATE INDEX IF NOT EXISTS tl_\(tag)_statements_day ON \(p)statements(day, position);
+            CREATE INDEX IF NOT EXISTS tl_\(tag)_statements_speaker ON \(p)statements(speaker_id, day, position);
+            CREATE INDEX IF NOT EXISTS tl_\(tag)_statements_affiliation ON \(p)statements(affiliation, day, position);
+            CREATE INDEX IF NOT EXISTS tl_\(tag)_statements_stream ON \(p)statements(stream);
+            """)
+        if fullText && TimelineStore.ftsAvailable(db) {
+            try db.execute("""
+                CREATE VIRTUAL TABLE IF NOT EXISTS \(p)statements_fts USING fts5(content, tokenize = 'unicode61 remove_diacritics 2')
+                """)
+        }
+    }
+
+    static func apply(_ changes: [TimelineChange], _ db: SQLiteDatabase, prefix p: String) throws -> Int {
+        let fts = try TimelineStore.tableExists(db, "\(p)statements_fts")
+        for change in changes {
+            switch change {
+            case .article(let a):
+                let s = try db.cached("INSERT OR REPLACE INTO \(p)articles(stream, position, day, title, source, url) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+                try s.bind([.text(a.stream.rawValue), .integer(a.position.rawValue), .integer(Int64(a.date.dayNumber)),
+                            .optionalText(a.title), .optionalText(a.source), .optionalText(a.url)])
+                try s.run()
+            case .statement(let r):
+                var speakerID: Int64?
+                if let key = SpeakerKey(entity: r.entity, name: r.speaker) {
+                    let ins = try db.cached("INSERT OR IGNORE INTO \(p)speakers(key) VALUES (?1)")
+                    try ins.bind(1, key.id)
+                    try ins.run()
+                    let sel = try db.cached("SELECT id FROM \(p)speakers WHERE key = ?1")
+                    try sel.bind(1, key.id)
+                    guard try sel.step() else { throw ProjectionError.other("speaker row vanished") }
+                    speakerID = sel.int64(0)
+                    sel.reset()
+                    let alias = try db.cached("INSERT OR IGNORE INTO \(p)speaker_aliases(speaker_id, alias, folded) VALUES (?1, ?2, ?3)")
+                    for a in SpeakerKey.aliases(of: r) {
+                        alias.reset()
+                        try alias.bind([.integer(speakerID!), .text(a), .text(TextMatch.words(a).joined(separator: " "))])
+                        try alias.run()
+                    }
+                }
+                let s = try db.cached("""
+                    INSERT OR REPLACE INTO \(p)statements(position, stream, idx, day, kind, speaker, entity, affiliation, role,
+                        surface, speaker_id, cue, content, start, "end", polarity, extractor_version, folded)
+                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+                    """)
+                try s.bind([.integer(r.position.rawValue), .text(r.stream.rawValue), .integer(Int64(r.index)),
+                            .integer(Int64(r.date.dayNumber)), .text(r.kind.rawValue), .optionalText(r.speaker),
+                            .optionalText(r.entity), .optionalText(r.affiliation?.rawValue), .optionalText(r.role),
+                            .optionalText(r.surface), speakerID.map { .integer($0) } ?? .null, .optionalText(r.cue),
+                            .text(r.content), .integer(Int64(r.start)), .integer(Int64(r.end)), .text(r.polarity.rawValue),
+                            .text(r.extractorVersion),
+                            fts ? .null : .text(TextMatch.words(r.content).joined(separator: " "))])
+                try s.run()
+                if fts {
+                    let f = try db.cached("INSERT INTO \(p)statements_fts(rowid, content) VALUES (?1, ?2)")
+                    try f.bind([.integer(r.position.rawValue), .text(r.content)])
+                    try f.run()
+                }
+            case .supersede(let stream, _):
+                if fts {
+                    let f = try db.cached("DELETE FROM \(p)statements_fts WHERE rowid IN (SELECT position FROM \(p)statements WHERE stream = ?1)")
+                    try f.bind(1, stream.rawValue)
+                    try f.run()
+                }
+                let d = try db.cached("DELETE FROM \(p)statements WHERE stream = ?1")
+                try d.bind(1, stream.rawValue)
+                try d.run()
+            case .tension, .ignored, .malformed:
+                break
+            }
+        }
+        return malformedCount(changes)
+    }
+}
+
+/// The tension timeline: every mention (the evidence, and the input of the daily rows) and
+/// the daily rows per pair, recomputed from the mentions of each (pair, day) a batch touches.
+enum TensionsProjection: TableProjection {
+    static let name = "tensions"
+    static let codeVersion = 1
+    static let eventTypes: Set<EventType> = [.tensionObserved, .extractionSuperseded]
+    static let tables = ["daily", "mentions"]
+
+    static func create(_ db: SQLiteDatabase, prefix p: String, tag: String, fullText: Bool) throws {
+        try db.execute("""
+            CREATE TABLE IF NOT EXISTS \(p)mentions(
+                position INTEGER PRIMARY KEY,  -- of the TensionObserved event
+                stream TEXT NOT NULL,
+                idx INTEGER NOT NULL,
+                day INTEGER NOT NULL,
+                pair TEXT NOT NULL,            -- canonical, e.g. RUS|UKR
+                source TEXT, target TEXT,
+                type TEXT NOT NULL,
+                cameo TEXT, goldstein REAL, quad_class INTEGER,
+                modality TEXT NOT NULL,
+                weight REAL NOT NULL,
+                level REAL, issue TEXT,
+                start INTEGER NOT NULL,
+                "end" INTEGER NOT NULL
+            );
+            CREATE INDEX IF NOT EXISTS tl_\(tag)_mentions_pair_day ON \(p)mentions(pair, day, position);
+            CREATE INDEX IF NOT EXISTS tl_\(tag)_mentions_stream ON \(p)mentions(stream);
+            CREATE TABLE IF NOT EXISTS \(p)daily(
+                pair TEXT NOT NULL,
+                day INTEGER NOT NULL,
+                first TEXT NOT NULL,
+                second TEXT NOT NULL,
+                events INTEGER NOT NULL,
+                q1 INTEGER NOT NULL, q2 INTEGER NOT NULL, q3 INTEGER NOT NULL, q4 INTEGER NOT NULL,
+                goldstein_sum REAL NOT NULL,
+                goldstein_count INTEGER NOT NULL,
+                tension REAL NOT NULL,
+                cooperation REAL NOT NULL,
+                level REAL,
+                articles INTEGER NOT NULL,
+                mentions INTEGER NOT NULL,
+                PRIMARY KEY(pair, day)
+            ) WITHOUT ROWID;
+            CREATE INDEX IF NOT EXISTS tl_\(tag)_daily_first ON \(p)daily(first, day);
+            CREATE INDEX IF NOT EXISTS tl_\(tag)_daily_second ON \(p)daily(second, day);
+            CREATE INDEX IF NOT EXISTS tl_\(tag)_daily_day ON \(p)daily(day);
+            """)
+    }
+
+    static func apply(_ changes: [TimelineChange], _ db: SQLiteDatabase, prefix p: String) throws -> Int {
+        var dirty = Set<PairDay>()
+        for change in changes {
+            switch change {
+            case .tension(let m):
+                let s = try db.cached("""
+                    INSERT OR REPLACE INTO \(p)mentions(position, stream, idx, day, pair, source, target, type, cameo, goldstein,
+                        quad_class, modality, weight, level, issue, start, "end")
+                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+                    """)
+                try s.bind([.integer(m.position.rawValue), .text(m.stream.rawValue), .integer(Int64(m.index)),
+                            .integer(Int64(m.date.dayNumber)), .text(m.pair.description), .optionalText(m.source?.rawValue),
+                            .optionalText(m.target?.rawValue), .text(m.type), .optionalText(m.cameo),
+                            m.goldstein.map { .double($0) } ?? .null, m.quadClass.map { .integer(Int64($0)) } ?? .null,
+                            .text(m.modality.rawValue), .double(m.weight), m.level.map { .double($0) } ?? .null,
+                            .optionalText(m.issue), .integer(Int64(m.start)), .integer(Int64(m.end))])
+                try s.run()
+                dirty.insert(PairDay(pair: m.pair, date: m.date))
+            case .supersede(let stream, _):
+                let sel = try db.cached("SELECT DISTINCT pair, day FROM \(p)mentions WHERE stream = ?1")
+                try sel.bind(1, stream.rawValue)
+                while try sel.step() {
+                    dirty.insert(PairDay(pair: try TimelineStore.pair(sel.string(0), table: "mentions"),
+                                         date: CalendarDate(dayNumber: sel.int(1))))
+                }
+                sel.reset()
+                let d = try db.cached("DELETE FROM \(p)mentions WHERE stream = ?1")
+                try d.bind(1, stream.rawValue)
+                try d.run()
+            case .article, .statement, .ignored, .malformed:
+                break
+            }
+        }
+        for key in dirty.sorted() {
+            let mentions = try TimelineStore.mentions(db, prefix: p, pair: key.pair, from: key.date, to: key.date)
+            if let d = TensionMath.daily(pair: key.pair, date: key.date, mentions: mentions) {
+                let s = try db.cached("""
+                    INSERT OR REPLACE INTO \(p)daily(pair, day, first, second, events, q1, q2, q3, q4, goldstein_sum,
+                        goldstein_count, tension, cooperation, level, articles, mentions)
+                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+                    """)
+                try s.bind([.text(d.pair.description), .integer(Int64(d.date.dayNumber)), .text(d.pair.first.rawValue),
+                            .text(d.pair.second.rawValue), .integer(Int64(d.events)),
+                            .integer(Int64(d.quadCounts[1])), .integer(Int64(d.quadCounts[2])),
+                            .integer(Int64(d.quadCounts[3])), .integer(Int64(d.quadCounts[4])),
+                            .double(d.goldsteinSum), .integer(Int64(d.goldsteinCount)), .double(d.tension),
+                            .double(d.cooperation), d.level.map { .double($0) } ?? .null, .integer(Int64(d.articles)),
+                            .integer(Int64(d.mentions))])
+                try s.run()
+            } else {
+                let s = try db.cached("DELETE FROM \(p)daily WHERE pair = ?1 AND day = ?2")
+                try s.bind([.text(key.pair.description), .integer(Int64(key.date.dayNumber))])
+                try s.run()
+            }
+        }
+        return malformedCount(changes)
+    }
+}
+
+extension SQLiteValue {
+    static func optionalText(_ s: String?) -> SQLiteValue { s.map { .text($0) } ?? .null }
+}

@@ -1,0 +1,207 @@
+import DatelineCore
+import EventLog
+
+/// The query API the CLI and the server call. Answers match `TimelineFold`'s for the same events.
+extension TimelineStore {
+    /// Statements matching every given filter, oldest first (or newest first), at most `limit`.
+    public func statements(_ q: StatementQuery) throws(ProjectionError) -> [StatementRow] {
+        try guardOpen()
+        if let limit = q.limit, limit < 0 { throw .invalidQuery("limit must not be negative") }
+        do {
+            let p = Self.live
+            var sql = """
+                SELECT s.position, s.stream, s.idx, s.day, s.kind, s.speaker, s.entity, s.affiliation, s.role, s.surface,
+                    s.cue, s.content, s.start, s."end", s.polarity, s.extractor_version, a.position, a.title, a.source, a.url
+                FROM \(p)statements s LEFT JOIN \(p)articles a ON a.stream = s.stream WHERE 1
+                """
+            var bindings: [SQLiteValue] = []
+            if let speaker = q.speaker {
+                let ids = try speakerIDs(matching: speaker)
+                if ids.isEmpty { return [] }
+                sql += " AND s.speaker_id IN (" + ids.map(String.init).joined(separator: ",") + ")"
+            }
+            if let a = q.affiliation {
+                bindings.append(.text(a.rawValue))
+                sql += " AND s.affiliation = ?\(bindings.count)"
+            }
+            if let since = q.since {
+                bindings.append(.integer(Int64(since.dayNumber)))
+                sql += " AND s.day >= ?\(bindings.count)"
+            }
+            if let until = q.until {
+                bindings.append(.integer(Int64(until.dayNumber)))
+                sql += " AND s.day <= ?\(bindings.count)"
+            }
+            let words = q.words.map(TextMatch.words) ?? []
+            if q.words != nil && words.isEmpty { return [] }
+            if !words.isEmpty {
+                // The tables decide (they were built with or without FTS5), not today's options.
+                if try Self.tableExists(db, "\(p)statements_fts") {
+                    bindings.append(.text(words.map { "\"\($0)\"" }.joined(separator: " ")))
+                    sql += " AND s.position IN (SELECT rowid FROM \(p)statements_fts WHERE \(p)statements_fts MATCH ?\(bindings.count))"
+                } else {
+                    for w in words {
+                        bindings.append(.text("%" + likeEscaped(w) + "%"))
+                        sql += " AND s.folded LIKE ?\(bindings.count) ESCAPE '\\'"
+                    }
+                }
+            }
+            let direction = q.newestFirst ? "DESC" : "ASC"
+            sql += " ORDER BY s.day \(direction), s.position \(direction)"
+            // Word hits are confirmed word by word below (as the in-memory fold does), so the
+            // limit applies after that.
+            if let limit = q.limit, words.isEmpty { sql += " LIMIT \(limit)" }
+            let s = try db.cached(sql)
+            defer { s.reset() }
+            try s.bind(bindings)
+            var rows: [StatementRow] = []
+            while try s.step() {
+                let row = try statementRow(s)
+                if !words.isEmpty && !TextMatch.containsAllWords(words, in: row.content) { continue }
+                rows.append(row)
+                if let limit = q.limit, rows.count >= limit { break }
+            }
+            return rows
+        } catch { throw ProjectionError.wrap(error) }
+    }
+
+    private func likeEscaped(_ s: String) -> String {
+        var out = ""
+        for c in s {
+            if c == "%" || c == "_" || c == "\\" { out.append("\\") }
+            out.append(c)
+        }
+        return out
+    }
+
+    /// The speaker ids a query names (see `SpeakerKey.select`): candidates are found by their
+    /// folded aliases containing one of the query's words, then matched exactly in Swift.
+    func speakerIDs(matching query: String) throws -> [Int64] {
+        let words = TextMatch.words(query)
+        guard let probe = words.max(by: { $0.count < $1.count }) else { return [] }
+        let s = try db.cached("""
+            SELECT sp.id, sp.key, a.alias FROM \(Self.live)speaker_aliases a JOIN \(Self.live)speakers sp ON sp.id = a.speaker_id
+            WHERE a.folded LIKE ?1 ESCAPE '\\'
+            """)
+        defer { s.reset() }
+        try s.bind(1, "%" + likeEscaped(probe) + "%")
+        var aliases: [SpeakerKey: [String]] = [:]
+        var ids: [SpeakerKey: Int64] = [:]
+        while try s.step() {
+            let key = SpeakerKey(id: s.string(1))
+            ids[key] = s.int64(0)
+            aliases[key, default: []].append(s.string(2))
+        }
+        return SpeakerKey.select(query: query, among: aliases.map { (key: $0.key, value: $0.value) })
+            .compactMap { ids[$0] }.sorted()
+    }
+
+    private func statementRow(_ s: SQLiteStatement) throws -> StatementRow {
+        let table = "statements"
+        guard let kind = StatementKind(rawValue: s.string(4)), let polarity = Polarity(rawValue: s.string(14)) else {
+            throw ProjectionError.corruptRow(table: table, reason: "unknown kind or polarity")
+        }
+        return StatementRow(
+            position: Position(s.int64(0)), stream: try Self.stream(s.string(1), table: table), index: s.int(2),
+            date: CalendarDate(dayNumber: s.int(3)), kind: kind, speaker: s.optionalString(5), entity: s.optionalString(6),
+            affiliation: try Self.actor(s.optionalString(7), table: table), role: s.optionalString(8),
+            surface: s.optionalString(9), cue: s.optionalString(10), content: s.string(11), start: s.int(12), end: s.int(13),
+            polarity: polarity, extractorVersion: s.string(15), articlePosition: s.optionalInt64(16).map { Position($0) },
+            title: s.optionalString(17), source: s.optionalString(18), url: s.optionalString(19))
+    }
+
+    /// The tension timeline per pair and bucket, with the decayed index (see `TensionQuery`).
+    public func tensions(_ q: TensionQuery) throws(ProjectionError) -> [TensionRow] {
+        try guardOpen()
+        if q.halfLife <= 0 || !q.halfLife.isFinite { throw .invalidQuery("half-life must be a positive number of days") }
+        if let top = q.top, top < 0 { throw .invalidQuery("top must not be negative") }
+        do { return try TensionMath.answer(q, source: SQLTensionSource(db: db)) } catch { throw ProjectionError.wrap(error) }
+    }
+
+    /// Pairs ranked by tension over a range, most tense first.
+    public func topPairs(actor: ActorCode? = nil, since: CalendarDate? = nil, until: CalendarDate? = nil,
+                         limit: Int? = nil) throws(ProjectionError) -> [PairSummary] {
+        try guardOpen()
+        do {
+            let ranked = try SQLTensionSource(db: db).rankedPairs(actor: actor, since: since, until: until)
+            return limit.map { Array(ranked.prefix(max(0, $0))) } ?? ranked
+        } catch { throw ProjectionError.wrap(error) }
+    }
+
+    /// One pair's decayed tension index for every day (quiet days included) from `since` (or its
+    /// first day) through `until` (or its last day): the series a chart draws.
+    public func indexSeries(pair: ActorPair, since: CalendarDate? = nil, until: CalendarDate? = nil,
+                            halfLife: Double = 7) throws(ProjectionError) -> [IndexPoint] {
+        try guardOpen()
+        if halfLife <= 0 || !halfLife.isFinite { throw .invalidQuery("half-life must be a positive number of days") }
+        do {
+            let daily = try SQLTensionSource(db: db).dailyRows(pair: pair, through: until)
+            guard let last = daily.last?.date else { return [] }
+            return TensionMath.decayedIndex(daily, halfLife: halfLife, through: until ?? last)
+                .filter { p in since.map { p.date >= $0 } ?? true }
+        } catch { throw ProjectionError.wrap(error) }
+    }
+
+    /// Every daily tension row, by pair then date (for comparisons and exports).
+    public func dailyTensions() throws(ProjectionError) -> [DailyTension] {
+        try guardOpen()
+        do { return try SQLTensionSource(db: db).rows(where: "1", []) } catch { throw ProjectionError.wrap(error) }
+    }
+}
+
+extension SpeakerKey {
+    init(id: String) { self.id = id }
+}
+
+/// The tension reads over the live tables.
+struct SQLTensionSource: TensionSource {
+    let db: SQLiteDatabase
+    let p = TimelineStore.live
+
+    static let columns = "pair, day, events, q1, q2, q3, q4, goldstein_sum, goldstein_count, tension, cooperation, level, articles, mentions"
+
+    func rows(where condition: String, _ bindings: [SQLiteValue]) throws -> [DailyTension] {
+        let s = try db.cached("SELECT \(Self.columns) FROM \(p)daily WHERE \(condition) ORDER BY pair, day")
+        defer { s.reset() }
+        try s.bind(bindings)
+        var out: [DailyTension] = []
+        while try s.step() {
+            out.append(DailyTension(
+                pair: try TimelineStore.pair(s.string(0), table: "daily"), date: CalendarDate(dayNumber: s.int(1)),
+                events: s.int(2), quadCounts: QuadCounts(s.int(3), s.int(4), s.int(5), s.int(6)),
+                goldsteinSum: s.double(7), goldsteinCount: s.int(8), tension: s.double(9), cooperation: s.double(10),
+                level: s.optionalDouble(11), articles: s.int(12), mentions: s.int(13)))
+        }
+        return out
+    }
+
+    private func range(_ since: CalendarDate?, _ until: CalendarDate?) -> [SQLiteValue] {
+        [.integer(Int64(since?.dayNumber ?? Int.min)), .integer(Int64(until?.dayNumber ?? Int.max))]
+    }
+
+    func rankedPairs(actor: ActorCode?, since: CalendarDate?, until: CalendarDate?) throws -> [PairSummary] {
+        let daily: [DailyTension]
+        if let actor {
+            daily = try rows(where: "day BETWEEN ?1 AND ?2 AND (first = ?3 OR second = ?3)", range(since, until) + [.text(actor.rawValue)])
+        } else {
+            daily = try rows(where: "day BETWEEN ?1 AND ?2", range(since, until))
+        }
+        return TensionMath.rankPairs(daily, since: since, until: until)
+    }
+
+    func dailyRows(pair: ActorPair, through: CalendarDate?) throws -> [DailyTension] {
+        try rows(where: "pair = ?1 AND day <= ?2", [.text(pair.description), .integer(Int64(through?.dayNumber ?? Int.max))])
+    }
+
+    func distinctArticles(pair: ActorPair, from: CalendarDate, to: CalendarDate) throws -> Int {
+        let s = try db.cached("SELECT count(DISTINCT stream) FROM \(p)mentions WHERE pair = ?1 AND day BETWEEN ?2 AND ?3")
+        defer { s.reset() }
+        try s.bind([.text(pair.description), .integer(Int64(from.dayNumber)), .integer(Int64(to.dayNumber))])
+        _ = try s.step()
+        return s.int(0)
+    }
+
+    func evidence(pair: ActorPair, date: CalendarDate) throws -> [EvidenceLink] {
+        try TimelineStore.mentions(db, prefix: p, pair: pair, from: date, to: date).map(\.evidence)
+    }
+}
