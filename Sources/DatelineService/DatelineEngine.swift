@@ -1,5 +1,6 @@
 import DatelineCore
 import DatelineExtraction
+import DatelineProjections
 import EventLog
 import Foundation
 import Logging
@@ -23,10 +24,22 @@ public struct IngestOutcome: Sendable, Equatable {
 public final class DatelineEngine: Sendable {
     public let store: EventStore
     public let extractor: Extractor
+    /// The statement and tension timelines, kept current as events are appended.
+    public let timelines: Timelines
     private let logger: Logger
 
-    public init(databasePath: String, options: EventStoreOptions = EventStoreOptions(), logger: Logger) throws(EventLogError) {
-        self.store = try EventStore(path: databasePath, options: options, logger: logger)
+    /// Opens (or creates) the log and its projections; a projection whose code changed is
+    /// rebuilt here, reporting through `progress`.
+    public init(databasePath: String, options: EventStoreOptions = EventStoreOptions(), logger: Logger,
+                progress: ((RebuildProgress) throws -> Void)? = nil) throws {
+        let store = try EventStore(path: databasePath, options: options, logger: logger)
+        do {
+            timelines = try Timelines(log: store, logger: logger, progress: progress)
+        } catch {
+            store.close()
+            throw error
+        }
+        self.store = store
         self.extractor = Extractor()
         self.logger = logger
     }
@@ -88,7 +101,9 @@ public final class DatelineEngine: Sendable {
                              duplicate: true, payloadBytes: 0)
     }
 
+    /// Brings the projections up to date and closes them and the log.
     public func close() {
+        timelines.close()
         store.close()
     }
 }

@@ -9,6 +9,11 @@ struct Dateline: AsyncParsableCommand {
             IngestCommand.self,
             LogCommand.self,
             VerifyCommand.self,
+            StatementsCommand.self,
+            TensionsCommand.self,
+            ReplayCommand.self,
+            RebuildCommand.self,
+            StatsCommand.self,
             ExtractCommand.self,
             ReextractCommand.self,
         ]

@@ -44,9 +44,9 @@ struct ValidationFailure: Error, CustomStringConvertible {
     init(_ message: String) { description = message }
 }
 
-/// Writes a line to standard error.
-func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+/// Writes a message to standard error, ending the line unless told not to.
+func printError(_ message: String, newline: Bool = true) {
+    FileHandle.standardError.write(Data((newline ? message + "\n" : message).utf8))
 }
 
 /// True when standard error is a terminal: progress lines are shown only to people.

@@ -1,0 +1,89 @@
+import DatelineCore
+import DatelineProjections
+import EventLog
+import Foundation
+import Logging
+
+/// Keeps the timeline projections current beside the log and answers queries on them.
+///
+/// One serial dispatch queue owns the projections' SQLite connection (never the cooperative
+/// pool). After each commit the log's observer only notes that the head moved; the queue then
+/// catches the projections up by reading the log from their checkpoints. However fast
+/// appends arrive, at most one catch-up is pending, so memory stays bounded and a burst of
+/// commits is applied in a few large transactions.
+public final class Timelines: @unchecked Sendable {
+    private let queue = DispatchQueue(label: "dateline.timelines")
+    /// Touched only on `queue`.
+    private let store: TimelineStore
+    private let logger: Logger
+    private let pendingLock = NSLock()
+    private var pending = false
+    private var observer: ObserverToken?
+    private let log: EventStore
+
+    /// Opens the projections in the log's file and brings them to the head (rebuilding any
+    /// whose code changed), then follows every later commit.
+    public init(log: EventStore, logger: Logger, progress: ((RebuildProgress) throws -> Void)? = nil) throws {
+        self.log = log
+        self.logger = logger
+        store = try TimelineStore.open(log: log, progress: progress)
+        observer = log.addCommitObserver { [weak self] _ in self?.scheduleCatchUp() }
+    }
+
+    private func scheduleCatchUp() {
+        pendingLock.lock()
+        defer { pendingLock.unlock() }
+        guard !pending else { return }
+        pending = true
+        queue.async { [self] in
+            pendingLock.lock()
+            pending = false
+            pendingLock.unlock()
+            do {
+                try store.catchUp()
+            } catch {
+                // The checkpoint did not move: the next commit (or open) retries from it.
+                logger.error("timeline projections could not catch up", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// Runs `body` with the projections once they have applied everything committed so far
+    /// (read-your-writes for the CLI and the server's `query`).
+    public func read<T>(_ body: (TimelineStore) throws -> T) throws -> T {
+        try queue.sync {
+            try store.catchUp()
+            return try body(store)
+        }
+    }
+
+    /// The async form of `read`, for the server: runs on the projections' queue, not on the
+    /// caller's executor.
+    public func read<T: Sendable>(_ body: @escaping @Sendable (TimelineStore) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { [self] in
+                continuation.resume(with: Result {
+                    try store.catchUp()
+                    return try body(store)
+                })
+            }
+        }
+    }
+
+    /// Rebuilds projections from position 0 into shadow tables and swaps them in when caught up.
+    public func rebuild(_ names: [String]? = nil, progress: ((RebuildProgress) throws -> Void)? = nil) throws {
+        try queue.sync { try store.rebuild(names, progress: progress) }
+    }
+
+    /// Stops following the log, applies what is committed, and closes the connection.
+    public func close() {
+        if let observer { log.removeCommitObserver(observer) }
+        observer = nil
+        queue.sync {
+            do { try store.catchUp() } catch {
+                logger.warning("timeline projections not caught up at close", metadata: ["error": "\(error)"])
+            }
+            store.close()
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import DatelineCore
+import DatelineProjections
+import DatelineService
+import EventLog
+import Foundation
+
+struct StatsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stats",
+        abstract: "Head position, events by type, projections and their checkpoints, size and compression."
+    )
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Flag(help: "One JSON object instead of text.")
+    var json = false
+
+    struct Report: Encodable {
+        var db: String
+        var head: Position
+        var eventsByType: [String: Int]
+        var databaseBytes: Int64
+        var storedBytes: Int64
+        var projections: [ProjectionStats]
+        enum CodingKeys: String, CodingKey {
+            case db, head, projections
+            case eventsByType = "events_by_type"
+            case databaseBytes = "database_bytes"
+            case storedBytes = "stored_bytes"
+        }
+    }
+
+    func run() throws {
+        let engine = try database.openEngine()
+        defer { engine.close() }
+        let head = try engine.store.head()
+        let stored = head > .start ? try engine.store.storedPayloadBytes(from: Position(1), through: head) : 0
+        let report = Report(
+            db: database.db, head: head,
+            eventsByType: Dictionary(uniqueKeysWithValues: try engine.store.countsByType().map { ($0.key.rawValue, $0.value) }),
+            databaseBytes: try engine.store.databaseSize(), storedBytes: stored,
+            projections: try engine.timelines.read { try $0.stats() })
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            return
+        }
+        print("log: \(report.db)")
+        print("head: \(head)")
+        print("events: " + (report.eventsByType.isEmpty ? "none" :
+            report.eventsByType.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))
+        print("size: \(report.databaseBytes) bytes on disk; payloads \(report.storedBytes) bytes stored")
+        for p in report.projections {
+            print("projection \(p.name): checkpoint \(p.checkpoint) (lag \(p.lag)), code version \(p.codeVersion), rows "
+                  + p.rows.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import ArgumentParser
+import DatelineCore
+import DatelineProjections
+import DatelineService
+import Foundation
+
+struct TensionsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tensions",
+        abstract: "Show how tense relations between actors were, per pair and day (or week, month).",
+        discussion: """
+        tension = Σ weight × max(0, −Goldstein) over the bucket's events; cooperation is kept
+        separate; index is the tension decayed with a half-life (7 days by default), so quiet
+        days show the trend. --svg writes a chart of the index that opens in a browser.
+        """
+    )
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: ArgumentHelp("One pair of actors, e.g. RUS-UKR.", valueName: "A-B"))
+    var pair: ActorPair?
+
+    @Option(help: ArgumentHelp("Every pair with this actor, e.g. NATO.", valueName: "CODE"))
+    var actor: ActorCode?
+
+    @Option(help: ArgumentHelp("First day (YYYY-MM-DD).", valueName: "DATE"))
+    var since: CalendarDate?
+
+    @Option(help: ArgumentHelp("Last day (YYYY-MM-DD).", valueName: "DATE"))
+    var until: CalendarDate?
+
+    @Option(help: "Group by day, week or month.")
+    var bucket: TimeBucket = .day
+
+    @Option(help: "Only the N most tense pairs.")
+    var top: Int?
+
+    @Option(help: "Half-life of the decayed index, in days.")
+    var halfLife: Double = 7
+
+    @Flag(help: "JSON Lines instead of tables.")
+    var json = false
+
+    @Option(help: ArgumentHelp("Also write an SVG chart of the index to this file.", valueName: "FILE"))
+    var svg: String?
+
+    func validate() throws {
+        if let top, top < 1 { throw ValidationError("--top must be 1 or more") }
+        if !(halfLife > 0) || !halfLife.isFinite { throw ValidationError("--half-life must be a positive number of days") }
+        if let since, let until, until < since { throw ValidationError("--until is before --since") }
+        if let pair, let actor, !pair.contains(actor) { throw ValidationError("--actor \(actor) is not in --pair \(pair)") }
+    }
+
+    func run() throws {
+        let engine = try database.openEngine()
+        defer { engine.close() }
+        let query = TensionQuery(pair: pair, actor: actor, since: since, until: until, bucket: bucket, top: top,
+                                 halfLife: halfLife)
+        let rows = try engine.timelines.read { try $0.tensions(query) }
+        let pairs = rows.reduce(into: [ActorPair]()) { if !$0.contains($1.pair) { $0.append($1.pair) } }
+        if let svg {
+            let series = try engine.timelines.read { store in
+                try pairs.map { TensionChart.Series(pair: $0, points: try store.indexSeries(pair: $0, since: since, until: until,
+                                                                                               halfLife: halfLife)) }
+            }
+            do {
+                try TensionChart.svg(series, halfLife: halfLife).write(toFile: svg, atomically: true, encoding: .utf8)
+            } catch {
+                throw ValidationFailure("cannot write \(svg): \(error.localizedDescription)")
+            }
+        }
+        var out = StandardOutput()
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            for row in rows { out.write(Array(try encoder.encode(row)) + [0x0A]) }
+            return
+        }
+        guard !rows.isEmpty else {
+            printError("no tensions recorded for that selection")
+            return
+        }
+        for pair in pairs {
+            let mine = rows.filter { $0.pair == pair }
+            print(pair.description)
+            let table = TextTable(columns: [bucket.rawValue, "events", "quad 1/2/3/4", "goldstein", "tension", "cooperation",
+                                            "level", "articles", "index"])
+            for r in mine {
+                table.add([r.period, "\(r.events)", (1...4).map { String(r.quadCounts[$0]) }.joined(separator: "/"),
+                           String(format: "%.1f", r.goldsteinSum), String(format: "%.2f", r.tension),
+                           String(format: "%.2f", r.cooperation), r.level.map { String(format: "%.2f", $0) } ?? "-",
+                           "\(r.articles)", String(format: "%.2f", r.index)])
+            }
+            print(table.render(rightAligned: Set(1...8)), terminator: "")
+            if standardOutputIsTerminal && mine.count > 1 {
+                print("index \(TensionChart.sparkline(mine.map(\.index)))")
+            }
+            print("")
+        }
+        if let svg { print("chart written to \(svg)") }
+    }
+}
