@@ -86,55 +86,100 @@ struct CodecFailure: Error {
     var reason: String
 }
 
-/// A reusable deflate stream. Not thread-safe: one user at a time (see `PayloadEncoder`).
+/// A reusable deflater. Not thread-safe: one user at a time (see `PayloadEncoder`).
 ///
 /// It writes the standard zlib format (RFC 1950) but builds the 2-byte header, the DICTID and
 /// the Adler-32 trailer itself around a raw deflate stream: zlib's own wrapper would recompute
 /// the dictionary's Adler-32 on every payload, which costs more than compressing a small event.
+///
+/// Small payloads with a dictionary take a faster path: loading a 4 KB dictionary into a
+/// deflate stream (hashing every position) costs more than compressing a 400-byte event, so a
+/// stream is primed with the dictionary once and copied for each payload. The primed stream
+/// uses an 8 KB window (the dictionary plus the payload fit) so the copy is small, and fixed
+/// Huffman codes, which cost a few percent in size and spare every reader from decoding a
+/// dynamic code table per event, the dominant cost of inflating a small event.
 final class Deflater {
-    private let stream: UnsafeMutablePointer<z_stream>
     private let level: Int32
-    private var fixedHuffman = false
+    /// Full 32 KB window, dynamic codes; reset for each payload.
+    private let full: UnsafeMutablePointer<z_stream>
+    /// Small window, fixed codes, dictionary loaded; copied into `work` for each payload.
+    private var primed: UnsafeMutablePointer<z_stream>?
+    private var primedID: UInt32?
+    private let work: UnsafeMutablePointer<z_stream>
+    static let smallWindowBits: Int32 = 13
+    static let smallMemLevel: Int32 = 6
 
     init(level: Int32 = 6) {
         self.level = level
-        stream = .allocate(capacity: 1)
-        stream.initialize(to: z_stream())
-        let rc = deflateInit2_(stream, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
+        full = .allocate(capacity: 1)
+        full.initialize(to: z_stream())
+        let rc = deflateInit2_(full, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
                                Int32(MemoryLayout<z_stream>.size))
         precondition(rc == Z_OK, "deflateInit2 failed: \(rc)")
+        work = .allocate(capacity: 1)
+        work.initialize(to: z_stream())
     }
 
     deinit {
-        deflateEnd(stream)
-        stream.deallocate()
+        deflateEnd(full)
+        full.deallocate()
+        if let primed {
+            deflateEnd(primed)
+            primed.deallocate()
+        }
+        work.deallocate()
     }
 
-    /// Compresses `input` in the zlib format, optionally with a preset dictionary.
-    ///
-    /// `fixedHuffman` uses deflate's fixed codes (`Z_FIXED`): for a small payload that mostly
-    /// copies from the dictionary, it costs a few percent in size and saves the reader from
-    /// decoding a dynamic code table per event, which dominates inflating a 400-byte event.
-    func compress(_ input: UnsafeRawBufferPointer, dictionary: CompressionDictionary?, fixedHuffman: Bool = false) -> [UInt8] {
-        deflateReset(stream)
-        if fixedHuffman != self.fixedHuffman {
-            let rc = deflateParams(stream, level, fixedHuffman ? Z_FIXED : Z_DEFAULT_STRATEGY)
-            precondition(rc == Z_OK, "deflateParams failed: \(rc)")
-            self.fixedHuffman = fixedHuffman
+    private func prime(_ dictionary: CompressionDictionary) -> UnsafeMutablePointer<z_stream> {
+        if let primed, primedID == dictionary.id { return primed }
+        if let primed {
+            deflateEnd(primed)
+            primed.deallocate()
         }
-        if let dictionary {
-            let rc = dictionary.bytes.withUnsafeBufferPointer { d in
-                deflateSetDictionary(stream, d.baseAddress, uInt(d.count))
+        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        var rc = deflateInit2_(stream, level, Z_DEFLATED, -Self.smallWindowBits, Self.smallMemLevel, Z_FIXED,
+                               ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        precondition(rc == Z_OK, "deflateInit2 failed: \(rc)")
+        rc = dictionary.bytes.withUnsafeBufferPointer { d in deflateSetDictionary(stream, d.baseAddress, uInt(d.count)) }
+        precondition(rc == Z_OK, "deflateSetDictionary failed: \(rc)")
+        primed = stream
+        primedID = dictionary.id
+        return stream
+    }
+
+    /// Compresses `input` in the zlib format, optionally with a preset dictionary. `small`
+    /// selects the primed small-window path for dictionary payloads (see the type's notes).
+    func compress(_ input: UnsafeRawBufferPointer, dictionary: CompressionDictionary?, small: Bool = false) -> [UInt8] {
+        let stream: UnsafeMutablePointer<z_stream>
+        let windowBits: Int32
+        var copied = false
+        if let dictionary, small {
+            let rc = deflateCopy(work, prime(dictionary))
+            precondition(rc == Z_OK, "deflateCopy failed: \(rc)")
+            copied = true
+            stream = work
+            windowBits = Self.smallWindowBits
+        } else {
+            deflateReset(full)
+            if let dictionary {
+                let rc = dictionary.bytes.withUnsafeBufferPointer { d in
+                    deflateSetDictionary(full, d.baseAddress, uInt(d.count))
+                }
+                precondition(rc == Z_OK, "deflateSetDictionary failed: \(rc)")
             }
-            precondition(rc == Z_OK, "deflateSetDictionary failed: \(rc)")
+            stream = full
+            windowBits = 15
         }
+        defer { if copied { deflateEnd(work) } }
         let header = dictionary == nil ? 2 : 6
         let bound = Int(deflateBound(stream, uLong(input.count))) + header + 4 + 16
         return [UInt8](unsafeUninitializedCapacity: bound) { out, count in
-            // CMF 0x78: deflate, 32 KB window. FLG: FLEVEL 2 (default), FDICT, FCHECK.
-            out[0] = 0x78
+            // CMF: deflate (8) with the window size in CINFO. FLG: FLEVEL 2 (default), FDICT, FCHECK.
+            let cmf = UInt8((windowBits - 8) << 4 | 8)
+            out[0] = cmf
             var flg: UInt8 = 0x80 | (dictionary == nil ? 0 : 0x20)
-            flg += UInt8(31 - (UInt16(0x78) << 8 | UInt16(flg)) % 31) % 31
+            flg += UInt8(31 - (UInt16(cmf) << 8 | UInt16(flg)) % 31) % 31
             out[1] = flg
             if let dictionary {
                 writeBigEndian(dictionary.id, to: out, at: 2)
@@ -251,8 +296,9 @@ final class Inflater {
 final class PayloadEncoder: @unchecked Sendable {
     let policy: CompressionPolicy
     let rawThreshold: Int
-    /// Dictionary-compressed payloads smaller than this use fixed Huffman codes (see `Deflater`).
-    static let fixedHuffmanBelow = 1024
+    /// Dictionary-compressed payloads smaller than this take the primed small-window path with
+    /// fixed Huffman codes (see `Deflater`).
+    static let smallPayloadBelow = 1024
     let dictionary: CompressionDictionary
     private let lock = NSLock()
     private var pool: [Deflater] = []
@@ -294,7 +340,7 @@ final class PayloadEncoder: @unchecked Sendable {
                 if raw.count < rawThreshold { return EncodedPayload(codec: .raw, crc32: crc, stored: payload) }
                 let useDictionary = policy == .zlibWithDictionary
                 let compressed = deflater.compress(raw, dictionary: useDictionary ? dictionary : nil,
-                                                   fixedHuffman: useDictionary && raw.count < Self.fixedHuffmanBelow)
+                                                   small: useDictionary && raw.count < Self.smallPayloadBelow)
                 if compressed.count >= raw.count { return EncodedPayload(codec: .raw, crc32: crc, stored: payload) }
                 return EncodedPayload(codec: useDictionary ? .zlibDictionary : .zlib, crc32: crc, stored: compressed)
             }
