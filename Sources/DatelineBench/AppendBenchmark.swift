@@ -18,6 +18,7 @@ struct AppendBenchmark: AsyncParsableCommand {
     @Option var size: Int = 400
     @Flag(help: "Measure the plain-SQLite baseline instead of the log.") var baseline = false
     @Flag(help: "synchronous=NORMAL instead of FULL.") var normal = false
+    @Flag(help: "Store payloads raw (no compression).") var raw = false
 
     func run() async throws {
         let dir = FileManager.default.temporaryDirectory.path + "/dateline-append-\(getpid())"
@@ -33,7 +34,7 @@ struct AppendBenchmark: AsyncParsableCommand {
             db.close()
         } else {
             let logger = Logger(label: "dateline.bench", factory: { _ in SwiftLogNoOpLogHandler() })
-            let store = try EventStore(path: dir + "/s.sqlite", options: EventStoreOptions(durability: normal ? .normal : .full), logger: logger)
+            let store = try EventStore(path: dir + "/s.sqlite", options: EventStoreOptions(durability: normal ? .normal : .full, compression: raw ? .none : .zlibWithDictionary), logger: logger)
             result = try bench.storeAppend(store, payloads: payloads, count: events, batch: batch, budget: 600, tag: "a")
             store.close()
         }
