@@ -91,7 +91,9 @@ final class LogWriter: @unchecked Sendable {
         stopping = true
         condition.signal()
         condition.unlock()
-        if !alreadyStopping, thread != nil { finished.wait() }
+        // Closing from a commit observer (on the writer thread itself) cannot wait for the
+        // thread to finish; it finishes right after the observer returns.
+        if !alreadyStopping, thread != nil, !isWriterThread { finished.wait() }
     }
 
     private func run() {
