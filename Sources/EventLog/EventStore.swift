@@ -45,6 +45,19 @@ public struct EventStoreOptions: Sendable {
     }
 }
 
+/// Payload sizes of a range of events.
+public struct PayloadBytes: Sendable, Equatable {
+    /// Bytes as appended (uncompressed JSON).
+    public var raw: Int64
+    /// Bytes as stored (after compression).
+    public var stored: Int64
+
+    public init(raw: Int64, stored: Int64) {
+        self.raw = raw
+        self.stored = stored
+    }
+}
+
 /// The append-only event log: one SQLite file in WAL mode.
 ///
 /// Threading: an `EventStore` is `Sendable`; use it from any thread or task. Appends are handed
@@ -334,7 +347,13 @@ public final class EventStore: Sendable {
 
     /// Bytes of stored (compressed) payload in a position range, e.g. for an ingest summary.
     public func storedPayloadBytes(from: Position, through: Position) throws(EventLogError) -> Int64 {
-        try withReader { try $0.storedPayloadBytes(from: from, through: through) }
+        try payloadBytes(from: from, through: through).stored
+    }
+
+    /// Payload bytes in a position range as appended and as stored, without inflating anything:
+    /// the compression ratio for `dateline stats`.
+    public func payloadBytes(from: Position, through: Position) throws(EventLogError) -> PayloadBytes {
+        try withReader { try $0.payloadBytes(from: from, through: through) }
     }
 
     /// Size of the log on disk: the database file plus its write-ahead log.

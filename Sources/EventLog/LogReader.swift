@@ -205,14 +205,16 @@ final class LogReader {
         }
     }
 
-    func storedPayloadBytes(from: Position, through: Position) throws(EventLogError) -> Int64 {
+    func payloadBytes(from: Position, through: Position) throws(EventLogError) -> PayloadBytes {
         try wrap {
-            let s = try db.cached("SELECT coalesce(sum(length(payload)), 0) FROM events WHERE position BETWEEN ?1 AND ?2")
+            let s = try db.cached("""
+                SELECT coalesce(sum(size), 0), coalesce(sum(length(payload)), 0) FROM events WHERE position BETWEEN ?1 AND ?2
+                """)
             defer { s.reset() }
             try s.bind(1, from.rawValue)
             try s.bind(2, through.rawValue)
             _ = try s.step()
-            return s.int64(0)
+            return PayloadBytes(raw: s.int64(0), stored: s.int64(1))
         }
     }
 

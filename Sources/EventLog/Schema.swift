@@ -27,6 +27,7 @@ enum Schema {
             recorded_at INTEGER NOT NULL,    -- microseconds since 1970, non-decreasing
             codec INTEGER NOT NULL,          -- 0 raw, 1 zlib, 2 zlib with preset dictionary
             crc32 INTEGER NOT NULL,          -- zlib crc32 of the uncompressed payload
+            size INTEGER NOT NULL,           -- bytes of the uncompressed payload
             payload BLOB NOT NULL,
             UNIQUE(stream, version)
         );
@@ -41,8 +42,8 @@ enum Schema {
         """
 
     static let insertEvent = """
-        INSERT INTO events(position, stream, version, type, event_id, recorded_at, codec, crc32, payload)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+        INSERT INTO events(position, stream, version, type, event_id, recorded_at, codec, crc32, size, payload)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
         """
 
     static let selectColumns = "position, stream, version, type, event_id, recorded_at, codec, crc32, payload"

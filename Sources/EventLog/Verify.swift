@@ -64,7 +64,7 @@ enum Verifier {
                 var nextVersion: [String: Int64] = [:]
                 var expectedPosition: Int64 = 1
                 var lastRecordedAt = Int64.min
-                let s = try db.prepare("SELECT \(Schema.selectColumns) FROM events ORDER BY position")
+                let s = try db.prepare("SELECT \(Schema.selectColumns), size FROM events ORDER BY position")
                 while try s.step() {
                     let position = Position(s.int64(0))
                     report.events += 1
@@ -98,6 +98,9 @@ enum Verifier {
                     do {
                         let data = try reader.payload(s, codecColumn: 6, crcColumn: 7, payloadColumn: 8, position: position)
                         report.rawBytes += Int64(data.count)
+                        if Int64(data.count) != s.int64(9) {
+                            fault(position, "payload is \(data.count) bytes but its row says \(s.int64(9))")
+                        }
                     } catch let error as EventLogError {
                         if case .corruptPayload(_, let reason) = error { fault(position, reason) } else { fault(position, "\(error)") }
                     } catch {

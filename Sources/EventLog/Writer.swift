@@ -272,7 +272,8 @@ final class LogWriter: @unchecked Sendable {
                 try insert.bind(6, now)
                 try insert.bind(7, payload.codec.rawValue)
                 try insert.bind(8, Int64(payload.crc32))
-                try insert.bind(9, payload.stored)
+                try insert.bind(9, event.data.count)
+                try insert.bind(10, payload.stored)
                 try insert.run()
                 positions.append(Position(position))
                 recorded.append(RecordedEvent(position: Position(position), stream: stream, version: StreamVersion(version),

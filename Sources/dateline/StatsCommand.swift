@@ -21,12 +21,14 @@ struct StatsCommand: ParsableCommand {
         var head: Position
         var eventsByType: [String: Int]
         var databaseBytes: Int64
+        var payloadBytes: Int64
         var storedBytes: Int64
         var projections: [ProjectionStats]
         enum CodingKeys: String, CodingKey {
             case db, head, projections
             case eventsByType = "events_by_type"
             case databaseBytes = "database_bytes"
+            case payloadBytes = "payload_bytes"
             case storedBytes = "stored_bytes"
         }
     }
@@ -35,11 +37,11 @@ struct StatsCommand: ParsableCommand {
         let engine = try database.openEngine()
         defer { engine.close() }
         let head = try engine.store.head()
-        let stored = head > .start ? try engine.store.storedPayloadBytes(from: Position(1), through: head) : 0
+        let sizes = head > .start ? try engine.store.payloadBytes(from: Position(1), through: head) : PayloadBytes(raw: 0, stored: 0)
         let report = Report(
             db: database.db, head: head,
             eventsByType: Dictionary(uniqueKeysWithValues: try engine.store.countsByType().map { ($0.key.rawValue, $0.value) }),
-            databaseBytes: try engine.store.databaseSize(), storedBytes: stored,
+            databaseBytes: try engine.store.databaseSize(), payloadBytes: sizes.raw, storedBytes: sizes.stored,
             projections: try engine.timelines.read { try $0.stats() })
         if json {
             let encoder = JSONEncoder()
@@ -51,7 +53,8 @@ struct StatsCommand: ParsableCommand {
         print("head: \(head)")
         print("events: " + (report.eventsByType.isEmpty ? "none" :
             report.eventsByType.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))
-        print("size: \(report.databaseBytes) bytes on disk; payloads \(report.storedBytes) bytes stored")
+        let ratio = report.storedBytes > 0 ? String(format: "%.2f×", Double(report.payloadBytes) / Double(report.storedBytes)) : "-"
+        print("size: \(report.databaseBytes) bytes on disk; payloads \(report.payloadBytes) bytes raw, \(report.storedBytes) stored (compression \(ratio))")
         for p in report.projections {
             print("projection \(p.name): checkpoint \(p.checkpoint) (lag \(p.lag)), code version \(p.codeVersion), rows "
                   + p.rows.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))

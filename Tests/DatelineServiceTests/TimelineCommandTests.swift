@@ -126,6 +126,8 @@ import Testing
         let stats = try #require(try JSONSerialization.jsonObject(
             with: Data(try run(dateline, ["stats", "--db", db, "--json"]).stdout.utf8)) as? [String: Any])
         #expect(stats["head"] as? Int == 7)
+        let raw = try #require(stats["payload_bytes"] as? Int), stored = try #require(stats["stored_bytes"] as? Int)
+        #expect(raw > stored && stored > 0)
         #expect((stats["events_by_type"] as? [String: Int])?["StatementRecorded"] == 2)
         let projections = try #require(stats["projections"] as? [[String: Any]])
         #expect(projections.allSatisfy { $0["checkpoint"] as? Int == 7 })
