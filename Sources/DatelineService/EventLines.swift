@@ -5,7 +5,7 @@ import DatelineCore
 /// spliced in verbatim.
 public enum EventLines {
     public static func line(_ event: RecordedEvent) -> [UInt8] {
-        var writer = JSONWriter(capacity: event.data.count + 160)
+        var writer = JSONObjectWriter(capacity: event.data.count + 160)
         writer.field("position", event.position.rawValue)
         writer.field("stream", event.stream.rawValue)
         writer.field("version", event.version.rawValue)

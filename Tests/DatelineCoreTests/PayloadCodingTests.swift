@@ -48,9 +48,9 @@ import Testing
     }
 }
 
-@Suite struct JSONWriterTests {
+@Suite struct JSONObjectWriterTests {
     @Test func escapesAndSplicesIntoValidJSON() throws {
-        var writer = JSONWriter()
+        var writer = JSONObjectWriter()
         let tricky = "quote \" backslash \\ newline \n tab \t nul \u{0} del \u{7F} curly “x” emoji 🛰️"
         writer.field("text", tricky)
         writer.field("position", Int64(42))

@@ -1,7 +1,7 @@
 /// Builds a JSON object as UTF-8 bytes, field by field. Used on hot paths (event lines for
 /// replay, `dateline log`, fan-out) where a stored payload's JSON is spliced in verbatim
 /// instead of being decoded and encoded again.
-public struct JSONWriter: Sendable {
+public struct JSONObjectWriter: Sendable {
     public private(set) var bytes: [UInt8] = []
     private var needsComma = false
 
