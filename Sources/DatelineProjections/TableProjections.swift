@@ -15,10 +15,31 @@ protocol TableProjection: Sendable {
     static var eventTypes: Set<EventType> { get }
     /// Base table names, in the order they are dropped.
     static var tables: [String] { get }
+    /// Creates the tables with the indexes that applying needs.
     static func create(_ db: SQLiteDatabase, prefix: String, tag: String, fullText: Bool) throws
-    /// Applies decoded changes, in log order, inside the caller's transaction.
+    /// Creates the indexes only queries need. A rebuild creates them after loading the shadow
+    /// tables, which is faster than maintaining them row by row.
+    static func createQueryIndexes(_ db: SQLiteDatabase, prefix: String, tag: String) throws
+    /// Applies decoded changes, in log order, inside the caller's transaction. `cache` holds
+    /// facts about rows already in these tables; the caller drops it when a transaction fails.
     /// - Returns: how many events of this projection's types were malformed.
-    static func apply(_ changes: [TimelineChange], _ db: SQLiteDatabase, prefix: String) throws -> Int
+    static func apply(_ changes: [TimelineChange], _ db: SQLiteDatabase, prefix: String, cache: ApplyCache) throws -> Int
+}
+
+/// What applying has learnt about rows committed in one set of tables, so it need not ask
+/// SQLite again: speaker ids and the aliases already recorded. Rows of these tables are never
+/// deleted, so the facts stay true while the tables live (the store drops the cache when a
+/// transaction fails or the tables are replaced).
+final class ApplyCache {
+    let generation: Int
+    var speakerIDs: [String: Int64] = [:]
+    var aliases = Set<AliasKey>()
+    init(generation: Int) { self.generation = generation }
+
+    struct AliasKey: Hashable {
+        var speaker: Int64
+        var alias: String
+    }
 }
 
 extension TableProjection {
@@ -72,9 +93,6 @@ enum StatementsProjection: TableProjection {
                 polarity TEXT NOT NULL,
                 extractor_version TEXT NOT NULL
             );
-            CREATE INDEX IF NOT EXISTS tl_\(tag)_statements_day ON \(p)statements(day, position);
-            CREATE INDEX IF NOT EXISTS tl_\(tag)_statements_speaker ON \(p)statements(speaker_id, day, position);
-            CREATE INDEX IF NOT EXISTS tl_\(tag)_statements_affiliation ON \(p)statements(affiliation, day, position);
             CREATE INDEX IF NOT EXISTS tl_\(tag)_statements_stream ON \(p)statements(stream);
             """)
         if fullText && TimelineStore.ftsAvailable(db) {
@@ -84,7 +102,15 @@ enum StatementsProjection: TableProjection {
         }
     }
 
-    static func apply(_ changes: [TimelineChange], _ db: SQLiteDatabase, prefix p: String) throws -> Int {
+    static func createQueryIndexes(_ db: SQLiteDatabase, prefix p: String, tag: String) throws {
+        try db.execute("""
+            CREATE INDEX IF NOT EXISTS tl_\(tag)_statements_day ON \(p)statements(day, position);
+            CREATE INDEX IF NOT EXISTS tl_\(tag)_statements_speaker ON \(p)statements(speaker_id, day, position);
+            CREATE INDEX IF NOT EXISTS tl_\(tag)_statements_affiliation ON \(p)statements(affiliation, day, position);
+            """)
+    }
+
+    static func apply(_ changes: [TimelineChange], _ db: SQLiteDatabase, prefix p: String, cache: ApplyCache) throws -> Int {
         let fts = try TimelineStore.tableExists(db, "\(p)statements_fts")
         for change in changes {
             switch change {
@@ -96,19 +122,26 @@ enum StatementsProjection: TableProjection {
             case .statement(let r):
                 var speakerID: Int64?
                 if let key = SpeakerKey(entity: r.entity, name: r.speaker) {
-                    let ins = try db.cached("INSERT OR IGNORE INTO \(p)speakers(key) VALUES (?1)")
-                    try ins.bind(1, key.id)
-                    try ins.run()
-                    let sel = try db.cached("SELECT id FROM \(p)speakers WHERE key = ?1")
-                    try sel.bind(1, key.id)
-                    guard try sel.step() else { throw ProjectionError.other("speaker row vanished") }
-                    speakerID = sel.int64(0)
-                    sel.reset()
-                    let alias = try db.cached("INSERT OR IGNORE INTO \(p)speaker_aliases(speaker_id, alias, folded) VALUES (?1, ?2, ?3)")
-                    for a in SpeakerKey.aliases(of: r) {
-                        alias.reset()
-                        try alias.bind([.integer(speakerID!), .text(a), .text(TextMatch.words(a).joined(separator: " "))])
+                    let id: Int64
+                    if let known = cache.speakerIDs[key.id] {
+                        id = known
+                    } else {
+                        let ins = try db.cached("INSERT OR IGNORE INTO \(p)speakers(key) VALUES (?1)")
+                        try ins.bind(1, key.id)
+                        try ins.run()
+                        let sel = try db.cached("SELECT id FROM \(p)speakers WHERE key = ?1")
+                        try sel.bind(1, key.id)
+                        guard try sel.step() else { throw ProjectionError.other("speaker row vanished") }
+                        id = sel.int64(0)
+                        sel.reset()
+                        cache.speakerIDs[key.id] = id
+                    }
+                    speakerID = id
+                    for a in SpeakerKey.aliases(of: r) where !cache.aliases.contains(ApplyCache.AliasKey(speaker: id, alias: a)) {
+                        let alias = try db.cached("INSERT OR IGNORE INTO \(p)speaker_aliases(speaker_id, alias, folded) VALUES (?1, ?2, ?3)")
+                        try alias.bind([.integer(id), .text(a), .text(TextMatch.words(a).joined(separator: " "))])
                         try alias.run()
+                        cache.aliases.insert(ApplyCache.AliasKey(speaker: id, alias: a))
                     }
                 }
                 let s = try db.cached("""
@@ -189,13 +222,18 @@ enum TensionsProjection: TableProjection {
                 mentions INTEGER NOT NULL,
                 PRIMARY KEY(pair, day)
             ) WITHOUT ROWID;
+            """)
+    }
+
+    static func createQueryIndexes(_ db: SQLiteDatabase, prefix p: String, tag: String) throws {
+        try db.execute("""
             CREATE INDEX IF NOT EXISTS tl_\(tag)_daily_first ON \(p)daily(first, day);
             CREATE INDEX IF NOT EXISTS tl_\(tag)_daily_second ON \(p)daily(second, day);
             CREATE INDEX IF NOT EXISTS tl_\(tag)_daily_day ON \(p)daily(day);
             """)
     }
 
-    static func apply(_ changes: [TimelineChange], _ db: SQLiteDatabase, prefix p: String) throws -> Int {
+    static func apply(_ changes: [TimelineChange], _ db: SQLiteDatabase, prefix p: String, cache: ApplyCache) throws -> Int {
         var dirty = Set<PairDay>()
         for change in changes {
             switch change {
