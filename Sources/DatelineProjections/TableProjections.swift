@@ -22,8 +22,13 @@ protocol TableProjection: Sendable {
     static func createQueryIndexes(_ db: SQLiteDatabase, prefix: String, tag: String) throws
     /// Applies decoded changes, in log order, inside the caller's transaction. `cache` holds
     /// facts about rows already in these tables; the caller drops it when a transaction fails.
+    /// In `bulk` mode (a rebuild's shadow tables) derived rows that `finishBulk` computes in one
+    /// pass at the end are not maintained row by row.
     /// - Returns: how many events of this projection's types were malformed.
-    static func apply(_ changes: [TimelineChange], _ db: SQLiteDatabase, prefix: String, cache: ApplyCache) throws -> Int
+    static func apply(_ changes: [TimelineChange], _ db: SQLiteDatabase, prefix: String, cache: ApplyCache,
+                      bulk: Bool) throws -> Int
+    /// Computes, from the base rows, everything `bulk` mode left out. Idempotent.
+    static func finishBulk(_ db: SQLiteDatabase, prefix: String) throws
 }
 
 /// What applying has learnt about rows committed in one set of tables, so it need not ask
@@ -110,8 +115,18 @@ enum StatementsProjection: TableProjection {
             """)
     }
 
-    static func apply(_ changes: [TimelineChange], _ db: SQLiteDatabase, prefix p: String, cache: ApplyCache) throws -> Int {
-        let fts = try TimelineStore.tableExists(db, "\(p)statements_fts")
+    static func finishBulk(_ db: SQLiteDatabase, prefix p: String) throws {
+        guard try TimelineStore.tableExists(db, "\(p)statements_fts") else { return }
+        try db.execute("""
+            DELETE FROM \(p)statements_fts;
+            INSERT INTO \(p)statements_fts(rowid, content) SELECT position, content FROM \(p)statements ORDER BY position;
+            """)
+    }
+
+    static func apply(_ changes: [TimelineChange], _ db: SQLiteDatabase, prefix p: String, cache: ApplyCache,
+                      bulk: Bool) throws -> Int {
+        let hasFTS = try TimelineStore.tableExists(db, "\(p)statements_fts")
+        let fts = hasFTS && !bulk
         for change in changes {
             switch change {
             case .article(let a):
@@ -155,7 +170,7 @@ enum StatementsProjection: TableProjection {
                             .optionalText(r.surface), speakerID.map { .integer($0) } ?? .null, .optionalText(r.cue),
                             .text(r.content), .integer(Int64(r.start)), .integer(Int64(r.end)), .text(r.polarity.rawValue),
                             .text(r.extractorVersion),
-                            fts ? .null : .text(TextMatch.words(r.content).joined(separator: " "))])
+                            hasFTS ? .null : .text(TextMatch.words(r.content).joined(separator: " "))])
                 try s.run()
                 if fts {
                     let f = try db.cached("INSERT INTO \(p)statements_fts(rowid, content) VALUES (?1, ?2)")
@@ -233,7 +248,41 @@ enum TensionsProjection: TableProjection {
             """)
     }
 
-    static func apply(_ changes: [TimelineChange], _ db: SQLiteDatabase, prefix p: String, cache: ApplyCache) throws -> Int {
+    static func finishBulk(_ db: SQLiteDatabase, prefix p: String) throws {
+        try db.execute("DELETE FROM \(p)daily")
+        let s = try db.prepare("SELECT \(TimelineStore.mentionColumns) FROM \(p)mentions ORDER BY pair, day, position")
+        var group: [TensionMention] = []
+        func flush() throws {
+            guard let first = group.first else { return }
+            if let d = TensionMath.daily(pair: first.pair, date: first.date, mentions: group) { try upsert(d, db, prefix: p) }
+            group.removeAll(keepingCapacity: true)
+        }
+        while try s.step() {
+            let m = try TimelineStore.mention(s)
+            if let first = group.first, first.pair != m.pair || first.date != m.date { try flush() }
+            group.append(m)
+        }
+        try flush()
+    }
+
+    static func upsert(_ d: DailyTension, _ db: SQLiteDatabase, prefix p: String) throws {
+        let s = try db.cached("""
+            INSERT OR REPLACE INTO \(p)daily(pair, day, first, second, events, q1, q2, q3, q4, goldstein_sum,
+                goldstein_count, tension, cooperation, level, articles, mentions)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+            """)
+        try s.bind([.text(d.pair.description), .integer(Int64(d.date.dayNumber)), .text(d.pair.first.rawValue),
+                    .text(d.pair.second.rawValue), .integer(Int64(d.events)),
+                    .integer(Int64(d.quadCounts[1])), .integer(Int64(d.quadCounts[2])),
+                    .integer(Int64(d.quadCounts[3])), .integer(Int64(d.quadCounts[4])),
+                    .double(d.goldsteinSum), .integer(Int64(d.goldsteinCount)), .double(d.tension),
+                    .double(d.cooperation), d.level.map { .double($0) } ?? .null, .integer(Int64(d.articles)),
+                    .integer(Int64(d.mentions))])
+        try s.run()
+    }
+
+    static func apply(_ changes: [TimelineChange], _ db: SQLiteDatabase, prefix p: String, cache: ApplyCache,
+                      bulk: Bool) throws -> Int {
         var dirty = Set<PairDay>()
         for change in changes {
             switch change {
@@ -266,22 +315,11 @@ enum TensionsProjection: TableProjection {
                 break
             }
         }
+        if bulk { return malformedCount(changes) }
         for key in dirty.sorted() {
             let mentions = try TimelineStore.mentions(db, prefix: p, pair: key.pair, from: key.date, to: key.date)
             if let d = TensionMath.daily(pair: key.pair, date: key.date, mentions: mentions) {
-                let s = try db.cached("""
-                    INSERT OR REPLACE INTO \(p)daily(pair, day, first, second, events, q1, q2, q3, q4, goldstein_sum,
-                        goldstein_count, tension, cooperation, level, articles, mentions)
-                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
-                    """)
-                try s.bind([.text(d.pair.description), .integer(Int64(d.date.dayNumber)), .text(d.pair.first.rawValue),
-                            .text(d.pair.second.rawValue), .integer(Int64(d.events)),
-                            .integer(Int64(d.quadCounts[1])), .integer(Int64(d.quadCounts[2])),
-                            .integer(Int64(d.quadCounts[3])), .integer(Int64(d.quadCounts[4])),
-                            .double(d.goldsteinSum), .integer(Int64(d.goldsteinCount)), .double(d.tension),
-                            .double(d.cooperation), d.level.map { .double($0) } ?? .null, .integer(Int64(d.articles)),
-                            .integer(Int64(d.mentions))])
-                try s.run()
+                try upsert(d, db, prefix: p)
             } else {
                 let s = try db.cached("DELETE FROM \(p)daily WHERE pair = ?1 AND day = ?2")
                 try s.bind([.text(key.pair.description), .integer(Int64(key.date.dayNumber))])

@@ -259,7 +259,8 @@ public final class TimelineStore {
                         }
                         if changes == nil { changes = decode(events) }
                         let fresh = zip(events, changes!).filter { $0.0.position > s.checkpoint }.map(\.1)
-                        let malformed = try def.apply(fresh, db, prefix: Self.live, cache: cache(def.name, generation: s.generation))
+                        let malformed = try def.apply(fresh, db, prefix: Self.live, cache: cache(def.name, generation: s.generation),
+                                                      bulk: false)
                         try setCheckpoint(def.name, last, addMalformed: malformed)
                     }
                 }
@@ -330,7 +331,8 @@ public final class TimelineStore {
                 throw ProjectionError.other("projection \(stateName) is at \(s.checkpoint) but a chunk starts at \(covering.lowerBound)")
             }
             let fresh = zip(events, changes).filter { $0.0.position > s.checkpoint }.map(\.1)
-            let malformed = try def.apply(fresh, db, prefix: prefix, cache: cache(stateName, generation: s.generation))
+            let malformed = try def.apply(fresh, db, prefix: prefix, cache: cache(stateName, generation: s.generation),
+                                          bulk: prefix == Self.shadow)
             try setCheckpoint(stateName, covering.upperBound, addMalformed: malformed)
         }
     }
@@ -384,6 +386,7 @@ public final class TimelineStore {
         try run(def, prefix: Self.shadow, stateName: shadowName, through: nil, progress: progress)
         try writeTransaction {
             guard let s = try state(shadowName) else { throw ProjectionError.other("rebuild state vanished") }
+            try def.finishBulk(db, prefix: Self.shadow)
             try def.createQueryIndexes(db, prefix: Self.shadow, tag: "\(def.name)\(s.generation)")
         }
         // Swap: holding the write lock, nothing can be appended, so the head is final.
@@ -396,7 +399,7 @@ public final class TimelineStore {
                 guard let last = events.last?.position else { break }
                 let relevant = events.filter { def.eventTypes.contains($0.type) }
                 let malformed = try def.apply(decode(relevant), db, prefix: Self.shadow,
-                                              cache: cache(shadowName, generation: s.generation))
+                                              cache: cache(shadowName, generation: s.generation), bulk: false)
                 try setCheckpoint(shadowName, last, addMalformed: malformed)
                 position = last
             }
