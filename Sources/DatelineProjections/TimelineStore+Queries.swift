@@ -142,6 +142,19 @@ extension TimelineStore {
         } catch { throw ProjectionError.wrap(error) }
     }
 
+    /// The actors that appear in the tension timeline, sorted: lets the CLI tell an unknown
+    /// pair code ("no data for RUS-XYZ") from a quiet one.
+    public func knownActors() throws(ProjectionError) -> [ActorCode] {
+        try guardOpen()
+        do {
+            let s = try db.cached("SELECT DISTINCT first FROM \(Self.live)daily UNION SELECT DISTINCT second FROM \(Self.live)daily")
+            defer { s.reset() }
+            var out: [ActorCode] = []
+            while try s.step() { if let a = try Self.actor(s.string(0), table: "daily") { out.append(a) } }
+            return out.sorted()
+        } catch { throw ProjectionError.wrap(error) }
+    }
+
     /// Every daily tension row, by pair then date (for comparisons and exports).
     public func dailyTensions() throws(ProjectionError) -> [DailyTension] {
         try guardOpen()

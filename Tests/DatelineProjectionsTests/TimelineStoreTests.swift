@@ -312,6 +312,7 @@ struct TimelineStoreTests {
         #expect(throws: ProjectionError.self) { try store.rebuild(["timelines"]) }
         #expect(try store.statements(StatementQuery()).isEmpty)
         #expect(try store.tensions(TensionQuery()).isEmpty)
+        #expect(try store.knownActors().isEmpty)
         store.close()
         #expect(throws: ProjectionError.self) { try store.stats() }
     }
@@ -335,6 +336,7 @@ struct SeedStoreTests {
         #expect(rusUkr.count == 1)
         #expect((rusUkr.first?.tension ?? 0) > 0)
         #expect(rusUkr.first?.level == 0.9)
+        #expect(try store.knownActors().map(\.rawValue) == ["NATO", "RUS", "UKR", "USA"])
         let day = try CalendarDate(parsing: "2022-01-27").map { d in try store.tensions(TensionQuery(since: d, until: d)) } ?? []
         #expect(Set(day.map(\.pair.description)) == ["NATO|RUS", "RUS|UKR", "RUS|USA"])
         let series = try store.indexSeries(pair: try ActorPair(parsing: "NATO-RUS"), until: CalendarDate(parsing: "2022-01-28"))
