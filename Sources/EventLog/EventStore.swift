@@ -25,16 +25,23 @@ public struct EventStoreOptions: Sendable {
     /// An optional cap on the database file's size (SQLite's `max_page_count`). Appends that
     /// would grow the file beyond it fail with `EventLogError.diskFull`, exactly as on a full disk.
     public var sizeLimitBytes: Int64?
+    /// Group commit: when appenders are running concurrently (the previous commit carried
+    /// several batches), the writer waits up to this long for as many to queue again before it
+    /// commits, so one fsync serves them all. A lone sequential appender never waits. Zero
+    /// turns the wait off (batches queued meanwhile are still committed together).
+    public var groupCommitWait: Duration
 
     public init(durability: Durability = .full, compression: CompressionPolicy = .zlibWithDictionary,
                 rawThreshold: Int = 64, slowCommitWarning: Duration = .milliseconds(500),
-                dictionary: CompressionDictionary = .default, sizeLimitBytes: Int64? = nil) {
+                dictionary: CompressionDictionary = .default, sizeLimitBytes: Int64? = nil,
+                groupCommitWait: Duration = .milliseconds(2)) {
         self.durability = durability
         self.compression = compression
         self.rawThreshold = rawThreshold
         self.slowCommitWarning = slowCommitWarning
         self.dictionary = dictionary
         self.sizeLimitBytes = sizeLimitBytes
+        self.groupCommitWait = groupCommitWait
     }
 }
 
@@ -98,7 +105,8 @@ public final class EventStore: Sendable {
         observers = ObserverRegistry()
         encoder = PayloadEncoder(policy: options.compression, rawThreshold: options.rawThreshold, dictionary: options.dictionary)
         readers = ReaderPool(path: path, dictionaries: dictionaries)
-        writer = LogWriter(db: db, path: path, logger: logger, slowCommit: options.slowCommitWarning, observers: observers)
+        writer = LogWriter(db: db, path: path, logger: logger, slowCommit: options.slowCommitWarning,
+                           groupCommitWait: options.groupCommitWait, observers: observers)
         writer.start()
     }
 
@@ -254,6 +262,9 @@ public final class EventStore: Sendable {
         let encoded = encoder.encode(events.map(\.data))
         return Prepared(stream: stream, expected: expected, events: events, encoded: encoded)
     }
+
+    /// Writer counters since the store was opened: commits, batches, events, group sizes.
+    public var writerStatistics: WriterStatistics { writer.statistics }
 
     // MARK: Observing
 

@@ -110,6 +110,11 @@ struct AppendTests {
         await #expect(throws: EventLogError.mixedEventIDs(stream: s, alreadyStored: [try EventID("m2")], new: [try EventID("m3")])) {
             try await store.append(to: s, events: [event("m2"), event("m3")])
         }
+        // New id first, stored id second: the first insert succeeds before the conflict is
+        // found, and must be rolled back.
+        await #expect(throws: EventLogError.mixedEventIDs(stream: s, alreadyStored: [try EventID("m1")], new: [try EventID("m4")])) {
+            try await store.append(to: s, events: [event("m4"), event("m1")])
+        }
         await #expect(throws: EventLogError.eventIDInOtherStream(id: try EventID("m1"), stream: stream("elsewhere"), storedIn: s)) {
             try await store.append(to: stream("elsewhere"), events: [event("m1")])
         }
@@ -148,6 +153,9 @@ struct AppendTests {
         #expect(await waitUntil { store.writer.queuedRequestCount == 2 })
         let good2 = Task { try await store.append(to: stream("g2"), events: [event("g2a")]) }
         #expect(await waitUntil { store.writer.queuedRequestCount == 3 })
+        // A retry of good1's batch in the same transaction is answered as a duplicate.
+        let retry1 = Task { try await store.append(to: stream("g1"), expecting: .noStream, events: [event("g1a"), event("g1b")]) }
+        #expect(await waitUntil { store.writer.queuedRequestCount == 4 })
         gate.signal()
 
         _ = try await blocker.value
@@ -157,6 +165,12 @@ struct AppendTests {
             try await bad.value
         }
         store.removeCommitObserver(token)
+        let again = try await retry1.value
+        #expect(again.duplicate && again.positions == [Position(3), Position(4)])
+        let stats = store.writerStatistics
+        #expect(stats.largestCommitBatches == 4)
+        #expect(stats.refusedBatches == 1)
+        #expect(stats.events == 5)
         #expect(r1.positions == [Position(3), Position(4)])
         #expect(r2.positions == [Position(5)])
         // One transaction: one commit timestamp.

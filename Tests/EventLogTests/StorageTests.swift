@@ -278,3 +278,56 @@ extension CompressionPolicy: CustomTestStringConvertible {
         }
     }
 }
+
+import CZlib
+
+@Suite("Codec format")
+struct CodecFormatTests {
+    /// Stored rows are standard zlib streams (RFC 1950) that stock zlib reads, Adler-32 included.
+    @Test func storedRowsAreStandardZlibStreams() async throws {
+        let dir = try TemporaryDirectory()
+        for policy in [CompressionPolicy.zlib, .zlibWithDictionary] {
+            let path = dir.file("log-\(policy.testDescription).sqlite")
+            let store = try openStore(path, EventStoreOptions(compression: policy))
+            let payloads = [statementJSON(seed: 1), statementJSON(seed: 2, size: 5000)]
+            _ = try await store.append(to: stream("z"), events: [event("z1", data: payloads[0]), event("z2", data: payloads[1])])
+            store.close()
+            let db = try SQLiteDatabase(path: path)
+            defer { db.close() }
+            let s = try db.prepare("SELECT payload, codec FROM events ORDER BY position")
+            var index = 0
+            while try s.step() {
+                #expect(s.int64(1) == (policy == .zlib ? 1 : 2))
+                let stored = s.blob(0)
+                #expect(try standardInflate(stored, dictionary: CompressionDictionary.default.bytes) == payloads[index])
+                index += 1
+            }
+            #expect(index == 2)
+        }
+    }
+
+    private func standardInflate(_ input: [UInt8], dictionary: [UInt8]) throws -> [UInt8] {
+        var stream = z_stream()
+        #expect(inflateInit_(&stream, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK)
+        defer { inflateEnd(&stream) }
+        var output = [UInt8](repeating: 0, count: 1 << 16)
+        var input = input
+        return try input.withUnsafeMutableBufferPointer { inBuf in
+            try output.withUnsafeMutableBufferPointer { outBuf in
+                stream.next_in = inBuf.baseAddress
+                stream.avail_in = uInt(inBuf.count)
+                stream.next_out = outBuf.baseAddress
+                stream.avail_out = uInt(outBuf.count)
+                var rc = inflate(&stream, Z_FINISH)
+                if rc == Z_NEED_DICT {
+                    #expect(UInt32(stream.adler) == CompressionDictionary.default.id)
+                    _ = dictionary.withUnsafeBufferPointer { inflateSetDictionary(&stream, $0.baseAddress, uInt($0.count)) }
+                    rc = inflate(&stream, Z_FINISH)
+                }
+                struct InflateFailed: Error { var code: Int32 }
+                guard rc == Z_STREAM_END else { throw InflateFailed(code: rc) }
+                return Array(outBuf.prefix(Int(stream.total_out)))
+            }
+        }
+    }
+}
