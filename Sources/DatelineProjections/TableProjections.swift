@@ -219,7 +219,8 @@ enum TensionsProjection: TableProjection {
                 start INTEGER NOT NULL,
                 "end" INTEGER NOT NULL
             );
-            CREATE INDEX IF NOT EXISTS tl_\(tag)_mentions_pair_day ON \(p)mentions(pair, day, position);
+            -- Covers count(DISTINCT stream) per pair and date range (articles per week or month).
+            CREATE INDEX IF NOT EXISTS tl_\(tag)_mentions_pair_day_stream ON \(p)mentions(pair, day, stream);
             CREATE INDEX IF NOT EXISTS tl_\(tag)_mentions_stream ON \(p)mentions(stream);
             CREATE TABLE IF NOT EXISTS \(p)daily(
                 pair TEXT NOT NULL,
@@ -250,15 +251,17 @@ enum TensionsProjection: TableProjection {
 
     static func finishBulk(_ db: SQLiteDatabase, prefix p: String) throws {
         try db.execute("DELETE FROM \(p)daily")
-        let s = try db.prepare("SELECT \(TimelineStore.mentionColumns) FROM \(p)mentions ORDER BY pair, day, position")
+        // Grouped by (pair, day) through the index; `TensionMath.daily` orders each group by position.
+        let s = try db.prepare("SELECT \(TimelineStore.mentionColumns) FROM \(p)mentions ORDER BY pair, day")
         var group: [TensionMention] = []
+        var values = RowValues()
         func flush() throws {
             guard let first = group.first else { return }
             if let d = TensionMath.daily(pair: first.pair, date: first.date, mentions: group) { try upsert(d, db, prefix: p) }
             group.removeAll(keepingCapacity: true)
         }
         while try s.step() {
-            let m = try TimelineStore.mention(s)
+            let m = try TimelineStore.mention(s, &values)
             if let first = group.first, first.pair != m.pair || first.date != m.date { try flush() }
             group.append(m)
         }

@@ -55,8 +55,9 @@ extension TimelineStore {
             defer { s.reset() }
             try s.bind(bindings)
             var rows: [StatementRow] = []
+            var values = RowValues()
             while try s.step() {
-                let row = try statementRow(s)
+                let row = try statementRow(s, &values)
                 if !words.isEmpty && !TextMatch.containsAllWords(words, in: row.content) { continue }
                 rows.append(row)
                 if let limit = q.limit, rows.count >= limit { break }
@@ -96,15 +97,15 @@ extension TimelineStore {
             .compactMap { ids[$0] }.sorted()
     }
 
-    private func statementRow(_ s: SQLiteStatement) throws -> StatementRow {
+    private func statementRow(_ s: SQLiteStatement, _ values: inout RowValues) throws -> StatementRow {
         let table = "statements"
         guard let kind = StatementKind(rawValue: s.string(4)), let polarity = Polarity(rawValue: s.string(14)) else {
             throw ProjectionError.corruptRow(table: table, reason: "unknown kind or polarity")
         }
         return StatementRow(
-            position: Position(s.int64(0)), stream: try Self.stream(s.string(1), table: table), index: s.int(2),
+            position: Position(s.int64(0)), stream: try values.stream(s.string(1), table: table), index: s.int(2),
             date: CalendarDate(dayNumber: s.int(3)), kind: kind, speaker: s.optionalString(5), entity: s.optionalString(6),
-            affiliation: try Self.actor(s.optionalString(7), table: table), role: s.optionalString(8),
+            affiliation: try values.actor(s.optionalString(7), table: table), role: s.optionalString(8),
             surface: s.optionalString(9), cue: s.optionalString(10), content: s.string(11), start: s.int(12), end: s.int(13),
             polarity: polarity, extractorVersion: s.string(15), articlePosition: s.optionalInt64(16).map { Position($0) },
             title: s.optionalString(17), source: s.optionalString(18), url: s.optionalString(19))
@@ -178,9 +179,10 @@ struct SQLTensionSource: TensionSource {
         defer { s.reset() }
         try s.bind(bindings)
         var out: [DailyTension] = []
+        var values = RowValues()
         while try s.step() {
             out.append(DailyTension(
-                pair: try TimelineStore.pair(s.string(0), table: "daily"), date: CalendarDate(dayNumber: s.int(1)),
+                pair: try values.pair(s.string(0), table: "daily"), date: CalendarDate(dayNumber: s.int(1)),
                 events: s.int(2), quadCounts: QuadCounts(s.int(3), s.int(4), s.int(5), s.int(6)),
                 goldsteinSum: s.double(7), goldsteinCount: s.int(8), tension: s.double(9), cooperation: s.double(10),
                 level: s.optionalDouble(11), articles: s.int(12), mentions: s.int(13)))

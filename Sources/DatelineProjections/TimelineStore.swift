@@ -471,14 +471,15 @@ public final class TimelineStore {
 
     static let mentionColumns = #"position, stream, idx, day, pair, source, target, type, cameo, goldstein, quad_class, modality, weight, level, issue, start, "end""#
 
-    static func mention(_ s: SQLiteStatement) throws -> TensionMention {
+    static func mention(_ s: SQLiteStatement, _ values: inout RowValues) throws -> TensionMention {
         guard let modality = Modality(rawValue: s.string(11)) else {
             throw ProjectionError.corruptRow(table: "mentions", reason: "unknown modality")
         }
         return TensionMention(
-            position: Position(s.int64(0)), stream: try stream(s.string(1), table: "mentions"), index: s.int(2),
-            date: CalendarDate(dayNumber: s.int(3)), pair: try pair(s.string(4), table: "mentions"),
-            source: try actor(s.optionalString(5), table: "mentions"), target: try actor(s.optionalString(6), table: "mentions"),
+            position: Position(s.int64(0)), stream: try values.stream(s.string(1), table: "mentions"), index: s.int(2),
+            date: CalendarDate(dayNumber: s.int(3)), pair: try values.pair(s.string(4), table: "mentions"),
+            source: try values.actor(s.optionalString(5), table: "mentions"),
+            target: try values.actor(s.optionalString(6), table: "mentions"),
             type: s.string(7), cameo: s.optionalString(8), goldstein: s.optionalDouble(9),
             quadClass: s.optionalInt64(10).map { Int($0) }, modality: modality, weight: s.double(12),
             level: s.optionalDouble(13), issue: s.optionalString(14), start: s.int(15), end: s.int(16))
@@ -490,8 +491,40 @@ public final class TimelineStore {
         defer { s.reset() }
         try s.bind([.text(pair.description), .integer(Int64(from.dayNumber)), .integer(Int64(to.dayNumber))])
         var out: [TensionMention] = []
-        while try s.step() { out.append(try mention(s)) }
+        var values = RowValues()
+        while try s.step() { out.append(try mention(s, &values)) }
         return out
+    }
+}
+
+/// Validated identifiers read back from rows, remembered for the rest of one read: a query
+/// returns the same pairs, actors and streams over and over, and validating each costs more
+/// than the row itself.
+struct RowValues {
+    private var pairs: [String: ActorPair] = [:]
+    private var actors: [String: ActorCode] = [:]
+    private var streams: [String: StreamName] = [:]
+
+    mutating func pair(_ text: String, table: String) throws -> ActorPair {
+        if let p = pairs[text] { return p }
+        let p = try TimelineStore.pair(text, table: table)
+        pairs[text] = p
+        return p
+    }
+
+    mutating func actor(_ text: String?, table: String) throws -> ActorCode? {
+        guard let text else { return nil }
+        if let a = actors[text] { return a }
+        let a = try TimelineStore.actor(text, table: table)
+        actors[text] = a
+        return a
+    }
+
+    mutating func stream(_ text: String, table: String) throws -> StreamName {
+        if let s = streams[text] { return s }
+        let s = try TimelineStore.stream(text, table: table)
+        if streams.count < 10_000 { streams[text] = s }
+        return s
     }
 }
 
