@@ -194,26 +194,56 @@ struct SQLTensionSource: TensionSource {
         [.integer(Int64(since?.dayNumber ?? Int.min)), .integer(Int64(until?.dayNumber ?? Int.max))]
     }
 
+    /// Totals per pair summed by SQLite in (pair, day) order, which is the order
+    /// `TensionMath.rankPairs` adds them in, so the figures are the same to the last bit.
     func rankedPairs(actor: ActorCode?, since: CalendarDate?, until: CalendarDate?) throws -> [PairSummary] {
-        let daily: [DailyTension]
-        if let actor {
-            daily = try rows(where: "day BETWEEN ?1 AND ?2 AND (first = ?3 OR second = ?3)", range(since, until) + [.text(actor.rawValue)])
-        } else {
-            daily = try rows(where: "day BETWEEN ?1 AND ?2", range(since, until))
+        let actorCondition = actor == nil ? "" : " AND (first = ?3 OR second = ?3)"
+        let s = try db.cached("""
+            SELECT pair, sum(tension), sum(cooperation), sum(events), count(*), max(level), min(day), max(day) FROM (
+                SELECT pair, day, tension, cooperation, events, level FROM \(p)daily
+                WHERE day BETWEEN ?1 AND ?2\(actorCondition) ORDER BY pair, day)
+            GROUP BY pair
+            """)
+        defer { s.reset() }
+        try s.bind(range(since, until) + (actor.map { [.text($0.rawValue)] } ?? []))
+        var out: [PairSummary] = []
+        var values = RowValues()
+        while try s.step() {
+            var summary = PairSummary(pair: try values.pair(s.string(0), table: "daily"),
+                                      first: CalendarDate(dayNumber: s.int(6)), last: CalendarDate(dayNumber: s.int(7)))
+            summary.tension = s.double(1)
+            summary.cooperation = s.double(2)
+            summary.events = s.int(3)
+            summary.days = s.int(4)
+            summary.level = s.optionalDouble(5)
+            out.append(summary)
         }
-        return TensionMath.rankPairs(daily, since: since, until: until)
+        return out.sorted { a, b in a.tension != b.tension ? a.tension > b.tension : a.pair < b.pair }
     }
 
     func dailyRows(pair: ActorPair, through: CalendarDate?) throws -> [DailyTension] {
         try rows(where: "pair = ?1 AND day <= ?2", [.text(pair.description), .integer(Int64(through?.dayNumber ?? Int.max))])
     }
 
-    func distinctArticles(pair: ActorPair, from: CalendarDate, to: CalendarDate) throws -> Int {
-        let s = try db.cached("SELECT count(DISTINCT stream) FROM \(p)mentions WHERE pair = ?1 AND day BETWEEN ?2 AND ?3")
+    /// One pass over the covering (pair, day, stream) index for all ranges together.
+    func distinctArticles(pair: ActorPair, ranges: [ClosedRange<CalendarDate>]) throws -> [Int] {
+        guard let lo = ranges.map(\.lowerBound).min(), let hi = ranges.map(\.upperBound).max() else { return [] }
+        let s = try db.cached("SELECT day, stream FROM \(p)mentions WHERE pair = ?1 AND day BETWEEN ?2 AND ?3")
         defer { s.reset() }
-        try s.bind([.text(pair.description), .integer(Int64(from.dayNumber)), .integer(Int64(to.dayNumber))])
-        _ = try s.step()
-        return s.int(0)
+        try s.bind([.text(pair.description), .integer(Int64(lo.dayNumber)), .integer(Int64(hi.dayNumber))])
+        let bounds = ranges.map { ($0.lowerBound.dayNumber, $0.upperBound.dayNumber) }
+        var sets = Array(repeating: Set<String>(), count: ranges.count)
+        while try s.step() {
+            let day = s.int(0)
+            // Ranges are in date order and do not overlap: binary search for the one holding day.
+            var a = 0, b = bounds.count - 1
+            while a < b {
+                let m = (a + b) / 2
+                if bounds[m].1 < day { a = m + 1 } else { b = m }
+            }
+            if bounds[a].0 <= day && day <= bounds[a].1 { sets[a].insert(s.string(1)) }
+        }
+        return sets.map(\.count)
     }
 
     func evidence(pair: ActorPair, date: CalendarDate) throws -> [EvidenceLink] {
