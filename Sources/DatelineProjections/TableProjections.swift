@@ -15,10 +15,36 @@ protocol TableProjection: Sendable {
     static var eventTypes: Set<EventType> { get }
     /// Base table names, in the order they are dropped.
     static var tables: [String] { get }
+    /// Creates the tables with the indexes that applying needs.
     static func create(_ db: SQLiteDatabase, prefix: String, tag: String, fullText: Bool) throws
-    /// Applies decoded changes, in log order, inside the caller's transaction.
+    /// Creates the indexes only queries need. A rebuild creates them after loading the shadow
+    /// tables, which is faster than maintaining them row by row.
+    static func createQueryIndexes(_ db: SQLiteDatabase, prefix: String, tag: String) throws
+    /// Applies decoded changes, in log order, inside the caller's transaction. `cache` holds
+    /// facts about rows already in these tables; the caller drops it when a transaction fails.
+    /// In `bulk` mode (a rebuild's shadow tables) derived rows that `finishBulk` computes in one
+    /// pass at the end are not maintained row by row.
     /// - Returns: how many events of this projection's types were malformed.
-    static func apply(_ changes: [TimelineChange], _ db: SQLiteDatabase, prefix: String) throws -> Int
+    static func apply(_ changes: [TimelineChange], _ db: SQLiteDatabase, prefix: String, cache: ApplyCache,
+                      bulk: Bool) throws -> Int
+    /// Computes, from the base rows, everything `bulk` mode left out. Idempotent.
+    static func finishBulk(_ db: SQLiteDatabase, prefix: String) throws
+}
+
+/// What applying has learnt about rows committed in one set of tables, so it need not ask
+/// SQLite again: speaker ids and the aliases already recorded. Rows of these tables are never
+/// deleted, so the facts stay true while the tables live (the store drops the cache when a
+/// transaction fails or the tables are replaced).
+final class ApplyCache {
+    let generation: Int
+    var speakerIDs: [String: Int64] = [:]
+    var aliases = Set<AliasKey>()
+    init(generation: Int) { self.generation = generation }
+
+    struct AliasKey: Hashable {
+        var speaker: Int64
+        var alias: String
+    }
 }
 
 extension TableProjection {
@@ -72,9 +98,6 @@ enum StatementsProjection: TableProjection {
                 polarity TEXT NOT NULL,
                 extractor_version TEXT NOT NULL
             );
-            CREATE INDEX IF NOT EXISTS tl_\(tag)_statements_day ON \(p)statements(day, position);
-            CREATE INDEX IF NOT EXISTS tl_\(tag)_statements_speaker ON \(p)statements(speaker_id, day, position);
-            CREATE INDEX IF NOT EXISTS tl_\(tag)_statements_affiliation ON \(p)statements(affiliation, day, position);
             CREATE INDEX IF NOT EXISTS tl_\(tag)_statements_stream ON \(p)statements(stream);
             """)
         if fullText && TimelineStore.ftsAvailable(db) {
@@ -84,8 +107,26 @@ enum StatementsProjection: TableProjection {
         }
     }
 
-    static func apply(_ changes: [TimelineChange], _ db: SQLiteDatabase, prefix p: String) throws -> Int {
-        let fts = try TimelineStore.tableExists(db, "\(p)statements_fts")
+    static func createQueryIndexes(_ db: SQLiteDatabase, prefix p: String, tag: String) throws {
+        try db.execute("""
+            CREATE INDEX IF NOT EXISTS tl_\(tag)_statements_day ON \(p)statements(day, position);
+            CREATE INDEX IF NOT EXISTS tl_\(tag)_statements_speaker ON \(p)statements(speaker_id, day, position);
+            CREATE INDEX IF NOT EXISTS tl_\(tag)_statements_affiliation ON \(p)statements(affiliation, day, position);
+            """)
+    }
+
+    static func finishBulk(_ db: SQLiteDatabase, prefix p: String) throws {
+        guard try TimelineStore.tableExists(db, "\(p)statements_fts") else { return }
+        try db.execute("""
+            DELETE FROM \(p)statements_fts;
+            INSERT INTO \(p)statements_fts(rowid, content) SELECT position, content FROM \(p)statements ORDER BY position;
+            """)
+    }
+
+    static func apply(_ changes: [TimelineChange], _ db: SQLiteDatabase, prefix p: String, cache: ApplyCache,
+                      bulk: Bool) throws -> Int {
+        let hasFTS = try TimelineStore.tableExists(db, "\(p)statements_fts")
+        let fts = hasFTS && !bulk
         for change in changes {
             switch change {
             case .article(let a):
@@ -96,19 +137,26 @@ enum StatementsProjection: TableProjection {
             case .statement(let r):
                 var speakerID: Int64?
                 if let key = SpeakerKey(entity: r.entity, name: r.speaker) {
-                    let ins = try db.cached("INSERT OR IGNORE INTO \(p)speakers(key) VALUES (?1)")
-                    try ins.bind(1, key.id)
-                    try ins.run()
-                    let sel = try db.cached("SELECT id FROM \(p)speakers WHERE key = ?1")
-                    try sel.bind(1, key.id)
-                    guard try sel.step() else { throw ProjectionError.other("speaker row vanished") }
-                    speakerID = sel.int64(0)
-                    sel.reset()
-                    let alias = try db.cached("INSERT OR IGNORE INTO \(p)speaker_aliases(speaker_id, alias, folded) VALUES (?1, ?2, ?3)")
-                    for a in SpeakerKey.aliases(of: r) {
-                        alias.reset()
-                        try alias.bind([.integer(speakerID!), .text(a), .text(TextMatch.words(a).joined(separator: " "))])
+                    let id: Int64
+                    if let known = cache.speakerIDs[key.id] {
+                        id = known
+                    } else {
+                        let ins = try db.cached("INSERT OR IGNORE INTO \(p)speakers(key) VALUES (?1)")
+                        try ins.bind(1, key.id)
+                        try ins.run()
+                        let sel = try db.cached("SELECT id FROM \(p)speakers WHERE key = ?1")
+                        try sel.bind(1, key.id)
+                        guard try sel.step() else { throw ProjectionError.other("speaker row vanished") }
+                        id = sel.int64(0)
+                        sel.reset()
+                        cache.speakerIDs[key.id] = id
+                    }
+                    speakerID = id
+                    for a in SpeakerKey.aliases(of: r) where !cache.aliases.contains(ApplyCache.AliasKey(speaker: id, alias: a)) {
+                        let alias = try db.cached("INSERT OR IGNORE INTO \(p)speaker_aliases(speaker_id, alias, folded) VALUES (?1, ?2, ?3)")
+                        try alias.bind([.integer(id), .text(a), .text(TextMatch.words(a).joined(separator: " "))])
                         try alias.run()
+                        cache.aliases.insert(ApplyCache.AliasKey(speaker: id, alias: a))
                     }
                 }
                 let s = try db.cached("""
@@ -122,7 +170,7 @@ enum StatementsProjection: TableProjection {
                             .optionalText(r.surface), speakerID.map { .integer($0) } ?? .null, .optionalText(r.cue),
                             .text(r.content), .integer(Int64(r.start)), .integer(Int64(r.end)), .text(r.polarity.rawValue),
                             .text(r.extractorVersion),
-                            fts ? .null : .text(TextMatch.words(r.content).joined(separator: " "))])
+                            hasFTS ? .null : .text(TextMatch.words(r.content).joined(separator: " "))])
                 try s.run()
                 if fts {
                     let f = try db.cached("INSERT INTO \(p)statements_fts(rowid, content) VALUES (?1, ?2)")
@@ -171,7 +219,8 @@ enum TensionsProjection: TableProjection {
                 start INTEGER NOT NULL,
                 "end" INTEGER NOT NULL
             );
-            CREATE INDEX IF NOT EXISTS tl_\(tag)_mentions_pair_day ON \(p)mentions(pair, day, position);
+            -- Covers count(DISTINCT stream) per pair and date range (articles per week or month).
+            CREATE INDEX IF NOT EXISTS tl_\(tag)_mentions_pair_day_stream ON \(p)mentions(pair, day, stream);
             CREATE INDEX IF NOT EXISTS tl_\(tag)_mentions_stream ON \(p)mentions(stream);
             CREATE TABLE IF NOT EXISTS \(p)daily(
                 pair TEXT NOT NULL,
@@ -189,13 +238,54 @@ enum TensionsProjection: TableProjection {
                 mentions INTEGER NOT NULL,
                 PRIMARY KEY(pair, day)
             ) WITHOUT ROWID;
+            """)
+    }
+
+    static func createQueryIndexes(_ db: SQLiteDatabase, prefix p: String, tag: String) throws {
+        try db.execute("""
             CREATE INDEX IF NOT EXISTS tl_\(tag)_daily_first ON \(p)daily(first, day);
             CREATE INDEX IF NOT EXISTS tl_\(tag)_daily_second ON \(p)daily(second, day);
             CREATE INDEX IF NOT EXISTS tl_\(tag)_daily_day ON \(p)daily(day);
             """)
     }
 
-    static func apply(_ changes: [TimelineChange], _ db: SQLiteDatabase, prefix p: String) throws -> Int {
+    static func finishBulk(_ db: SQLiteDatabase, prefix p: String) throws {
+        try db.execute("DELETE FROM \(p)daily")
+        // Grouped by (pair, day) through the index; `TensionMath.daily` orders each group by position.
+        let s = try db.prepare("SELECT \(TimelineStore.mentionColumns) FROM \(p)mentions ORDER BY pair, day")
+        var group: [TensionMention] = []
+        var values = RowValues()
+        func flush() throws {
+            guard let first = group.first else { return }
+            if let d = TensionMath.daily(pair: first.pair, date: first.date, mentions: group) { try upsert(d, db, prefix: p) }
+            group.removeAll(keepingCapacity: true)
+        }
+        while try s.step() {
+            let m = try TimelineStore.mention(s, &values)
+            if let first = group.first, first.pair != m.pair || first.date != m.date { try flush() }
+            group.append(m)
+        }
+        try flush()
+    }
+
+    static func upsert(_ d: DailyTension, _ db: SQLiteDatabase, prefix p: String) throws {
+        let s = try db.cached("""
+            INSERT OR REPLACE INTO \(p)daily(pair, day, first, second, events, q1, q2, q3, q4, goldstein_sum,
+                goldstein_count, tension, cooperation, level, articles, mentions)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+            """)
+        try s.bind([.text(d.pair.description), .integer(Int64(d.date.dayNumber)), .text(d.pair.first.rawValue),
+                    .text(d.pair.second.rawValue), .integer(Int64(d.events)),
+                    .integer(Int64(d.quadCounts[1])), .integer(Int64(d.quadCounts[2])),
+                    .integer(Int64(d.quadCounts[3])), .integer(Int64(d.quadCounts[4])),
+                    .double(d.goldsteinSum), .integer(Int64(d.goldsteinCount)), .double(d.tension),
+                    .double(d.cooperation), d.level.map { .double($0) } ?? .null, .integer(Int64(d.articles)),
+                    .integer(Int64(d.mentions))])
+        try s.run()
+    }
+
+    static func apply(_ changes: [TimelineChange], _ db: SQLiteDatabase, prefix p: String, cache: ApplyCache,
+                      bulk: Bool) throws -> Int {
         var dirty = Set<PairDay>()
         for change in changes {
             switch change {
@@ -228,22 +318,11 @@ enum TensionsProjection: TableProjection {
                 break
             }
         }
+        if bulk { return malformedCount(changes) }
         for key in dirty.sorted() {
             let mentions = try TimelineStore.mentions(db, prefix: p, pair: key.pair, from: key.date, to: key.date)
             if let d = TensionMath.daily(pair: key.pair, date: key.date, mentions: mentions) {
-                let s = try db.cached("""
-                    INSERT OR REPLACE INTO \(p)daily(pair, day, first, second, events, q1, q2, q3, q4, goldstein_sum,
-                        goldstein_count, tension, cooperation, level, articles, mentions)
-                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
-                    """)
-                try s.bind([.text(d.pair.description), .integer(Int64(d.date.dayNumber)), .text(d.pair.first.rawValue),
-                            .text(d.pair.second.rawValue), .integer(Int64(d.events)),
-                            .integer(Int64(d.quadCounts[1])), .integer(Int64(d.quadCounts[2])),
-                            .integer(Int64(d.quadCounts[3])), .integer(Int64(d.quadCounts[4])),
-                            .double(d.goldsteinSum), .integer(Int64(d.goldsteinCount)), .double(d.tension),
-                            .double(d.cooperation), d.level.map { .double($0) } ?? .null, .integer(Int64(d.articles)),
-                            .integer(Int64(d.mentions))])
-                try s.run()
+                try upsert(d, db, prefix: p)
             } else {
                 let s = try db.cached("DELETE FROM \(p)daily WHERE pair = ?1 AND day = ?2")
                 try s.bind([.text(key.pair.description), .integer(Int64(key.date.dayNumber))])

@@ -90,12 +90,13 @@ public enum TensionMath {
     ///
     /// - Parameters:
     ///   - daily: all of the pair's daily rows up to at least `until`, in date order.
-    ///   - distinctArticles: for week and month buckets, the number of distinct articles in a
-    ///     date range (an article may speak of several days); when nil, daily counts are summed.
+    ///   - distinctArticles: for week and month buckets, the number of distinct articles in
+    ///     each of the given date ranges (an article may speak of several days); when nil, daily
+    ///     counts are summed.
     ///   - evidence: the evidence links of a day, for day buckets; nil leaves them out.
     public static func rows(pair: ActorPair, daily: [DailyTension], bucket: TimeBucket, since: CalendarDate?,
                             until: CalendarDate?, halfLife: Double,
-                            distinctArticles: ((CalendarDate, CalendarDate) throws -> Int)? = nil,
+                            distinctArticles: (([ClosedRange<CalendarDate>]) throws -> [Int])? = nil,
                             evidence: ((CalendarDate) throws -> [EvidenceLink])? = nil) throws -> [TensionRow] {
         let inRange = daily.filter { d in (since.map { d.date >= $0 } ?? true) && (until.map { d.date <= $0 } ?? true) }
         guard !inRange.isEmpty else { return [] }
@@ -130,15 +131,15 @@ public enum TensionMath {
             row.level = level
             row.goldsteinMean = row.goldsteinCount > 0 ? row.goldsteinSum / Double(row.goldsteinCount) : nil
             row.days = days.count
-            if bucket == .day || distinctArticles == nil {
-                row.articles = articleSum
-            } else {
-                row.articles = try distinctArticles!(max(period.start, since ?? period.start), min(period.end, until ?? period.end))
-            }
+            row.articles = articleSum
             row.index = index(at: period.end)
             if bucket == .day, let evidence { row.evidence = try evidence(period.start) }
             out.append(row)
             start = end + 1
+        }
+        if bucket != .day, let distinctArticles {
+            let ranges = out.map { max($0.start, since ?? $0.start)...min($0.end, until ?? $0.end) }
+            for (i, n) in try distinctArticles(ranges).enumerated() { out[i].articles = n }
         }
         return out
     }

@@ -118,7 +118,8 @@ protocol TensionSource {
     func rankedPairs(actor: ActorCode?, since: CalendarDate?, until: CalendarDate?) throws -> [PairSummary]
     /// All of one pair's daily rows up to `through` (inclusive), in date order.
     func dailyRows(pair: ActorPair, through: CalendarDate?) throws -> [DailyTension]
-    func distinctArticles(pair: ActorPair, from: CalendarDate, to: CalendarDate) throws -> Int
+    /// Distinct articles mentioning the pair in each range.
+    func distinctArticles(pair: ActorPair, ranges: [ClosedRange<CalendarDate>]) throws -> [Int]
     func evidence(pair: ActorPair, date: CalendarDate) throws -> [EvidenceLink]
 }
 
@@ -138,7 +139,7 @@ extension TensionMath {
             let daily = try source.dailyRows(pair: pair, through: q.until)
             out += try rows(pair: pair, daily: daily, bucket: q.bucket, since: q.since, until: q.until,
                             halfLife: q.halfLife,
-                            distinctArticles: { try source.distinctArticles(pair: pair, from: $0, to: $1) },
+                            distinctArticles: { try source.distinctArticles(pair: pair, ranges: $0) },
                             evidence: q.evidence ? { try source.evidence(pair: pair, date: $0) } : nil)
         }
         return out
@@ -155,8 +156,8 @@ private struct FoldTensionSource: TensionSource {
     func dailyRows(pair: ActorPair, through: CalendarDate?) -> [DailyTension] {
         daily.filter { $0.pair == pair && (through == nil || $0.date <= through!) }
     }
-    func distinctArticles(pair: ActorPair, from: CalendarDate, to: CalendarDate) -> Int {
-        Set(mentions.filter { $0.pair == pair && $0.date >= from && $0.date <= to }.map(\.stream)).count
+    func distinctArticles(pair: ActorPair, ranges: [ClosedRange<CalendarDate>]) -> [Int] {
+        ranges.map { r in Set(mentions.filter { $0.pair == pair && r.contains($0.date) }.map(\.stream)).count }
     }
     func evidence(pair: ActorPair, date: CalendarDate) -> [EvidenceLink] {
         mentions.filter { $0.pair == pair && $0.date == date }.map(\.evidence)

@@ -55,8 +55,9 @@ extension TimelineStore {
             defer { s.reset() }
             try s.bind(bindings)
             var rows: [StatementRow] = []
+            var values = RowValues()
             while try s.step() {
-                let row = try statementRow(s)
+                let row = try statementRow(s, &values)
                 if !words.isEmpty && !TextMatch.containsAllWords(words, in: row.content) { continue }
                 rows.append(row)
                 if let limit = q.limit, rows.count >= limit { break }
@@ -96,15 +97,15 @@ extension TimelineStore {
             .compactMap { ids[$0] }.sorted()
     }
 
-    private func statementRow(_ s: SQLiteStatement) throws -> StatementRow {
+    private func statementRow(_ s: SQLiteStatement, _ values: inout RowValues) throws -> StatementRow {
         let table = "statements"
         guard let kind = StatementKind(rawValue: s.string(4)), let polarity = Polarity(rawValue: s.string(14)) else {
             throw ProjectionError.corruptRow(table: table, reason: "unknown kind or polarity")
         }
         return StatementRow(
-            position: Position(s.int64(0)), stream: try Self.stream(s.string(1), table: table), index: s.int(2),
+            position: Position(s.int64(0)), stream: try values.stream(s.string(1), table: table), index: s.int(2),
             date: CalendarDate(dayNumber: s.int(3)), kind: kind, speaker: s.optionalString(5), entity: s.optionalString(6),
-            affiliation: try Self.actor(s.optionalString(7), table: table), role: s.optionalString(8),
+            affiliation: try values.actor(s.optionalString(7), table: table), role: s.optionalString(8),
             surface: s.optionalString(9), cue: s.optionalString(10), content: s.string(11), start: s.int(12), end: s.int(13),
             polarity: polarity, extractorVersion: s.string(15), articlePosition: s.optionalInt64(16).map { Position($0) },
             title: s.optionalString(17), source: s.optionalString(18), url: s.optionalString(19))
@@ -142,6 +143,19 @@ extension TimelineStore {
         } catch { throw ProjectionError.wrap(error) }
     }
 
+    /// The actors that appear in the tension timeline, sorted: lets the CLI tell an unknown
+    /// pair code ("no data for RUS-XYZ") from a quiet one.
+    public func knownActors() throws(ProjectionError) -> [ActorCode] {
+        try guardOpen()
+        do {
+            let s = try db.cached("SELECT DISTINCT first FROM \(Self.live)daily UNION SELECT DISTINCT second FROM \(Self.live)daily")
+            defer { s.reset() }
+            var out: [ActorCode] = []
+            while try s.step() { if let a = try Self.actor(s.string(0), table: "daily") { out.append(a) } }
+            return out.sorted()
+        } catch { throw ProjectionError.wrap(error) }
+    }
+
     /// Every daily tension row, by pair then date (for comparisons and exports).
     public func dailyTensions() throws(ProjectionError) -> [DailyTension] {
         try guardOpen()
@@ -165,9 +179,10 @@ struct SQLTensionSource: TensionSource {
         defer { s.reset() }
         try s.bind(bindings)
         var out: [DailyTension] = []
+        var values = RowValues()
         while try s.step() {
             out.append(DailyTension(
-                pair: try TimelineStore.pair(s.string(0), table: "daily"), date: CalendarDate(dayNumber: s.int(1)),
+                pair: try values.pair(s.string(0), table: "daily"), date: CalendarDate(dayNumber: s.int(1)),
                 events: s.int(2), quadCounts: QuadCounts(s.int(3), s.int(4), s.int(5), s.int(6)),
                 goldsteinSum: s.double(7), goldsteinCount: s.int(8), tension: s.double(9), cooperation: s.double(10),
                 level: s.optionalDouble(11), articles: s.int(12), mentions: s.int(13)))
@@ -179,26 +194,56 @@ struct SQLTensionSource: TensionSource {
         [.integer(Int64(since?.dayNumber ?? Int.min)), .integer(Int64(until?.dayNumber ?? Int.max))]
     }
 
+    /// Totals per pair summed by SQLite in (pair, day) order, which is the order
+    /// `TensionMath.rankPairs` adds them in, so the figures are the same to the last bit.
     func rankedPairs(actor: ActorCode?, since: CalendarDate?, until: CalendarDate?) throws -> [PairSummary] {
-        let daily: [DailyTension]
-        if let actor {
-            daily = try rows(where: "day BETWEEN ?1 AND ?2 AND (first = ?3 OR second = ?3)", range(since, until) + [.text(actor.rawValue)])
-        } else {
-            daily = try rows(where: "day BETWEEN ?1 AND ?2", range(since, until))
+        let actorCondition = actor == nil ? "" : " AND (first = ?3 OR second = ?3)"
+        let s = try db.cached("""
+            SELECT pair, sum(tension), sum(cooperation), sum(events), count(*), max(level), min(day), max(day) FROM (
+                SELECT pair, day, tension, cooperation, events, level FROM \(p)daily
+                WHERE day BETWEEN ?1 AND ?2\(actorCondition) ORDER BY pair, day)
+            GROUP BY pair
+            """)
+        defer { s.reset() }
+        try s.bind(range(since, until) + (actor.map { [.text($0.rawValue)] } ?? []))
+        var out: [PairSummary] = []
+        var values = RowValues()
+        while try s.step() {
+            var summary = PairSummary(pair: try values.pair(s.string(0), table: "daily"),
+                                      first: CalendarDate(dayNumber: s.int(6)), last: CalendarDate(dayNumber: s.int(7)))
+            summary.tension = s.double(1)
+            summary.cooperation = s.double(2)
+            summary.events = s.int(3)
+            summary.days = s.int(4)
+            summary.level = s.optionalDouble(5)
+            out.append(summary)
         }
-        return TensionMath.rankPairs(daily, since: since, until: until)
+        return out.sorted { a, b in a.tension != b.tension ? a.tension > b.tension : a.pair < b.pair }
     }
 
     func dailyRows(pair: ActorPair, through: CalendarDate?) throws -> [DailyTension] {
         try rows(where: "pair = ?1 AND day <= ?2", [.text(pair.description), .integer(Int64(through?.dayNumber ?? Int.max))])
     }
 
-    func distinctArticles(pair: ActorPair, from: CalendarDate, to: CalendarDate) throws -> Int {
-        let s = try db.cached("SELECT count(DISTINCT stream) FROM \(p)mentions WHERE pair = ?1 AND day BETWEEN ?2 AND ?3")
+    /// One pass over the covering (pair, day, stream) index for all ranges together.
+    func distinctArticles(pair: ActorPair, ranges: [ClosedRange<CalendarDate>]) throws -> [Int] {
+        guard let lo = ranges.map(\.lowerBound).min(), let hi = ranges.map(\.upperBound).max() else { return [] }
+        let s = try db.cached("SELECT day, stream FROM \(p)mentions WHERE pair = ?1 AND day BETWEEN ?2 AND ?3")
         defer { s.reset() }
-        try s.bind([.text(pair.description), .integer(Int64(from.dayNumber)), .integer(Int64(to.dayNumber))])
-        _ = try s.step()
-        return s.int(0)
+        try s.bind([.text(pair.description), .integer(Int64(lo.dayNumber)), .integer(Int64(hi.dayNumber))])
+        let bounds = ranges.map { ($0.lowerBound.dayNumber, $0.upperBound.dayNumber) }
+        var sets = Array(repeating: Set<String>(), count: ranges.count)
+        while try s.step() {
+            let day = s.int(0)
+            // Ranges are in date order and do not overlap: binary search for the one holding day.
+            var a = 0, b = bounds.count - 1
+            while a < b {
+                let m = (a + b) / 2
+                if bounds[m].1 < day { a = m + 1 } else { b = m }
+            }
+            if bounds[a].0 <= day && day <= bounds[a].1 { sets[a].insert(s.string(1)) }
+        }
+        return sets.map(\.count)
     }
 
     func evidence(pair: ActorPair, date: CalendarDate) throws -> [EvidenceLink] {

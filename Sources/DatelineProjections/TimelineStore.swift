@@ -94,11 +94,30 @@ public final class TimelineStore {
     public let options: TimelineStoreOptions
     let db: SQLiteDatabase
     private var closed = false
+    /// Per state name (live or shadow tables).
+    private var caches: [String: ApplyCache] = [:]
+
+    func cache(_ stateName: String, generation: Int) -> ApplyCache {
+        if let c = caches[stateName], c.generation == generation { return c }
+        let c = ApplyCache(generation: generation)
+        caches[stateName] = c
+        return c
+    }
+
+    /// Runs a write transaction; if it fails, what the caches learnt in it may be false.
+    private func writeTransaction(_ body: () throws -> Void) throws {
+        do { try db.transaction(.immediate, body) } catch {
+            caches.removeAll()
+            throw error
+        }
+    }
 
     static let definitions: [any TableProjection.Type] = [StatementsProjection.self, TensionsProjection.self]
     /// The projections, by name: `statements`, `tensions`.
     public static var projectionNames: [String] { definitions.map { $0.name } }
 
+    /// Log positions read per snapshot during catch-up and rebuild.
+    static let scanWindow = 20_000
     static let live = "tl_"
     static let shadow = "tl_rebuild_"
     static func shadowName(_ name: String) -> String { name + ".rebuild" }
@@ -129,7 +148,7 @@ public final class TimelineStore {
                     ) WITHOUT ROWID
                     """)
                 for def in Self.definitions where try state(def.name) == nil {
-                    try create(def, prefix: Self.live, stateName: def.name, generation: 1)
+                    try create(def, prefix: Self.live, stateName: def.name, generation: 1, queryIndexes: true)
                 }
             }
         } catch {
@@ -179,8 +198,10 @@ public final class TimelineStore {
                      builtAt: s.optionalInt64(4))
     }
 
-    private func create(_ def: any TableProjection.Type, prefix: String, stateName: String, generation: Int) throws {
+    private func create(_ def: any TableProjection.Type, prefix: String, stateName: String, generation: Int,
+                        queryIndexes: Bool) throws {
         try def.create(db, prefix: prefix, tag: "\(def.name)\(generation)", fullText: options.fullTextSearch)
+        if queryIndexes { try def.createQueryIndexes(db, prefix: prefix, tag: "\(def.name)\(generation)") }
         let s = try db.cached("INSERT INTO tl_projections(name, checkpoint, code_version, generation, malformed) VALUES (?1, 0, ?2, ?3, 0)")
         try s.bind([.text(stateName), .integer(Int64(def.codeVersion)), .integer(Int64(generation))])
         try s.run()
@@ -228,7 +249,7 @@ public final class TimelineStore {
             var changes: [TimelineChange]?
             for _ in 0..<3 {
                 var gaps: [(any TableProjection.Type, Position)] = []
-                try db.transaction(.immediate) {
+                try writeTransaction {
                     for def in Self.definitions {
                         guard let s = try state(def.name), s.codeVersion == def.codeVersion else { continue }
                         if last <= s.checkpoint { continue }
@@ -238,7 +259,8 @@ public final class TimelineStore {
                         }
                         if changes == nil { changes = decode(events) }
                         let fresh = zip(events, changes!).filter { $0.0.position > s.checkpoint }.map(\.1)
-                        let malformed = try def.apply(fresh, db, prefix: Self.live)
+                        let malformed = try def.apply(fresh, db, prefix: Self.live, cache: cache(def.name, generation: s.generation),
+                                                      bulk: false)
                         try setCheckpoint(def.name, last, addMalformed: malformed)
                     }
                 }
@@ -281,9 +303,17 @@ public final class TimelineStore {
                                          head: target, eventsPerSecond: rate, secondsLeft: left))
             }
         }
-        try log.forEachEvent(from: start.next, until: target, types: def.eventTypes) { event in
-            chunk.append(event)
-            if chunk.count >= options.chunkSize { try flush(through: event.position) }
+        // Read in windows of positions, each in its own snapshot: one snapshot held for the
+        // whole scan would keep SQLite from checkpointing the WAL, which then grows with every
+        // chunk committed and slows every read.
+        var windowStart = start.next
+        while windowStart <= target {
+            let windowEnd = Position(min(target.rawValue, windowStart.rawValue + Int64(Self.scanWindow) - 1))
+            try log.forEachEvent(from: windowStart, until: windowEnd, types: def.eventTypes) { event in
+                chunk.append(event)
+                if chunk.count >= options.chunkSize { try flush(through: event.position) }
+            }
+            windowStart = windowEnd.next
         }
         try flush(through: target)
     }
@@ -294,14 +324,15 @@ public final class TimelineStore {
     private func applyChunk(_ def: any TableProjection.Type, prefix: String, stateName: String,
                             events: [RecordedEvent], covering: ClosedRange<Position>) throws {
         let changes = decode(events)
-        try db.transaction(.immediate) {
+        try writeTransaction {
             guard let s = try state(stateName) else { throw ProjectionError.other("projection state \(stateName) vanished") }
             guard covering.upperBound > s.checkpoint else { return }
             guard covering.lowerBound <= s.checkpoint.next else {
                 throw ProjectionError.other("projection \(stateName) is at \(s.checkpoint) but a chunk starts at \(covering.lowerBound)")
             }
             let fresh = zip(events, changes).filter { $0.0.position > s.checkpoint }.map(\.1)
-            let malformed = try def.apply(fresh, db, prefix: prefix)
+            let malformed = try def.apply(fresh, db, prefix: prefix, cache: cache(stateName, generation: s.generation),
+                                          bulk: prefix == Self.shadow)
             try setCheckpoint(stateName, covering.upperBound, addMalformed: malformed)
         }
     }
@@ -340,7 +371,7 @@ public final class TimelineStore {
 
     private func rebuild(_ def: any TableProjection.Type, progress: ((RebuildProgress) throws -> Void)?) throws {
         let shadowName = Self.shadowName(def.name)
-        try db.transaction(.immediate) {
+        try writeTransaction {
             let existing = try state(shadowName)
             if let existing, existing.codeVersion == def.codeVersion { return }  // resume
             try drop(def, prefix: Self.shadow)
@@ -350,11 +381,16 @@ public final class TimelineStore {
                 try d.run()
             }
             let liveGeneration = try state(def.name)?.generation ?? 0
-            try create(def, prefix: Self.shadow, stateName: shadowName, generation: liveGeneration + 1)
+            try create(def, prefix: Self.shadow, stateName: shadowName, generation: liveGeneration + 1, queryIndexes: false)
         }
         try run(def, prefix: Self.shadow, stateName: shadowName, through: nil, progress: progress)
+        try writeTransaction {
+            guard let s = try state(shadowName) else { throw ProjectionError.other("rebuild state vanished") }
+            try def.finishBulk(db, prefix: Self.shadow)
+            try def.createQueryIndexes(db, prefix: Self.shadow, tag: "\(def.name)\(s.generation)")
+        }
         // Swap: holding the write lock, nothing can be appended, so the head is final.
-        try db.transaction(.immediate) {
+        try writeTransaction {
             guard let s = try state(shadowName) else { throw ProjectionError.other("rebuild state vanished") }
             var position = s.checkpoint
             let head = try log.head()
@@ -362,7 +398,8 @@ public final class TimelineStore {
                 let events = try log.read(from: position.next, limit: options.chunkSize)
                 guard let last = events.last?.position else { break }
                 let relevant = events.filter { def.eventTypes.contains($0.type) }
-                let malformed = try def.apply(decode(relevant), db, prefix: Self.shadow)
+                let malformed = try def.apply(decode(relevant), db, prefix: Self.shadow,
+                                              cache: cache(shadowName, generation: s.generation), bulk: false)
                 try setCheckpoint(shadowName, last, addMalformed: malformed)
                 position = last
             }
@@ -377,6 +414,7 @@ public final class TimelineStore {
             try u.bind([.text(shadowName), .text(def.name), .integer(Int64(Date().timeIntervalSince1970))])
             try u.run()
         }
+        caches[shadowName] = nil
     }
 
     // MARK: - Stats
@@ -433,14 +471,15 @@ public final class TimelineStore {
 
     static let mentionColumns = #"position, stream, idx, day, pair, source, target, type, cameo, goldstein, quad_class, modality, weight, level, issue, start, "end""#
 
-    static func mention(_ s: SQLiteStatement) throws -> TensionMention {
+    static func mention(_ s: SQLiteStatement, _ values: inout RowValues) throws -> TensionMention {
         guard let modality = Modality(rawValue: s.string(11)) else {
             throw ProjectionError.corruptRow(table: "mentions", reason: "unknown modality")
         }
         return TensionMention(
-            position: Position(s.int64(0)), stream: try stream(s.string(1), table: "mentions"), index: s.int(2),
-            date: CalendarDate(dayNumber: s.int(3)), pair: try pair(s.string(4), table: "mentions"),
-            source: try actor(s.optionalString(5), table: "mentions"), target: try actor(s.optionalString(6), table: "mentions"),
+            position: Position(s.int64(0)), stream: try values.stream(s.string(1), table: "mentions"), index: s.int(2),
+            date: CalendarDate(dayNumber: s.int(3)), pair: try values.pair(s.string(4), table: "mentions"),
+            source: try values.actor(s.optionalString(5), table: "mentions"),
+            target: try values.actor(s.optionalString(6), table: "mentions"),
             type: s.string(7), cameo: s.optionalString(8), goldstein: s.optionalDouble(9),
             quadClass: s.optionalInt64(10).map { Int($0) }, modality: modality, weight: s.double(12),
             level: s.optionalDouble(13), issue: s.optionalString(14), start: s.int(15), end: s.int(16))
@@ -452,8 +491,40 @@ public final class TimelineStore {
         defer { s.reset() }
         try s.bind([.text(pair.description), .integer(Int64(from.dayNumber)), .integer(Int64(to.dayNumber))])
         var out: [TensionMention] = []
-        while try s.step() { out.append(try mention(s)) }
+        var values = RowValues()
+        while try s.step() { out.append(try mention(s, &values)) }
         return out
+    }
+}
+
+/// Validated identifiers read back from rows, remembered for the rest of one read: a query
+/// returns the same pairs, actors and streams over and over, and validating each costs more
+/// than the row itself.
+struct RowValues {
+    private var pairs: [String: ActorPair] = [:]
+    private var actors: [String: ActorCode] = [:]
+    private var streams: [String: StreamName] = [:]
+
+    mutating func pair(_ text: String, table: String) throws -> ActorPair {
+        if let p = pairs[text] { return p }
+        let p = try TimelineStore.pair(text, table: table)
+        pairs[text] = p
+        return p
+    }
+
+    mutating func actor(_ text: String?, table: String) throws -> ActorCode? {
+        guard let text else { return nil }
+        if let a = actors[text] { return a }
+        let a = try TimelineStore.actor(text, table: table)
+        actors[text] = a
+        return a
+    }
+
+    mutating func stream(_ text: String, table: String) throws -> StreamName {
+        if let s = streams[text] { return s }
+        let s = try TimelineStore.stream(text, table: table)
+        if streams.count < 10_000 { streams[text] = s }
+        return s
     }
 }
 
