@@ -1,0 +1,199 @@
+import DatelineCore
+
+/// Server-side filters of a `subscribe` or `replay`. All given filters must hold (AND); an
+/// absent filter matches everything.
+///
+/// `types` and `stream_prefix` look only at the event's envelope. `actor`, `speaker` and `pair`
+/// look inside `StatementRecorded` and `TensionObserved` payloads through `EventFacts`, a
+/// targeted scan of the few fields they need; any other event type never matches them.
+public struct SubscriptionFilter: Sendable, Equatable {
+    /// Event types to deliver; empty means all.
+    public var types: Set<EventType>
+    public var streamPrefix: String?
+    /// A statement whose speaker is affiliated with the actor (or is the actor), or a tension
+    /// whose pair, source or target is the actor.
+    public var actor: ActorCode?
+    /// A statement whose speaker's name or mention contains this text (case-insensitive), or
+    /// whose entity id equals it (`person:sergey-lavrov`).
+    public var speaker: String? {
+        didSet { speakerFolded = speaker?.lowercased() }
+    }
+    /// A tension on this unordered pair.
+    public var pair: ActorPair?
+
+    private var speakerFolded: String?
+
+    public init(types: Set<EventType> = [], streamPrefix: String? = nil, actor: ActorCode? = nil,
+                speaker: String? = nil, pair: ActorPair? = nil) {
+        self.types = types
+        self.streamPrefix = streamPrefix
+        self.actor = actor
+        self.speaker = speaker
+        self.speakerFolded = speaker?.lowercased()
+        self.pair = pair
+    }
+
+    public static func == (a: SubscriptionFilter, b: SubscriptionFilter) -> Bool {
+        a.types == b.types && a.streamPrefix == b.streamPrefix && a.actor == b.actor && a.speaker == b.speaker
+            && a.pair == b.pair
+    }
+
+    /// True when no filter is set.
+    public var isEmpty: Bool { types.isEmpty && streamPrefix == nil && !needsFacts }
+
+    /// Whether `matches` needs the payload's facts. When no subscriber needs them, the server
+    /// never scans a payload.
+    public var needsFacts: Bool { actor != nil || speaker != nil || pair != nil }
+
+    /// The envelope checks alone (type, stream prefix): cheap, no payload access.
+    public func matchesEnvelope(_ event: RecordedEvent) -> Bool {
+        if !types.isEmpty && !types.contains(event.type) { return false }
+        if let streamPrefix, !event.stream.rawValue.hasPrefix(streamPrefix) { return false }
+        return true
+    }
+
+    /// Pure: whether the event passes every filter. Compute `facts` once per event with
+    /// `EventFacts(scanning:)` and share it across subscribers; pass `.none` when no filter
+    /// `needsFacts`.
+    public func matches(_ event: RecordedEvent, facts: EventFacts) -> Bool {
+        guard matchesEnvelope(event) else { return false }
+        if let actor {
+            let hit = facts.affiliation == actor || facts.speakerEntity == "actor:\(actor.rawValue)"
+                || facts.pair?.contains(actor) == true || facts.source == actor || facts.target == actor
+            if !hit { return false }
+        }
+        if let pair, facts.pair != pair { return false }
+        if let speakerFolded {
+            guard facts.isStatement else { return false }
+            let hit = facts.speakerNameFolded?.contains(speakerFolded) == true
+                || facts.speakerSurfaceFolded?.contains(speakerFolded) == true
+                || facts.speakerEntity?.lowercased() == speakerFolded
+            if !hit { return false }
+        }
+        return true
+    }
+
+    /// Convenience for one subscriber: scans the payload only when a filter needs it.
+    public func matches(_ event: RecordedEvent) -> Bool {
+        guard matchesEnvelope(event) else { return false }
+        return matches(event, facts: needsFacts ? EventFacts(scanning: event) : .none)
+    }
+
+    /// The filter as reply fields (for `stats` and echoes), omitting what is not set.
+    public var replyFields: ReplyObject {
+        var o = ReplyObject()
+        if !types.isEmpty { o.append("types", .array(types.map(\.rawValue).sorted().map { .string($0) })) }
+        if let streamPrefix { o.append("stream_prefix", .string(streamPrefix)) }
+        if let actor { o.append("actor", .string(actor.rawValue)) }
+        if let speaker { o.append("speaker", .string(speaker)) }
+        if let pair { o.append("pair", .string(pair.description)) }
+        return o
+    }
+}
+
+/// The few payload fields the actor, speaker and pair filters need, read by a targeted scan of
+/// the payload JSON: the scanner walks `statement.speaker` of a `StatementRecorded` and
+/// `tension.{pair,source,target}` of a `TensionObserved`, skipping every other value without
+/// decoding it (no strings built, no tree, no recursion). This costs a fraction of a full
+/// `JSONDecoder` decode and ignores fields it does not know, so payloads can grow. A payload
+/// that cannot be read yields empty facts (the event then fails those filters rather than
+/// failing the subscription).
+public struct EventFacts: Sendable, Equatable {
+    public var isStatement = false
+    public var isTension = false
+    public var speakerName: String?
+    public var speakerSurface: String?
+    public var speakerEntity: String?
+    public var affiliation: ActorCode?
+    public var pair: ActorPair?
+    public var source: ActorCode?
+    public var target: ActorCode?
+
+    var speakerNameFolded: String?
+    var speakerSurfaceFolded: String?
+
+    public static let none = EventFacts()
+
+    public init() {}
+
+    public init(scanning event: RecordedEvent) {
+        if event.type == .statementRecorded {
+            self.init(statementPayload: event.data)
+        } else if event.type == .tensionObserved {
+            self.init(tensionPayload: event.data)
+        } else {
+            self.init()
+        }
+    }
+
+    public init(statementPayload data: [UInt8]) {
+        self.init()
+        isStatement = true
+        data.withUnsafeBufferPointer { bytes in
+            var r = JSONReader(bytes)
+            do throws(JSONSyntaxError) {
+                guard r.enterObject() else { return }
+                while let key = try r.nextKey() {
+                    guard key == "statement", r.enterObject() else {
+                        try r.skipValue()
+                        continue
+                    }
+                    while let k = try r.nextKey() {
+                        guard k == "speaker", r.enterObject() else {
+                            try r.skipValue()
+                            continue
+                        }
+                        while let f = try r.nextKey() {
+                            switch f {
+                            case "name": speakerName = try r.stringOrSkip()
+                            case "surface": speakerSurface = try r.stringOrSkip()
+                            case "entity": speakerEntity = try r.stringOrSkip()
+                            case "affiliation": affiliation = try r.stringOrSkip().flatMap { try? ActorCode($0) }
+                            default: try r.skipValue()
+                            }
+                        }
+                    }
+                    return  // the statement object is all we need
+                }
+            } catch {
+                // Unreadable payload: keep what was found.
+            }
+        }
+        speakerNameFolded = speakerName?.lowercased()
+        speakerSurfaceFolded = speakerSurface?.lowercased()
+    }
+
+    public init(tensionPayload data: [UInt8]) {
+        self.init()
+        isTension = true
+        data.withUnsafeBufferPointer { bytes in
+            var r = JSONReader(bytes)
+            do throws(JSONSyntaxError) {
+                guard r.enterObject() else { return }
+                while let key = try r.nextKey() {
+                    guard key == "tension", r.enterObject() else {
+                        try r.skipValue()
+                        continue
+                    }
+                    while let k = try r.nextKey() {
+                        switch k {
+                        case "pair": pair = try r.stringOrSkip().flatMap { try? ActorPair(parsing: $0) }
+                        case "source": source = try r.stringOrSkip().flatMap { try? ActorCode($0) }
+                        case "target": target = try r.stringOrSkip().flatMap { try? ActorCode($0) }
+                        default: try r.skipValue()
+                        }
+                    }
+                    return
+                }
+            } catch {
+                // Unreadable payload: keep what was found.
+            }
+        }
+    }
+
+    public static func == (a: EventFacts, b: EventFacts) -> Bool {
+        a.isStatement == b.isStatement && a.isTension == b.isTension && a.speakerName == b.speakerName
+            && a.speakerSurface == b.speakerSurface && a.speakerEntity == b.speakerEntity
+            && a.affiliation == b.affiliation && a.pair == b.pair && a.source == b.source && a.target == b.target
+    }
+}
