@@ -569,6 +569,14 @@ public struct JSONWriter {
         afterKey = true
     }
 
+    /// A string value known to need no escaping, written without scanning it.
+    mutating func plainString(_ value: StaticString) {
+        beforeValue()
+        buffer.writeInteger(UInt8(ascii: "\""))
+        buffer.writeStaticString(value)
+        buffer.writeInteger(UInt8(ascii: "\""))
+    }
+
     public mutating func string(_ value: String) {
         beforeValue()
         JSONWriter.writeEscaped(value, into: &buffer)

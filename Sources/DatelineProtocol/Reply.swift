@@ -276,9 +276,7 @@ public enum Reply {
         buffer = ByteBuffer()  // the writer holds the only reference while it writes
         w.beginObject()
         w.plainKey("type")
-        w.buffer.writeInteger(UInt8(ascii: "\""))
-        w.buffer.writeStaticString(type)
-        w.buffer.writeInteger(UInt8(ascii: "\""))
+        w.plainString(type)
         if let id {
             w.plainKey("id")
             w.requestID(id)
