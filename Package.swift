@@ -98,7 +98,14 @@ let package = Package(
         .testTarget(name: "DatelineProjectionsTests", dependencies: ["DatelineProjections", "EventLog"]),
         .testTarget(name: "DatelineProtocolTests", dependencies: ["DatelineProtocol"]),
         .testTarget(name: "DatelineServiceTests", dependencies: ["DatelineService", "dateline"]),
-        .testTarget(name: "DatelineServerTests", dependencies: ["DatelineServer", "DatelineProtocol"]),
+        .testTarget(
+            name: "DatelineServerTests",
+            dependencies: [
+                "DatelineServer", "DatelineProtocol", "DatelineService", "EventLog", "DatelineCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

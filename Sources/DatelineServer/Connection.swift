@@ -349,7 +349,10 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     /// The wire error for a failure of the log or the engine (never with payload bytes).
     private func protocolError(_ error: Error, id: RequestID?) -> ProtocolError {
-        if let e = error as? ProtocolError { return e }
+        if var e = error as? ProtocolError {
+            if e.id == nil { e.id = id }
+            return e
+        }
         guard let logError = error as? EventLogError else {
             logger.error("request failed", metadata: ["error": "\(error)"])
             return .internal(id: id, "\(error)")
