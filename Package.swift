@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "dateline", targets: ["dateline"]),
         .executable(name: "datelined", targets: ["datelined"]),
         .executable(name: "dateline-bench", targets: ["DatelineBench"]),
+        .executable(name: "dateline-load", targets: ["DatelineLoad"]),
         .library(name: "DatelineCore", targets: ["DatelineCore"]),
         .library(name: "EventLog", targets: ["EventLog"]),
     ],
@@ -88,6 +89,16 @@ let package = Package(
             name: "DatelineBench",
             dependencies: [
                 "DatelineCore", "EventLog", "DatelineExtraction", "CSQLite",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .executableTarget(
+            name: "DatelineLoad",
+            dependencies: [
+                "DatelineServer", "DatelineProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -25,12 +25,12 @@ final class CommittedBatch: Sendable {
 
 /// Fan-out from the log's writer thread to the subscribers.
 ///
-/// The store calls the commit observer on its writer thread; the observer only records the
-/// new head and hands the batch to the fan-out loop (`execute`, never a wait), so the writer is
-/// never slowed by subscribers. The fan-out loop encodes each event line once and passes the
-/// batch to every event loop, where each connection puts it in its subscriptions' bounded
-/// buffers. Tasks submitted to a loop run in order, so every loop sees the batches in position
-/// order.
+/// The store calls the commit observer on its writer thread; the observer records the new head,
+/// encodes each event line's shared body once (a copy of the payload bytes into the line, no
+/// JSON work) and hands the batch to every event loop (`execute`, never a wait), so the writer is
+/// never slowed by subscribers. On each loop, each connection puts the batch in its
+/// subscriptions' bounded buffers or writes it. Tasks submitted to a loop run in order, so every
+/// loop sees the batches in position order.
 final class FanoutHub: @unchecked Sendable {
     private let lock = NSLock()
     private var _head: Position
@@ -38,7 +38,6 @@ final class FanoutHub: @unchecked Sendable {
     private var metrics = CommitMetrics()
     private var observerToken: ObserverToken?
     private let store: EventStore
-    let fanoutLoop: EventLoop
     /// Per event loop, keyed by the loop's identity.
     private let loopHubs: [ObjectIdentifier: LoopHub]
     private let loopList: [LoopHub]
@@ -54,7 +53,6 @@ final class FanoutHub: @unchecked Sendable {
         }
         loopHubs = hubs
         loopList = list
-        fanoutLoop = list[0].loop
         _head = .start
         observerToken = store.addCommitObserver { [weak self] events in self?.committed(events) }
         // Read the head after registering: a commit in between is delivered and deduplicated by
@@ -93,16 +91,11 @@ final class FanoutHub: @unchecked Sendable {
             metrics.record(commitSize: events.count, at: now)
             return factsSubscribers > 0
         }
-        let hubs = loopList
-        fanoutLoop.execute {
-            let batch = CommittedBatch(events: events, withFacts: withFacts)
-            for hub in hubs {
-                if hub.loop === self.fanoutLoop {
-                    hub.deliver(batch)
-                } else {
-                    hub.loop.execute { hub.deliver(batch) }
-                }
-            }
+        // Encoding the shared line bodies is a copy of the payload bytes (no JSON work); doing it
+        // here saves a hop, and each loop then only writes.
+        let batch = CommittedBatch(events: events, withFacts: withFacts)
+        for hub in loopList {
+            hub.loop.execute { hub.deliver(batch) }
         }
     }
 }

@@ -1,8 +1,15 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
+private let systemClose = Glibc.close
+private let systemSend = Glibc.send
+private let streamSocket = Int32(SOCK_STREAM.rawValue)
 #elseif canImport(Darwin)
 import Darwin
+private let systemClose = Darwin.close
+private let systemSend = Darwin.send
+private let streamSocket = SOCK_STREAM
+private let MSG_NOSIGNAL: Int32 = 0
 #endif
 
 /// A small blocking client for the line protocol: connect, send lines, read lines with a
@@ -41,11 +48,7 @@ public final class LineClient {
     public init(host: String, port: Int, receiveBufferSize: Int? = nil) throws {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
-        #if canImport(Glibc)
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        #else
-        hints.ai_socktype = SOCK_STREAM
-        #endif
+        hints.ai_socktype = streamSocket
         var result: UnsafeMutablePointer<addrinfo>?
         guard getaddrinfo(host, String(port), &hints, &result) == 0, let first = result else {
             throw Failure.resolve(host: host)
@@ -67,7 +70,7 @@ public final class LineClient {
                     break
                 }
                 lastErrno = errno
-                _ = Glibc.close(s)
+                _ = systemClose(s)
             } else {
                 lastErrno = errno
             }
@@ -90,7 +93,7 @@ public final class LineClient {
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { raw in
-                Glibc.send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+                systemSend(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
             }
             if n < 0 {
                 if errno == EINTR { continue }
@@ -158,7 +161,7 @@ public final class LineClient {
 
     public func close() {
         if fd >= 0 {
-            _ = Glibc.close(fd)
+            _ = systemClose(fd)
             fd = -1
         }
     }

@@ -59,7 +59,7 @@ final class ConnectionRegistry: @unchecked Sendable {
     private let lock = NSLock()
     private var open: [Int: ConnectionEntry] = [:]
     private var nextID = 1
-    private(set) var stopping = false
+    private var _stopping = false
     private var counters = Counters()
 
     struct Counters: Sendable {
@@ -73,7 +73,7 @@ final class ConnectionRegistry: @unchecked Sendable {
     /// Registers a connection, or returns nil when the server is full or stopping.
     func add(channel: Channel, handler: ConnectionHandler, limit: Int) -> ConnectionEntry? {
         lock.withLock {
-            guard !stopping, open.count < limit else {
+            guard !_stopping, open.count < limit else {
                 counters.refused += 1
                 return nil
             }
@@ -89,6 +89,7 @@ final class ConnectionRegistry: @unchecked Sendable {
         lock.withLock { _ = open.removeValue(forKey: id) }
     }
 
+    var stopping: Bool { lock.withLock { _stopping } }
     var entries: [ConnectionEntry] { lock.withLock { open.values.sorted { $0.id < $1.id } } }
     var openCount: Int { lock.withLock { open.count } }
     var snapshot: Counters { lock.withLock { counters } }
@@ -96,7 +97,7 @@ final class ConnectionRegistry: @unchecked Sendable {
     /// Marks the server as stopping and returns the connections to tell.
     func beginStopping() -> [ConnectionEntry] {
         lock.withLock {
-            stopping = true
+            _stopping = true
             return open.values.sorted { $0.id < $1.id }
         }
     }

@@ -34,6 +34,9 @@ struct Datelined: AsyncParsableCommand {
     @Option(help: "Seconds a socket may accept nothing while output waits before it is closed.")
     var writeDeadline = 60
 
+    @Option(help: "Most connections served at once; the next is refused with too_many_connections.")
+    var maxConnections = 1024
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
@@ -43,7 +46,9 @@ struct Datelined: AsyncParsableCommand {
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
-        guard heartbeat > 0, writeDeadline > 0 else { throw ValidationError("--heartbeat and --write-deadline must be positive") }
+        guard heartbeat > 0, writeDeadline > 0, maxConnections > 0 else {
+            throw ValidationError("--heartbeat, --write-deadline and --max-connections must be positive")
+        }
         if let token, token.isEmpty { throw ValidationError("--token must not be empty") }
     }
 
@@ -67,6 +72,7 @@ struct Datelined: AsyncParsableCommand {
         var limits = ServerConfiguration().limits
         limits.heartbeatInterval = .seconds(Int64(heartbeat))
         limits.slowConsumerWriteDeadline = .seconds(Int64(writeDeadline))
+        limits.maxConnections = maxConnections
         let server = DatelineTCPServer(
             engine: engine,
             configuration: ServerConfiguration(host: host, port: port, token: token, readsNeedAuth: readsNeedAuth,

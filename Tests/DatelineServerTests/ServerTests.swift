@@ -581,3 +581,57 @@ struct TestClientBox: @unchecked Sendable {
     let client: TestClient
     init(_ client: TestClient) { self.client = client }
 }
+
+/// The `datelined` executable itself: SIGTERM ends it cleanly.
+@Suite(.serialized) struct ExecutableTests {
+    /// Built next to the test bundle by `swift test` (which builds every product).
+    static let binary: String? = {
+        let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        let candidates = [here, here.deletingLastPathComponent(), here.deletingLastPathComponent().deletingLastPathComponent()]
+            .map { $0.appendingPathComponent("datelined").path }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }()
+
+    @Test(.enabled(if: binary != nil, "the datelined executable was not found next to the tests"))
+    func sigtermStopsTheServerGracefullyWithExitZero() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("datelined-exe-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let db = directory.appendingPathComponent("log.sqlite").path
+        let status = try await blocking { () -> Int32 in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Self.binary!)
+            process.arguments = ["--db", db, "--port", "0", "--log-level", "error"]
+            let output = Pipe()
+            process.standardOutput = output
+            try process.run()
+            var text = ""
+            while !text.contains("\n") {
+                let chunk = output.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                text += String(decoding: chunk, as: UTF8.self)
+            }
+            let port = try #require(Int(text.split(separator: ":").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
+            let c = TestClient(try LineClient(host: "127.0.0.1", port: port))
+            defer { c.close() }
+            _ = try c.next()
+            #expect(try c.terminal(appendRequest(id: "a", stream: "s", count: 5)).type == "ok")
+            try c.send("TAIL 1")
+            #expect(try c.next().type == "event")
+            #expect(try c.next().type == "caught_up")
+            process.terminate()  // SIGTERM
+            #expect(try c.next()["reason"] as? String == "shutting_down")
+            #expect(try c.next().type == "shutting_down")
+            #expect(try c.closedByServer())
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+        #expect(status == 0)
+        var logger = Logger(label: "t")
+        logger.logLevel = .critical
+        let store = try EventStore(path: db, logger: logger)
+        let report = try store.verify()
+        #expect(report.isHealthy && report.events == 5)
+        store.close()
+    }
+}
