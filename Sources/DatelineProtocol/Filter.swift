@@ -94,7 +94,8 @@ public struct SubscriptionFilter: Sendable, Equatable {
 /// The few payload fields the actor, speaker and pair filters need, read by a targeted scan of
 /// the payload JSON: the scanner walks `statement.speaker` of a `StatementRecorded` and
 /// `tension.{pair,source,target}` of a `TensionObserved`, skipping every other value without
-/// decoding it (no strings built, no tree, no recursion). This costs a fraction of a full
+/// decoding it (keys compared as bytes, no strings built for skipped values, no tree, no
+/// recursion). This costs a fraction of a full
 /// `JSONDecoder` decode and ignores fields it does not know, so payloads can grow. A payload
 /// that cannot be read yields empty facts (the event then fails those filters rather than
 /// failing the subscription).
@@ -133,23 +134,27 @@ public struct EventFacts: Sendable, Equatable {
             var r = JSONReader(bytes)
             do throws(JSONSyntaxError) {
                 guard r.enterObject() else { return }
-                while let key = try r.nextKey() {
-                    guard key == "statement", r.enterObject() else {
+                while let key = try r.nextKeyRange() {
+                    guard r.key(key, is: "statement"), r.enterObject() else {
                         try r.skipValue()
                         continue
                     }
-                    while let k = try r.nextKey() {
-                        guard k == "speaker", r.enterObject() else {
+                    while let k = try r.nextKeyRange() {
+                        guard r.key(k, is: "speaker"), r.enterObject() else {
                             try r.skipValue()
                             continue
                         }
-                        while let f = try r.nextKey() {
-                            switch f {
-                            case "name": speakerName = try r.stringOrSkip()
-                            case "surface": speakerSurface = try r.stringOrSkip()
-                            case "entity": speakerEntity = try r.stringOrSkip()
-                            case "affiliation": affiliation = try r.stringOrSkip().flatMap { try? ActorCode($0) }
-                            default: try r.skipValue()
+                        while let f = try r.nextKeyRange() {
+                            if r.key(f, is: "name") {
+                                speakerName = try r.stringOrSkip()
+                            } else if r.key(f, is: "surface") {
+                                speakerSurface = try r.stringOrSkip()
+                            } else if r.key(f, is: "entity") {
+                                speakerEntity = try r.stringOrSkip()
+                            } else if r.key(f, is: "affiliation") {
+                                affiliation = try r.stringOrSkip().flatMap { try? ActorCode($0) }
+                            } else {
+                                try r.skipValue()
                             }
                         }
                     }
@@ -170,17 +175,20 @@ public struct EventFacts: Sendable, Equatable {
             var r = JSONReader(bytes)
             do throws(JSONSyntaxError) {
                 guard r.enterObject() else { return }
-                while let key = try r.nextKey() {
-                    guard key == "tension", r.enterObject() else {
+                while let key = try r.nextKeyRange() {
+                    guard r.key(key, is: "tension"), r.enterObject() else {
                         try r.skipValue()
                         continue
                     }
-                    while let k = try r.nextKey() {
-                        switch k {
-                        case "pair": pair = try r.stringOrSkip().flatMap { try? ActorPair(parsing: $0) }
-                        case "source": source = try r.stringOrSkip().flatMap { try? ActorCode($0) }
-                        case "target": target = try r.stringOrSkip().flatMap { try? ActorCode($0) }
-                        default: try r.skipValue()
+                    while let k = try r.nextKeyRange() {
+                        if r.key(k, is: "pair") {
+                            pair = try r.stringOrSkip().flatMap { try? ActorPair(parsing: $0) }
+                        } else if r.key(k, is: "source") {
+                            source = try r.stringOrSkip().flatMap { try? ActorCode($0) }
+                        } else if r.key(k, is: "target") {
+                            target = try r.stringOrSkip().flatMap { try? ActorCode($0) }
+                        } else {
+                            try r.skipValue()
                         }
                     }
                     return

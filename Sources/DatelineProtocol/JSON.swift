@@ -424,6 +424,42 @@ struct JSONReader {
         return key
     }
 
+    /// Like `nextKey`, but returns where the key's bytes are instead of building a string, so a
+    /// scan that looks for a few keys allocates nothing for the others. Compare with `key(_:is:)`.
+    mutating func nextKeyRange() throws(JSONSyntaxError) -> Range<Int>? {
+        skipWhitespace()
+        guard let c = peek else { throw fail("unexpected end of input in an object") }
+        if c == 0x7D {
+            index += 1
+            return nil
+        }
+        if c == 0x2C {
+            index += 1
+            skipWhitespace()
+        }
+        guard peek == 0x22 else { throw fail("expected a quoted key") }
+        let start = index + 1
+        try skipString()
+        let range = start..<(index - 1)
+        skipWhitespace()
+        guard peek == 0x3A else { throw fail("expected ':'") }
+        index += 1
+        skipWhitespace()
+        return range
+    }
+
+    /// Whether the raw key bytes at `range` spell `name` (keys written with escapes never match).
+    func key(_ range: Range<Int>, is name: StaticString) -> Bool {
+        guard range.count == name.utf8CodeUnitCount else { return false }
+        let p = name.utf8Start
+        var k = 0
+        for i in range {
+            if bytes[i] != p[k] { return false }
+            k += 1
+        }
+        return true
+    }
+
     /// Reads a string value, or nil for `null` or any other kind of value (which is skipped).
     mutating func stringOrSkip() throws(JSONSyntaxError) -> String? {
         skipWhitespace()

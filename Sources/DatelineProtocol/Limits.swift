@@ -122,8 +122,9 @@ public enum ErrorCode: String, Sendable, CaseIterable, CustomStringConvertible {
         }
     }
 
-    /// Codes the codec itself decides from the bytes of one line; every other code needs the
-    /// server's state (the log, the connection, the clock).
+    /// Codes the codec can produce from the bytes of one line; every other code needs the
+    /// server's state (the log, the connection, the clock). `bad_request` also comes from the
+    /// server (a subscription id already in use).
     public static let decidedByCodec: Set<ErrorCode> = [.badJSON, .lineTooLong, .tooDeep, .unknownOp, .badRequest]
 }
 

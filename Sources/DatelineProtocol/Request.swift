@@ -570,7 +570,11 @@ private struct Fields {
             throw bad("\(key) applies to kind \(owner.rawValue), not \(kind.rawValue)")
         }
         var q = QueryRequest(kind: kind)
-        q.speaker = try string("speaker").map { $0.trimmingASCIIWhitespace() }
+        if let speaker = try string("speaker") {
+            let trimmed = speaker.trimmingASCIIWhitespace()
+            guard !trimmed.isEmpty else { throw bad("speaker must not be empty") }
+            q.speaker = trimmed
+        }
         q.actor = try identifier("actor", ActorCode.init)
         q.pair = try identifier("pair", ActorPair.init(parsing:))
         q.since = try date("since")

@@ -250,7 +250,8 @@ func refused(_ line: String, _ p: RequestParser = parser, sourceLocation: Source
                     #"{"op":"query","kind":"tensions","bucket":"year"}"#,
                     #"{"op":"query","kind":"tensions","since":"2022-13-01"}"#,
                     #"{"op":"query","kind":"tensions","since":"2022-02-01","until":"2022-01-01"}"#,
-                    #"{"op":"query","kind":"statements","limit":0}"#] {
+                    #"{"op":"query","kind":"statements","limit":0}"#,
+                    #"{"op":"query","kind":"statements","speaker":" "}"#] {
             #expect(refused(bad)?.code == .badRequest, "\(bad)")
         }
     }
