@@ -111,6 +111,7 @@ import Testing
         try await withServer(configure: { configuration in
             configuration.queryHandler = { request in
                 if request.speaker == "nobody" { throw ProtocolError(.badRequest, "no such speaker") }
+                if request.speaker == "boom" { throw TestFailure("the projection is broken") }
                 return [["speaker": .string(request.speaker ?? "?"), "n": 1], ["speaker": "b", "n": 2]]
             }
         }) { server in
@@ -123,6 +124,9 @@ import Testing
                 #expect(lines[2].type == "end" && lines[2].int("count") == 2)
                 let refused = try c.terminal("{\"op\":\"query\",\"id\":\"q2\",\"kind\":\"statements\",\"speaker\":\"nobody\"}")
                 #expect(refused.code == "bad_request" && refused["id"] as? String == "q2")
+                let broken = try c.terminal("{\"op\":\"query\",\"id\":\"q3\",\"kind\":\"statements\",\"speaker\":\"boom\"}")
+                #expect(broken.code == "internal" && broken["closes"] as? Bool == false)
+                #expect(try c.terminal("PING").type == "ok")
             }
         }
     }
@@ -150,6 +154,23 @@ import Testing
                 let refused = try third.next()
                 #expect(refused.code == "too_many_connections" && refused["closes"] as? Bool == true)
                 #expect(try third.closedByServer())
+            }
+        }
+    }
+
+    @Test func aFullDiskAnswersBusyAndTheConnectionStaysUsable() async throws {
+        try await withServer(storeOptions: EventStoreOptions(durability: .normal, sizeLimitBytes: 256 << 10)) { server in
+            try await blocking {
+                let c = try server.client()
+                defer { c.close() }
+                var busy: [String: Any]?
+                for i in 0..<200 {
+                    let reply = try c.terminal(appendRequest(id: "a\(i)", stream: "fill-\(i)", count: 20, payloadBytes: 2000))
+                    if reply.type == "error" { busy = reply; break }
+                }
+                #expect(busy?.code == "busy" && busy?["closes"] as? Bool == false)
+                #expect(try c.terminal("PING").type == "ok")
+                #expect(try c.terminal("{\"op\":\"replay\",\"id\":\"r\",\"limit\":1}").type == "end")
             }
         }
     }

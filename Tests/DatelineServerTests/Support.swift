@@ -16,15 +16,16 @@ final class TestServer: @unchecked Sendable {
     let server: DatelineTCPServer
     let port: Int
 
-    static func start(limits: ProtocolLimits = ProtocolLimits(), configure: (inout ServerConfiguration) -> Void = { _ in })
-        async throws -> TestServer
+    static func start(limits: ProtocolLimits = ProtocolLimits(),
+                      storeOptions: EventStoreOptions = EventStoreOptions(durability: .normal),
+                      configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> TestServer
     {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("datelined-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let path = directory.appendingPathComponent("log.sqlite").path
         var logger = Logger(label: "datelined-test")
         logger.logLevel = .critical
-        let engine = try DatelineEngine(databasePath: path, options: EventStoreOptions(durability: .normal), logger: logger)
+        let engine = try DatelineEngine(databasePath: path, options: storeOptions, logger: logger)
         var configuration = ServerConfiguration(host: "127.0.0.1", port: 0, limits: limits, eventLoopThreads: 2)
         configure(&configuration)
         let server = DatelineTCPServer(engine: engine, configuration: configuration, logger: logger)
@@ -150,9 +151,11 @@ func subscriptions(in stats: [String: Any]) -> [[String: Any]] {
 }
 
 /// Starts a server, runs `body`, and stops the server whether or not `body` threw.
-func withServer(limits: ProtocolLimits = ProtocolLimits(), configure: (inout ServerConfiguration) -> Void = { _ in },
+func withServer(limits: ProtocolLimits = ProtocolLimits(),
+                storeOptions: EventStoreOptions = EventStoreOptions(durability: .normal),
+                configure: (inout ServerConfiguration) -> Void = { _ in },
                 _ body: (TestServer) async throws -> Void) async throws {
-    let server = try await TestServer.start(limits: limits, configure: configure)
+    let server = try await TestServer.start(limits: limits, storeOptions: storeOptions, configure: configure)
     do {
         try await body(server)
     } catch {
