@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "dateline", targets: ["dateline"]),
         .executable(name: "datelined", targets: ["datelined"]),
         .executable(name: "dateline-bench", targets: ["DatelineBench"]),
+        .executable(name: "dateline-load", targets: ["DatelineLoad"]),
         .library(name: "DatelineCore", targets: ["DatelineCore"]),
         .library(name: "EventLog", targets: ["EventLog"]),
     ],
@@ -92,13 +93,30 @@ let package = Package(
             ]
         ),
 
+        .executableTarget(
+            name: "DatelineLoad",
+            dependencies: [
+                "DatelineServer", "DatelineProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
         .testTarget(name: "DatelineCoreTests", dependencies: ["DatelineCore"]),
         .testTarget(name: "DatelineExtractionTests", dependencies: ["DatelineExtraction"]),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "CSQLite"]),
         .testTarget(name: "DatelineProjectionsTests", dependencies: ["DatelineProjections", "EventLog"]),
         .testTarget(name: "DatelineProtocolTests", dependencies: ["DatelineProtocol"]),
         .testTarget(name: "DatelineServiceTests", dependencies: ["DatelineService", "dateline"]),
-        .testTarget(name: "DatelineServerTests", dependencies: ["DatelineServer", "DatelineProtocol"]),
+        .testTarget(
+            name: "DatelineServerTests",
+            dependencies: [
+                "DatelineServer", "DatelineProtocol", "DatelineService", "EventLog", "DatelineCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

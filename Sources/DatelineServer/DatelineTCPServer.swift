@@ -1,0 +1,204 @@
+import DatelineCore
+import DatelineProtocol
+import DatelineService
+import EventLog
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+
+/// The Dateline TCP server: newline-delimited JSON for ingest, appends, reads, replay and live
+/// subscriptions over the engine's log (see Protocol/README.md).
+///
+/// Life cycle: `start()` binds and returns; `shutdown()` stops accepting, tells every client
+/// `shutting_down`, waits for in-flight ingests and appends (up to the grace period), ends the
+/// subscriptions, closes the log and stops the threads. `run()` does both around SIGINT/SIGTERM
+/// for the `datelined` executable. The server closes the engine it was given when it stops.
+public final class DatelineTCPServer: Sendable {
+    /// Announced in the hello line.
+    public static let version = "0.1.0"
+
+    public let configuration: ServerConfiguration
+    private let engine: DatelineEngine
+    private let logger: Logger
+    private let state = StateBox()
+
+    public init(engine: DatelineEngine, configuration: ServerConfiguration = ServerConfiguration(), logger: Logger) {
+        self.engine = engine
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// The bound address once started (useful with port 0).
+    public var localAddress: SocketAddress? { state.withLock { $0.serverChannel?.localAddress } }
+
+    /// The bound port once started, else nil.
+    public var port: Int? { localAddress?.port }
+
+    /// Binds and starts serving. Throws `ServerError.tokenRequired` for a non-loopback host
+    /// without a token, and `.bindFailed` when the address cannot be bound.
+    public func start() async throws {
+        if !ServerConfiguration.isLoopback(configuration.host) && configuration.token == nil {
+            throw ServerError.tokenRequired(host: configuration.host)
+        }
+        let threads = configuration.eventLoopThreads > 0 ? configuration.eventLoopThreads : System.coreCount
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        let pool = NIOThreadPool(numberOfThreads: max(1, configuration.readThreads))
+        pool.start()
+        let core: ServerCore
+        do {
+            let hub = try FanoutHub(store: engine.store, group: group)
+            core = ServerCore(configuration: configuration, engine: engine, hub: hub, readPool: pool, logger: logger)
+        } catch {
+            try? await pool.shutdownGracefully()
+            try? await group.shutdownGracefully()
+            throw error
+        }
+        try state.withLock { s throws in
+            guard s.phase == .new else { throw ServerError.alreadyStarted }
+            s.phase = .starting
+            s.group = group
+            s.pool = pool
+            s.core = core
+        }
+        var bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .childChannelOption(.writeBufferWaterMark, value: .init(low: 32 << 10, high: 64 << 10))
+            .childChannelOption(.maxMessagesPerRead, value: 4)
+            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 1024, maximum: 64 << 10))
+        if let size = configuration.socketSendBufferBytes {
+            bootstrap = bootstrap.childChannelOption(.socketOption(.so_sndbuf), value: SocketOptionValue(size))
+        }
+        bootstrap = bootstrap.childChannelInitializer { channel in
+            channel.eventLoop.makeCompletedFuture {
+                try channel.pipeline.syncOperations.addHandler(ConnectionHandler(core: core))
+            }
+        }
+        let channel: Channel
+        do {
+            channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
+        } catch {
+            core.hub.stopObserving()
+            try? await pool.shutdownGracefully()
+            try? await group.shutdownGracefully()
+            state.withLock { $0.phase = .stopped }
+            throw ServerError.bindFailed(host: configuration.host, port: configuration.port, reason: "\(error)")
+        }
+        state.withLock {
+            $0.serverChannel = channel
+            $0.phase = .running
+        }
+        logger.info("listening", metadata: [
+            "address": "\(channel.localAddress.map { "\($0.ipAddress ?? configuration.host):\($0.port ?? 0)" } ?? "?")",
+            "db": "\(engine.store.path)", "head": "\(core.hub.head)",
+            "writes_need_auth": "\(configuration.token != nil)",
+        ])
+    }
+
+    /// Stops gracefully; see the type's documentation. Safe to call more than once; later
+    /// calls wait for the first to finish.
+    public func shutdown() async {
+        let claimed: (Channel?, ServerCore?, MultiThreadedEventLoopGroup?, NIOThreadPool?)? = state.withLock { s in
+            guard s.phase == .running || s.phase == .starting else { return nil }
+            s.phase = .stopping
+            return (s.serverChannel, s.core, s.group, s.pool)
+        }
+        guard let (serverChannel, core, group, pool) = claimed, let core, let group, let pool else {
+            await waitUntilStopped()
+            return
+        }
+        logger.info("shutting down", metadata: ["connections": "\(core.registry.openCount)"])
+        try? await serverChannel?.close()
+        let entries = core.registry.beginStopping()
+        for entry in entries {
+            let box = LoopBox(entry.handler)
+            entry.channel.eventLoop.execute { box.value.beginStopping() }
+        }
+        // Connections close once their in-flight request is answered; force the rest after the grace period.
+        let loop = group.next()
+        let closed = EventLoopFuture.andAllComplete(entries.map { $0.channel.closeFuture }, on: loop)
+        let grace = loop.scheduleTask(in: configuration.shutdownGracePeriod) {
+            for entry in entries { entry.channel.close(promise: nil) }
+        }
+        try? await closed.get()
+        grace.cancel()
+        core.hub.stopObserving()
+        engine.close()
+        try? await pool.shutdownGracefully()
+        try? await group.shutdownGracefully()
+        logger.info("stopped", metadata: ["head": "\(core.hub.head)"])
+        let waiters = state.withLock { s in
+            s.phase = .stopped
+            defer { s.waiters.removeAll() }
+            return s.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Returns when the server has stopped (after `shutdown()` completes).
+    public func waitUntilStopped() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let stopped = state.withLock { s in
+                if s.phase == .stopped || s.phase == .new { return true }
+                s.waiters.append(continuation)
+                return false
+            }
+            if stopped { continuation.resume() }
+        }
+    }
+
+    /// Starts, serves until SIGINT or SIGTERM, then shuts down gracefully. `onListening` is
+    /// called once with the bound port.
+    public func run(onListening: @Sendable (Int) -> Void = { _ in }) async throws {
+        let signals = SignalWatcher(signals: [SIGINT, SIGTERM]) { [self] signal in
+            logger.info("signal received", metadata: ["signal": "\(signal == SIGINT ? "SIGINT" : "SIGTERM")"])
+            Task { await self.shutdown() }
+        }
+        defer { signals.cancel() }
+        try await start()
+        onListening(port ?? configuration.port)
+        await waitUntilStopped()
+    }
+
+    private enum Phase: Sendable { case new, starting, running, stopping, stopped }
+
+    private struct State {
+        var phase: Phase = .new
+        var group: MultiThreadedEventLoopGroup?
+        var pool: NIOThreadPool?
+        var core: ServerCore?
+        var serverChannel: Channel?
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private final class StateBox: @unchecked Sendable {
+        private let lock = NSLock()
+        private var state = State()
+        func withLock<T>(_ body: (inout State) throws -> T) rethrows -> T {
+            try lock.withLock { try body(&state) }
+        }
+    }
+}
+
+/// Turns SIGINT/SIGTERM into a callback (instead of the default exit) while it lives.
+final class SignalWatcher: @unchecked Sendable {
+    private var sources: [DispatchSourceSignal] = []
+
+    init(signals: [Int32], handler: @escaping @Sendable (Int32) -> Void) {
+        for number in signals {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { handler(number) }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    func cancel() {
+        for source in sources { source.cancel() }
+        sources.removeAll()
+    }
+}

@@ -1,0 +1,92 @@
+import ArgumentParser
+import DatelineServer
+import DatelineService
+import EventLog
+import Foundation
+import Logging
+
+/// `datelined`: serves a Dateline log over newline-delimited JSON on TCP until SIGINT/SIGTERM.
+@main
+struct Datelined: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "datelined",
+        abstract: "Serve a Dateline log over TCP: ingest, append, replay and live subscriptions (try `nc 127.0.0.1 7411`, then HELP)."
+    )
+
+    @Option(help: "The log database (created on first start).")
+    var db = "./dateline.sqlite"
+
+    @Option(help: "Address to listen on. Anything but loopback requires --token.")
+    var host = "127.0.0.1"
+
+    @Option(help: "TCP port; 0 picks a free one (printed on standard output).")
+    var port = 7411
+
+    @Option(help: "Token that clients send with {\"op\":\"auth\"} before ingest and append.")
+    var token: String?
+
+    @Flag(help: "With --token, also require auth before reads (read, replay, subscribe, query, stats).")
+    var readsNeedAuth = false
+
+    @Option(help: "Seconds of quiet on a subscription before a heartbeat line.")
+    var heartbeat = 15
+
+    @Option(help: "Seconds a socket may accept nothing while output waits before it is closed.")
+    var writeDeadline = 60
+
+    @Option(help: "Most connections served at once; the next is refused with too_many_connections.")
+    var maxConnections = 1024
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel = "info"
+
+    @Flag(help: "synchronous=NORMAL instead of FULL: faster commits; the last ones may be lost on power loss.")
+    var relaxedDurability = false
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
+        guard heartbeat > 0, writeDeadline > 0, maxConnections > 0 else {
+            throw ValidationError("--heartbeat, --write-deadline and --max-connections must be positive")
+        }
+        if let token, token.isEmpty { throw ValidationError("--token must not be empty") }
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "datelined")
+        let engine: DatelineEngine
+        do {
+            engine = try DatelineEngine(databasePath: db,
+                                        options: EventStoreOptions(durability: relaxedDurability ? .normal : .full),
+                                        logger: logger)
+        } catch {
+            logger.critical("cannot open the log", metadata: ["db": "\(db)", "error": "\(error)"])
+            throw ExitCode(1)
+        }
+        var limits = ServerConfiguration().limits
+        limits.heartbeatInterval = .seconds(Int64(heartbeat))
+        limits.slowConsumerWriteDeadline = .seconds(Int64(writeDeadline))
+        limits.maxConnections = maxConnections
+        let server = DatelineTCPServer(
+            engine: engine,
+            configuration: ServerConfiguration(host: host, port: port, token: token, readsNeedAuth: readsNeedAuth,
+                                               limits: limits),
+            logger: logger)
+        do {
+            try await server.run { port in
+                // One line on standard output so scripts can find a port chosen with --port 0.
+                FileHandle.standardOutput.write(Data("listening on \(host):\(port)\n".utf8))
+            }
+        } catch {
+            logger.critical("cannot serve", metadata: ["error": "\(error)"])
+            engine.close()
+            throw ExitCode(1)
+        }
+    }
+}
