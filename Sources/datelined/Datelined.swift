@@ -76,7 +76,7 @@ struct Datelined: AsyncParsableCommand {
         let server = DatelineTCPServer(
             engine: engine,
             configuration: ServerConfiguration(host: host, port: port, token: token, readsNeedAuth: readsNeedAuth,
-                                               limits: limits),
+                                               limits: limits, queryHandler: TimelineQueries.handler(engine: engine)),
             logger: logger)
         do {
             try await server.run { port in

@@ -1,0 +1,42 @@
+import DatelineCore
+import DatelineProjections
+import DatelineProtocol
+import DatelineService
+import Foundation
+
+/// Answers the protocol's `query` op from the engine's timelines: one `row` line per
+/// statement or per pair and bucket, with the same fields as the CLI's `--json` output.
+public enum TimelineQueries {
+    public static func handler(engine: DatelineEngine) -> QueryHandler {
+        let timelines = engine.timelines
+        return { request in
+            let rows: [Data] = try await timelines.read { store in
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+                switch request.kind {
+                case .statements:
+                    let query = StatementQuery(speaker: request.speaker, affiliation: request.actor, since: request.since,
+                                               until: request.until, words: request.grep, limit: request.limit)
+                    return try store.statements(query).map { try encoder.encode($0) }
+                case .tensions:
+                    var query = TensionQuery(pair: request.pair, actor: request.actor, since: request.since,
+                                             until: request.until, top: request.top)
+                    if let bucket = request.bucket.flatMap({ TimeBucket(rawValue: $0.rawValue) }) { query.bucket = bucket }
+                    let answer = try store.tensions(query)
+                    return try (request.limit.map { Array(answer.prefix($0)) } ?? answer).map { try encoder.encode($0) }
+                }
+            }
+            return try rows.map(replyObject)
+        }
+    }
+
+    /// Splits an encoded row into its top-level fields, each value spliced verbatim.
+    static func replyObject(_ json: Data) throws -> ReplyObject {
+        let bytes = [UInt8](json)
+        let node = try JSON.parse(bytes)
+        guard case .object(let members) = node.value else { return ReplyObject() }
+        return ReplyObject(members.sorted { $0.key < $1.key }.map { key, value in
+            (name: key, value: .raw(Array(bytes[value.range])))
+        })
+    }
+}
