@@ -54,6 +54,13 @@ let package = Package(
             ]
         ),
         .target(
+            name: "DatelineClient",
+            dependencies: [
+                "DatelineCore", "DatelineProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .target(
             name: "DatelineService",
             dependencies: [
                 "DatelineCore", "DatelineExtraction", "EventLog", "DatelineProjections",
@@ -72,7 +79,7 @@ let package = Package(
         .executableTarget(
             name: "dateline",
             dependencies: [
-                "DatelineService",
+                "DatelineService", "DatelineClient", "DatelineProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -96,7 +103,7 @@ let package = Package(
         .executableTarget(
             name: "DatelineLoad",
             dependencies: [
-                "DatelineServer", "DatelineProtocol",
+                "DatelineServer", "DatelineClient", "DatelineProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -112,7 +119,7 @@ let package = Package(
         .testTarget(
             name: "DatelineServerTests",
             dependencies: [
-                "DatelineServer", "DatelineProtocol", "DatelineService", "EventLog", "DatelineCore",
+                "DatelineServer", "DatelineClient", "DatelineProtocol", "DatelineService", "EventLog", "DatelineCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,3 +1,4 @@
+import DatelineClient
 import ArgumentParser
 import DatelineServer
 import Foundation

@@ -182,6 +182,12 @@ public struct IndexPoint: Sendable, Equatable, Codable {
     /// The day's own tension (0 on a quiet day).
     public var tension: Double
     public var index: Double
+
+    public init(date: CalendarDate, tension: Double, index: Double) {
+        self.date = date
+        self.tension = tension
+        self.index = index
+    }
 }
 
 /// One row of a tension query: one pair over one bucket (a day, an ISO week or a month).

@@ -204,10 +204,11 @@ public enum Reply {
         }
     }
 
-    /// One result row of a `query`: `{"type":"row","id":…,"kind":"statement"|"tension", fields…}`.
+    /// One result row of a `query`: `{"type":"row","id":…,"timeline":"statements"|"tensions", fields…}`.
+    /// (Not `kind`: a statement row has a `kind` of its own, direct or indirect.)
     public static func row(id: RequestID?, kind: QueryKind, _ fields: ReplyObject, into buffer: inout ByteBuffer) {
         line(type: "row", id: id, into: &buffer) { w in
-            w.field("kind", .string(kind == .statements ? "statement" : "tension"))
+            w.field("timeline", .string(kind.rawValue))
             w.fields(fields)
         }
     }

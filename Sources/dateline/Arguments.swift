@@ -25,19 +25,3 @@ extension ActorPair: ExpressibleByArgument {
 }
 
 extension TimeBucket: ExpressibleByArgument {}
-
-/// A point to start reading the log from: a position, or a time (RFC 3339 or a date).
-struct StartPoint: ExpressibleByArgument {
-    enum Kind { case position(Position), time(Timestamp) }
-    var kind: Kind
-
-    init?(argument: String) {
-        if let n = Int64(argument), n >= 0 {
-            kind = .position(Position(n))
-        } else if let t = Timestamp(parsing: argument) {
-            kind = .time(t)
-        } else {
-            return nil
-        }
-    }
-}

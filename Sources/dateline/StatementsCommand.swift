@@ -1,6 +1,8 @@
 import ArgumentParser
+import DatelineClient
 import DatelineCore
 import DatelineProjections
+import DatelineProtocol
 import DatelineService
 import Foundation
 
@@ -16,6 +18,7 @@ struct StatementsCommand: ParsableCommand {
     )
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var remote: ServerOption
 
     @Option(help: "Speaker name, part of it, alias, or entity id.")
     var speaker: String?
@@ -44,10 +47,17 @@ struct StatementsCommand: ParsableCommand {
     }
 
     func run() throws {
-        let engine = try database.openEngine()
-        defer { engine.close() }
-        let query = StatementQuery(speaker: speaker, affiliation: actor, since: since, until: until, words: grep, limit: limit)
-        let rows = try engine.timelines.read { try $0.statements(query) }
+        let rows: [StatementRow]
+        if remote.server != nil {
+            let connection = try remote.connect()
+            rows = try connection.rows(StatementRow.self, QueryRequest(kind: .statements, speaker: speaker, actor: actor,
+                                                                       since: since, until: until, grep: grep, limit: limit))
+        } else {
+            let engine = try database.openEngine()
+            defer { engine.close() }
+            let query = StatementQuery(speaker: speaker, affiliation: actor, since: since, until: until, words: grep, limit: limit)
+            rows = try engine.timelines.read { try $0.statements(query) }
+        }
         var out = StandardOutput()
         if json {
             let encoder = JSONEncoder()

@@ -1,6 +1,8 @@
 import ArgumentParser
+import DatelineClient
 import DatelineCore
 import DatelineProjections
+import DatelineProtocol
 import DatelineService
 import Foundation
 
@@ -16,6 +18,7 @@ struct TensionsCommand: ParsableCommand {
     )
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var remote: ServerOption
 
     @Option(help: ArgumentHelp("One pair of actors, e.g. RUS-UKR.", valueName: "A-B"))
     var pair: ActorPair?
@@ -52,17 +55,36 @@ struct TensionsCommand: ParsableCommand {
     }
 
     func run() throws {
-        let engine = try database.openEngine()
-        defer { engine.close() }
-        let query = TensionQuery(pair: pair, actor: actor, since: since, until: until, bucket: bucket, top: top,
-                                 halfLife: halfLife)
-        let rows = try engine.timelines.read { try $0.tensions(query) }
-        let pairs = rows.reduce(into: [ActorPair]()) { if !$0.contains($1.pair) { $0.append($1.pair) } }
-        if let svg {
-            let series = try engine.timelines.read { store in
-                try pairs.map { TensionChart.Series(pair: $0, points: try store.indexSeries(pair: $0, since: since, until: until,
-                                                                                               halfLife: halfLife)) }
+        let rows: [TensionRow]
+        var series: [TensionChart.Series] = []
+        if remote.server != nil {
+            let connection = try remote.connect()
+            rows = try connection.rows(TensionRow.self, QueryRequest(
+                kind: .tensions, actor: actor, pair: pair, since: since, until: until,
+                bucket: Bucket(rawValue: bucket.rawValue), top: top))
+            // The server sends buckets, not every quiet day: the chart joins the buckets' indexes.
+            series = Self.pairs(of: rows).map { pair in
+                TensionChart.Series(pair: pair, points: rows.filter { $0.pair == pair }.map {
+                    IndexPoint(date: $0.start, tension: $0.tension, index: $0.index)
+                })
             }
+        } else {
+            let engine = try database.openEngine()
+            defer { engine.close() }
+            let query = TensionQuery(pair: pair, actor: actor, since: since, until: until, bucket: bucket, top: top,
+                                     halfLife: halfLife)
+            rows = try engine.timelines.read { try $0.tensions(query) }
+            if svg != nil {
+                series = try engine.timelines.read { store in
+                    try Self.pairs(of: rows).map {
+                        TensionChart.Series(pair: $0, points: try store.indexSeries(pair: $0, since: since, until: until,
+                                                                                   halfLife: halfLife))
+                    }
+                }
+            }
+        }
+        let pairs = Self.pairs(of: rows)
+        if let svg {
             do {
                 try TensionChart.svg(series, halfLife: halfLife).write(toFile: svg, atomically: true, encoding: .utf8)
             } catch {
@@ -98,5 +120,10 @@ struct TensionsCommand: ParsableCommand {
             print("")
         }
         if let svg { print("chart written to \(svg)") }
+    }
+
+    /// The pairs in the order the rows list them.
+    static func pairs(of rows: [TensionRow]) -> [ActorPair] {
+        rows.reduce(into: [ActorPair]()) { if !$0.contains($1.pair) { $0.append($1.pair) } }
     }
 }

@@ -1,3 +1,4 @@
+import DatelineClient
 import DatelineCore
 import DatelineProtocol
 import DatelineServer
@@ -120,7 +121,7 @@ import Testing
                 defer { c.close() }
                 let lines = try c.request("{\"op\":\"query\",\"id\":\"q\",\"kind\":\"statements\",\"speaker\":\"Lavrov\"}")
                 #expect(lines.count == 3)
-                #expect(lines[0].type == "row" && lines[0]["kind"] as? String == "statement" && lines[0]["speaker"] as? String == "Lavrov")
+                #expect(lines[0].type == "row" && lines[0]["timeline"] as? String == "statements" && lines[0]["speaker"] as? String == "Lavrov")
                 #expect(lines[2].type == "end" && lines[2].int("count") == 2)
                 let refused = try c.terminal("{\"op\":\"query\",\"id\":\"q2\",\"kind\":\"statements\",\"speaker\":\"nobody\"}")
                 #expect(refused.code == "bad_request" && refused["id"] as? String == "q2")

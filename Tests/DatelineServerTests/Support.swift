@@ -1,3 +1,4 @@
+import DatelineClient
 import DatelineCore
 import DatelineProtocol
 import DatelineServer

@@ -1,3 +1,4 @@
+import DatelineClient
 import DatelineServer
 import Foundation
 import Testing
