@@ -12,6 +12,7 @@ struct Dateline: AsyncParsableCommand {
             StatementsCommand.self,
             TensionsCommand.self,
             ReplayCommand.self,
+            TailCommand.self,
             RebuildCommand.self,
             StatsCommand.self,
             ExtractCommand.self,

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DatelineClient
 import DatelineService
 import Foundation
 
@@ -17,11 +18,13 @@ struct IngestCommand: ParsableCommand {
     )
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var remote: ServerOption
 
     @Argument(help: "Article files or directories; - or nothing reads standard input.")
     var paths: [String] = []
 
     func run() throws {
+        if remote.server != nil { return try runRemote() }
         let engine = try database.openEngine()
         defer { engine.close() }
         let progress = ProgressLine(enabled: standardErrorIsTerminal)
@@ -39,16 +42,58 @@ struct IngestCommand: ParsableCommand {
     }
 }
 
+extension IngestCommand {
+    /// Sends each article to a running datelined, one `ingest` request at a time.
+    func runRemote() throws {
+        let connection = try remote.connect()
+        defer { connection.close() }
+        let progress = ProgressLine(enabled: standardErrorIsTerminal)
+        var summary = IngestSummary()
+        try ArticleInputs(paths: paths).forEachRecord { record, origin, bytesRead in
+            summary.inputBytes = max(summary.inputBytes, bytesRead)
+            switch record.result {
+            case .failure(let error):
+                progress.clear()
+                printError("dateline: \(error)")
+                summary.articlesFailed += 1
+            case .success(let article):
+                do {
+                    let ok = try connection.send(.ingest(article))
+                    if ok.node["duplicate"]?.boolValue == true {
+                        summary.articlesDuplicate += 1
+                    } else {
+                        summary.articlesNew += 1
+                        summary.statements += Int(ok.node["statements"]?.int64Value ?? 0)
+                        summary.tensions += Int(ok.node["tensions"]?.int64Value ?? 0)
+                        if case .array(let positions) = ok.node["positions"]?.value { summary.events += positions.count }
+                    }
+                } catch let error as RemoteError where error.code != "closed" && error.code != "shutting_down" {
+                    progress.clear()
+                    printError("dateline: \(origin)\(record.line.map { ":\($0)" } ?? ""): not stored: \(error)")
+                    summary.articlesFailed += 1
+                }
+            }
+            progress.show(summary)
+            return true
+        }
+        progress.clear()
+        print(summary.report)
+        if summary.articlesFailed > 0 { throw ExitCode(1) }
+    }
+}
+
 extension IngestSummary {
     /// The closing summary of an ingest run.
     var report: String {
         let ratio = payloadBytes > 0 && storedBytes > 0
             ? String(format: " (%.2f× smaller)", Double(payloadBytes) / Double(storedBytes)) : ""
-        return """
-        articles: \(articlesNew) new, \(articlesDuplicate) duplicate, \(articlesFailed) failed
-        events: \(events) appended (\(statements) statements, \(tensions) tensions)
-        bytes: \(payloadBytes) payload, \(storedBytes) stored\(ratio)
-        """
+        let lines = [
+            "articles: \(articlesNew) new, \(articlesDuplicate) duplicate, \(articlesFailed) failed",
+            "events: \(events) appended (\(statements) statements, \(tensions) tensions)",
+            // Over the protocol the server keeps the byte counts to itself.
+            payloadBytes > 0 ? "bytes: \(payloadBytes) payload, \(storedBytes) stored\(ratio)" : nil,
+        ]
+        return lines.compactMap { $0 }.joined(separator: "\n")
     }
 }
 
