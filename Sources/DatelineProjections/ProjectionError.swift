@@ -10,8 +10,6 @@ public enum ProjectionError: Error, Sendable, CustomStringConvertible {
     case log(EventLogError)
     /// A stored row could not be read back (a value no longer validates).
     case corruptRow(table: String, reason: String)
-    /// The projection tables were written by a newer Dateline.
-    case newerProjectionVersion(projection: String, found: Int, supported: Int)
     /// A query argument is out of range.
     case invalidQuery(String)
     /// The projection store was closed.
@@ -24,8 +22,6 @@ public enum ProjectionError: Error, Sendable, CustomStringConvertible {
         case .sqlite(let e): return "projection database error: \(e)"
         case .log(let e): return "reading the event log for the projections failed: \(e)"
         case .corruptRow(let table, let reason): return "unreadable row in \(table): \(reason)"
-        case .newerProjectionVersion(let p, let found, let supported):
-            return "projection \(p) was built by a newer Dateline (code version \(found), this one has \(supported)); upgrade, or rebuild it"
         case .invalidQuery(let m): return "invalid query: \(m)"
         case .closed: return "the timeline store is closed"
         case .other(let m): return m

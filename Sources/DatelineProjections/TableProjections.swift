@@ -17,9 +17,10 @@ protocol TableProjection: Sendable {
     static var tables: [String] { get }
     /// Creates the tables with the indexes that applying needs.
     static func create(_ db: SQLiteDatabase, prefix: String, tag: String, fullText: Bool) throws
-    /// Creates the indexes only queries need. A rebuild creates them after loading the shadow
-    /// tables, which is faster than maintaining them row by row.
-    static func createQueryIndexes(_ db: SQLiteDatabase, prefix: String, tag: String) throws
+    /// The statements that create the indexes only queries need. A rebuild runs them after
+    /// loading the shadow tables (one transaction each), which is faster than maintaining them
+    /// row by row.
+    static func queryIndexes(prefix: String, tag: String) -> [String]
     /// Applies decoded changes, in log order, inside the caller's transaction. `cache` holds
     /// facts about rows already in these tables; the caller drops it when a transaction fails.
     /// In `bulk` mode (a rebuild's shadow tables) derived rows that `finishBulk` computes in one
@@ -27,8 +28,10 @@ protocol TableProjection: Sendable {
     /// - Returns: how many events of this projection's types were malformed.
     static func apply(_ changes: [TimelineChange], _ db: SQLiteDatabase, prefix: String, cache: ApplyCache,
                       bulk: Bool) throws -> Int
-    /// Computes, from the base rows, everything `bulk` mode left out. Idempotent.
-    static func finishBulk(_ db: SQLiteDatabase, prefix: String) throws
+    /// Computes, from the base rows, everything `bulk` mode left out. Idempotent. The work is
+    /// split into many short write transactions (run through `transaction`), because the
+    /// database's write lock is shared with the log's writer, which must not wait long.
+    static func finishBulk(_ db: SQLiteDatabase, prefix: String, transaction: (() throws -> Void) throws -> Void) throws
 }
 
 /// What applying has learnt about rows committed in one set of tables, so it need not ask
@@ -107,20 +110,31 @@ enum StatementsProjection: TableProjection {
         }
     }
 
-    static func createQueryIndexes(_ db: SQLiteDatabase, prefix p: String, tag: String) throws {
-        try db.execute("""
-            CREATE INDEX IF NOT EXISTS tl_\(tag)_statements_day ON \(p)statements(day, position);
-            CREATE INDEX IF NOT EXISTS tl_\(tag)_statements_speaker ON \(p)statements(speaker_id, day, position);
-            CREATE INDEX IF NOT EXISTS tl_\(tag)_statements_affiliation ON \(p)statements(affiliation, day, position);
-            """)
+    static func queryIndexes(prefix p: String, tag: String) -> [String] {
+        [
+            "CREATE INDEX IF NOT EXISTS tl_\(tag)_statements_day ON \(p)statements(day, position)",
+            "CREATE INDEX IF NOT EXISTS tl_\(tag)_statements_speaker ON \(p)statements(speaker_id, day, position)",
+            "CREATE INDEX IF NOT EXISTS tl_\(tag)_statements_affiliation ON \(p)statements(affiliation, day, position)",
+        ]
     }
 
-    static func finishBulk(_ db: SQLiteDatabase, prefix p: String) throws {
+    static func finishBulk(_ db: SQLiteDatabase, prefix p: String, transaction: (() throws -> Void) throws -> Void) throws {
         guard try TimelineStore.tableExists(db, "\(p)statements_fts") else { return }
-        try db.execute("""
-            DELETE FROM \(p)statements_fts;
-            INSERT INTO \(p)statements_fts(rowid, content) SELECT position, content FROM \(p)statements ORDER BY position;
-            """)
+        try transaction { try db.execute("DELETE FROM \(p)statements_fts") }
+        let step: Int64 = 50_000
+        var from: Int64 = 0
+        let last = try db.scalarInt("SELECT max(position) FROM \(p)statements") ?? 0
+        while from <= last {
+            try transaction {
+                let s = try db.cached("""
+                    INSERT INTO \(p)statements_fts(rowid, content)
+                    SELECT position, content FROM \(p)statements WHERE position BETWEEN ?1 AND ?2 ORDER BY position
+                    """)
+                try s.bind([.integer(from), .integer(from + step - 1)])
+                try s.run()
+            }
+            from += step
+        }
     }
 
     static func apply(_ changes: [TimelineChange], _ db: SQLiteDatabase, prefix p: String, cache: ApplyCache,
@@ -241,31 +255,47 @@ enum TensionsProjection: TableProjection {
             """)
     }
 
-    static func createQueryIndexes(_ db: SQLiteDatabase, prefix p: String, tag: String) throws {
-        try db.execute("""
-            CREATE INDEX IF NOT EXISTS tl_\(tag)_daily_first ON \(p)daily(first, day);
-            CREATE INDEX IF NOT EXISTS tl_\(tag)_daily_second ON \(p)daily(second, day);
-            CREATE INDEX IF NOT EXISTS tl_\(tag)_daily_day ON \(p)daily(day);
-            """)
+    static func queryIndexes(prefix p: String, tag: String) -> [String] {
+        [
+            "CREATE INDEX IF NOT EXISTS tl_\(tag)_daily_first ON \(p)daily(first, day)",
+            "CREATE INDEX IF NOT EXISTS tl_\(tag)_daily_second ON \(p)daily(second, day)",
+            "CREATE INDEX IF NOT EXISTS tl_\(tag)_daily_day ON \(p)daily(day)",
+        ]
     }
 
-    static func finishBulk(_ db: SQLiteDatabase, prefix p: String) throws {
-        try db.execute("DELETE FROM \(p)daily")
-        // Grouped by (pair, day) through the index; `TensionMath.daily` orders each group by position.
-        let s = try db.prepare("SELECT \(TimelineStore.mentionColumns) FROM \(p)mentions ORDER BY pair, day")
-        var group: [TensionMention] = []
+    /// Recomputes the daily rows pair by pair, one transaction per pair.
+    static func finishBulk(_ db: SQLiteDatabase, prefix p: String, transaction: (() throws -> Void) throws -> Void) throws {
+        var pairs: [String] = []
+        let list = try db.prepare("SELECT DISTINCT pair FROM \(p)mentions ORDER BY pair")
+        while try list.step() { pairs.append(list.string(0)) }
+        try transaction {
+            // Pairs whose mentions were all superseded.
+            try db.execute("DELETE FROM \(p)daily WHERE pair NOT IN (SELECT DISTINCT pair FROM \(p)mentions)")
+        }
         var values = RowValues()
-        func flush() throws {
-            guard let first = group.first else { return }
-            if let d = TensionMath.daily(pair: first.pair, date: first.date, mentions: group) { try upsert(d, db, prefix: p) }
-            group.removeAll(keepingCapacity: true)
+        for pair in pairs {
+            try transaction {
+                let d = try db.cached("DELETE FROM \(p)daily WHERE pair = ?1")
+                try d.bind(1, pair)
+                try d.run()
+                // Grouped by day through the index; `TensionMath.daily` orders each group by position.
+                let s = try db.cached("SELECT \(TimelineStore.mentionColumns) FROM \(p)mentions WHERE pair = ?1 ORDER BY day")
+                defer { s.reset() }
+                try s.bind(1, pair)
+                var group: [TensionMention] = []
+                func flush() throws {
+                    guard let first = group.first else { return }
+                    if let row = TensionMath.daily(pair: first.pair, date: first.date, mentions: group) { try upsert(row, db, prefix: p) }
+                    group.removeAll(keepingCapacity: true)
+                }
+                while try s.step() {
+                    let m = try TimelineStore.mention(s, &values)
+                    if let first = group.first, first.date != m.date { try flush() }
+                    group.append(m)
+                }
+                try flush()
+            }
         }
-        while try s.step() {
-            let m = try TimelineStore.mention(s, &values)
-            if let first = group.first, first.pair != m.pair || first.date != m.date { try flush() }
-            group.append(m)
-        }
-        try flush()
     }
 
     static func upsert(_ d: DailyTension, _ db: SQLiteDatabase, prefix p: String) throws {

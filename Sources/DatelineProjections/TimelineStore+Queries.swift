@@ -195,13 +195,14 @@ struct SQLTensionSource: TensionSource {
     }
 
     /// Totals per pair summed by SQLite in (pair, day) order, which is the order
-    /// `TensionMath.rankPairs` adds them in, so the figures are the same to the last bit.
+    /// `TensionMath.rankPairs` adds them in, so the figures are the same to the last bit. The
+    /// table is scanned in its primary-key order (no index, no sort): one pass over small rows.
     func rankedPairs(actor: ActorCode?, since: CalendarDate?, until: CalendarDate?) throws -> [PairSummary] {
         let actorCondition = actor == nil ? "" : " AND (first = ?3 OR second = ?3)"
         let s = try db.cached("""
             SELECT pair, sum(tension), sum(cooperation), sum(events), count(*), max(level), min(day), max(day) FROM (
                 SELECT pair, day, tension, cooperation, events, level FROM \(p)daily
-                WHERE day BETWEEN ?1 AND ?2\(actorCondition) ORDER BY pair, day)
+                WHERE +day BETWEEN ?1 AND ?2\(actorCondition) ORDER BY pair, day)
             GROUP BY pair
             """)
         defer { s.reset() }
@@ -225,25 +226,16 @@ struct SQLTensionSource: TensionSource {
         try rows(where: "pair = ?1 AND day <= ?2", [.text(pair.description), .integer(Int64(through?.dayNumber ?? Int.max))])
     }
 
-    /// One pass over the covering (pair, day, stream) index for all ranges together.
+    /// Counted by SQLite over the covering (pair, day, stream) index, range by range.
     func distinctArticles(pair: ActorPair, ranges: [ClosedRange<CalendarDate>]) throws -> [Int] {
-        guard let lo = ranges.map(\.lowerBound).min(), let hi = ranges.map(\.upperBound).max() else { return [] }
-        let s = try db.cached("SELECT day, stream FROM \(p)mentions WHERE pair = ?1 AND day BETWEEN ?2 AND ?3")
+        let s = try db.cached("SELECT count(DISTINCT stream) FROM \(p)mentions WHERE pair = ?1 AND day BETWEEN ?2 AND ?3")
         defer { s.reset() }
-        try s.bind([.text(pair.description), .integer(Int64(lo.dayNumber)), .integer(Int64(hi.dayNumber))])
-        let bounds = ranges.map { ($0.lowerBound.dayNumber, $0.upperBound.dayNumber) }
-        var sets = Array(repeating: Set<String>(), count: ranges.count)
-        while try s.step() {
-            let day = s.int(0)
-            // Ranges are in date order and do not overlap: binary search for the one holding day.
-            var a = 0, b = bounds.count - 1
-            while a < b {
-                let m = (a + b) / 2
-                if bounds[m].1 < day { a = m + 1 } else { b = m }
-            }
-            if bounds[a].0 <= day && day <= bounds[a].1 { sets[a].insert(s.string(1)) }
+        return try ranges.map { r in
+            s.reset()
+            try s.bind([.text(pair.description), .integer(Int64(r.lowerBound.dayNumber)), .integer(Int64(r.upperBound.dayNumber))])
+            _ = try s.step()
+            return s.int(0)
         }
-        return sets.map(\.count)
     }
 
     func evidence(pair: ActorPair, date: CalendarDate) throws -> [EvidenceLink] {

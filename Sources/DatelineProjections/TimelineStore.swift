@@ -201,7 +201,9 @@ public final class TimelineStore {
     private func create(_ def: any TableProjection.Type, prefix: String, stateName: String, generation: Int,
                         queryIndexes: Bool) throws {
         try def.create(db, prefix: prefix, tag: "\(def.name)\(generation)", fullText: options.fullTextSearch)
-        if queryIndexes { try def.createQueryIndexes(db, prefix: prefix, tag: "\(def.name)\(generation)") }
+        if queryIndexes {
+            for sql in def.queryIndexes(prefix: prefix, tag: "\(def.name)\(generation)") { try db.execute(sql) }
+        }
         let s = try db.cached("INSERT INTO tl_projections(name, checkpoint, code_version, generation, malformed) VALUES (?1, 0, ?2, ?3, 0)")
         try s.bind([.text(stateName), .integer(Int64(def.codeVersion)), .integer(Int64(generation))])
         try s.run()
@@ -384,10 +386,11 @@ public final class TimelineStore {
             try create(def, prefix: Self.shadow, stateName: shadowName, generation: liveGeneration + 1, queryIndexes: false)
         }
         try run(def, prefix: Self.shadow, stateName: shadowName, through: nil, progress: progress)
-        try writeTransaction {
-            guard let s = try state(shadowName) else { throw ProjectionError.other("rebuild state vanished") }
-            try def.finishBulk(db, prefix: Self.shadow)
-            try def.createQueryIndexes(db, prefix: Self.shadow, tag: "\(def.name)\(s.generation)")
+        // Derived rows and query indexes, in short transactions: the log's writer shares the lock.
+        guard let shadowState = try state(shadowName) else { throw ProjectionError.other("rebuild state vanished") }
+        try def.finishBulk(db, prefix: Self.shadow) { body in try writeTransaction(body) }
+        for sql in def.queryIndexes(prefix: Self.shadow, tag: "\(def.name)\(shadowState.generation)") {
+            try writeTransaction { try db.execute(sql) }
         }
         // Swap: holding the write lock, nothing can be appended, so the head is final.
         try writeTransaction {
