@@ -38,6 +38,11 @@ public struct RemoteError: Error, CustomStringConvertible {
     public var code: String
     public var message: String
     public var description: String { "\(message) (\(code))" }
+
+    public init(code: String, message: String) {
+        self.code = code
+        self.message = message
+    }
 }
 
 /// A blocking connection to `datelined` for the CLI: one request at a time, every line of its

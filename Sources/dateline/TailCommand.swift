@@ -76,8 +76,12 @@ struct TailCommand: ParsableCommand {
             do {
                 let connection = try DatelineConnection(server)
                 backoff = 0.5
-                // A subscription never ends on its own; heartbeats keep the wait alive.
-                try connection.send(.subscribe(SubscribeRequest(from: start, filter: filter)), timeout: 3600) { line in
+                // "now" means from this first connection on: a reconnect must not skip what
+                // arrived while the server was away.
+                if case .now = start, let head = connection.hello.head { start = .position(head.next) }
+                // Heartbeats keep the wait alive; the subscription ends only when the server
+                // stops, and then the loop reconnects.
+                let end = try connection.send(.subscribe(SubscribeRequest(from: start, filter: filter)), timeout: 3600) { line in
                     guard line.type == "event", let event = line.event else { return }
                     if let lastPosition, event.position <= lastPosition { return }
                     lastPosition = event.position
@@ -85,7 +89,7 @@ struct TailCommand: ParsableCommand {
                     printed += 1
                     if let limit, printed >= limit { throw StopIteration() }
                 }
-                return
+                throw RemoteError(code: end.node["reason"]?.stringValue ?? "end", message: "the subscription ended")
             } catch is StopIteration {
                 return
             } catch {
