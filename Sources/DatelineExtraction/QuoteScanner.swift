@@ -70,7 +70,10 @@ enum QuoteScanner {
             let spaceAfter = isSpaceAt(t.end)
             if let o = open {
                 let os = tokens[o].style
-                let compatible = os == t.style || (os == .curly && t.style == .straight && false)
+                // Curly and straight marks get mixed in copy: either closes the other when it
+                // stands where a closing mark stands (glued to the text before it).
+                let mixed = (os == .curly && t.style == .straight) || (os == .straight && t.style == .curly)
+                let compatible = os == t.style || (mixed && !spaceBefore && t.kind != .openQuote)
                 if compatible && (t.kind == .closeQuote || t.kind == .eitherQuote) {
                     // An "either" mark with a space after it and none before closes; one glued to
                     // the next word but not the previous one is more likely a fresh opening.

@@ -186,7 +186,9 @@ struct SpeakerResolver {
                 affiliation = code
             }
         }
-        while k <= phrase.last, StatementWords.titleWords.contains(tokens[k].key) { k += 1 }
+        while k <= phrase.last, StatementWords.titleWords.contains(tokens[k].key) || actor(tokens[k].key) != nil && k < phrase.last { k += 1 }
+        if k <= phrase.last, (k...phrase.last).allSatisfy({ StatementWords.titleWords.contains(tokens[$0].key) || actor(string($0, $0)) != nil }),
+           !roleWords.isEmpty { k = phrase.last + 1 }
         let nameTokens = k <= phrase.last && tokens[phrase.last].capitalized ? Array(k...phrase.last) : []
         if !nameTokens.isEmpty {
             let name = SpeakerResolver.stripPossessive(string(nameTokens.first!, nameTokens.last!))

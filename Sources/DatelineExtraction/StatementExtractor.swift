@@ -96,6 +96,8 @@ struct StatementPass {
             if sentenceFirst[t.sentence] == nil { sentenceFirst[t.sentence] = i }
             sentenceLast[t.sentence] = i
             guard t.kind == .word, let forms = lexicon.byFirstWord[t.key] else { continue }
+            // A capitalised cue word inside a sentence is part of a name ("the United States").
+            if t.capitalized, sentenceFirst[t.sentence] != i { continue }
             for form in forms where matches(form, at: i, tokens) {
                 cueAt[i] = FoundCue(form: form, first: i, last: i + form.words.count - 1)
                 break
@@ -193,19 +195,33 @@ struct StatementPass {
     /// The subject of a verb whose first token is `cue`: pronoun, name, title or appositive
     /// ("Trump, the nominee, said"). nil when the words before do not form one.
     func subject(beforeCue cue: Int, lowerBound: Int) -> SpeakerPhrase? {
-        let k = skipAuxiliariesLeft(cue - 1, lowerBound: lowerBound)
+        var k = skipAuxiliariesLeft(cue - 1, lowerBound: lowerBound)
+        if k >= lowerBound, tokens[k].key == ")" {
+            var o = k - 1
+            while o >= max(lowerBound, k - 8), tokens[o].key != "(" { o -= 1 }
+            if o >= lowerBound, tokens[o].key == "(" { k = skipAuxiliariesLeft(o - 1, lowerBound: lowerBound) }
+        }
         guard k >= lowerBound else { return nil }
         if tokens[k].key == "," {
             // Appositive or relative clause: "X, the minister, said" / "X, who …, said".
             var c = k - 1
-            let limit = max(lowerBound, k - 16)
-            while c >= limit, tokens[c].key != ",", !isSentenceEnd(c), tokens[c].quote < 0 { c -= 1 }
-            guard c >= limit, tokens[c].key == ",", c > lowerBound else { return nil }
-            // The appositive must look like one: a determiner, a name or "who".
-            let a = tokens[c + 1]
-            guard a.kind == .word, a.capitalized || StatementWords.determiners.contains(a.key) || a.key == "who"
-                    || StatementWords.titleWords.contains(a.key) else { return nil }
-            return phraseEnding(at: c - 1, lowerBound: lowerBound)
+            let limit = max(lowerBound, k - 40)
+            while c >= limit {
+                while c >= limit, tokens[c].key != ",", !isSentenceEnd(c), tokens[c].quote < 0, !tokens[c].isQuoteMark { c -= 1 }
+                guard c >= limit, tokens[c].key == ",", c > lowerBound else { return nil }
+                // The appositive must look like one (a determiner, a name, "who", a number), or
+                // the phrase before it must open the sentence.
+                let a = tokens[c + 1]
+                let looksAppositive = a.kind == .word && (a.capitalized || StatementWords.determiners.contains(a.key)
+                    || ["who", "whose", "which"].contains(a.key) || StatementWords.titleWords.contains(a.key) || a.key.first?.isNumber == true)
+                if let p = phraseEnding(at: c - 1, lowerBound: lowerBound) {
+                    let opens = p.first == lowerBound || (p.first > lowerBound && tokens[p.first - 1].kind == .word
+                        && StatementWords.capitalisedFunctionWords.contains(tokens[p.first - 1].key))
+                    if (looksAppositive && c - 1 == p.last && (k - c) <= 16) || opens { return p }
+                }
+                c -= 1
+            }
+            return nil
         }
         return phraseEnding(at: k, lowerBound: lowerBound)
     }
@@ -266,7 +282,7 @@ struct StatementPass {
             var k = cue.last + 1
             var n = 0
             while k < tokens.count, n < 4, tokens[k].kind == .word, !isSentenceEnd(k) {
-                if tokens[k].key == "to" { return cue.form.lemma == "urge" || cue.form.lemma == "ask" ? false : false }
+                if tokens[k].key == "to" { return !cue.form.spun }
                 if tokens[k].key == "that" { break }
                 k += 1
                 n += 1
@@ -305,7 +321,25 @@ struct StatementPass {
                 k += 2
             } else if ["night", "morning", "afternoon", "evening"].contains(w), k > start {
                 k += 1
-            } else if (w == "last" || w == "this"), k + 1 < upperBound, ["week", "month", "year", "weekend"].contains(tokens[k + 1].key) {
+            } else if (w == "last" || w == "this" || w == "next"), k + 1 < upperBound, ["week", "month", "year", "weekend", "summer", "fall", "spring", "winter"].contains(tokens[k + 1].key) {
+                k += 2
+            } else if k + 2 < upperBound, tokens[k + 2].key == "ago" {
+                k += 3
+            } else if w == "at", k + 2 < upperBound, tokens[k + 1].key == "the", tokens[k + 2].key == "time" {
+                k += 3
+            } else if (w == "in" || w == "on" || w == "during" || w == "at"), k + 2 < upperBound, ["a", "an", "the", "his", "her", "their"].contains(tokens[k + 1].key),
+                      ["statement", "interview", "email", "e-mail", "speech", "letter", "post", "tweet", "release", "conference", "call", "radio", "television", "rally", "briefing", "memo", "op-ed", "video", "debate", "telephone", "phone", "recent", "written", "news", "press", "brief", "town", "campaign"].contains(tokens[k + 2].key) {
+                // "in a statement", "in an interview with CNN", "at a news conference in Ohio"
+                k += 3
+                while k < upperBound, tokens[k].kind == .word, !["that", "to"].contains(tokens[k].key),
+                      tokens[k].capitalized || ["interview", "conference", "call", "release", "hall", "meeting", "statement", "with", "on", "in", "at", "the", "a", "briefing", "appearance", "posted", "issued"].contains(tokens[k].key) {
+                    if tokens[k].key == "with" || tokens[k].key == "on" || tokens[k].key == "in" || tokens[k].key == "at" {
+                        // Only when a name follows.
+                        guard k + 1 < upperBound, tokens[k + 1].capitalized || tokens[k + 1].key == "the" else { break }
+                    }
+                    k += 1
+                }
+            } else if w == "on", k + 1 < upperBound, ["twitter", "facebook", "instagram", "television", "tv", "radio"].contains(tokens[k + 1].key) {
                 k += 2
             } else {
                 break
@@ -320,7 +354,64 @@ struct StatementPass {
 
     mutating func run() {
         attributeQuotes()
+        readLabelledParagraphs()
         readIndirectSpeech()
+    }
+
+    static let colonCue = CueForm(words: [":"], lemma: "say", frame: .clause, polarity: .assert, ambiguous: false, spun: false, speechOnly: false)
+
+    /// Transcripts and headlines: "KATE BOULDUAN: Why not debate?", "Poll: Trump a turnoff …".
+    mutating func readLabelledParagraphs() {
+        var k = 0
+        while k < tokens.count {
+            let p = tokens[k].paragraph
+            var end = k
+            while end < tokens.count, tokens[end].paragraph == p { end += 1 }
+            defer { k = end }
+            guard tokens[k].kind == .word, tokens[k].capitalized, tokens[k].quote < 0 else { continue }
+            var c = k
+            while c < min(end, k + 6), tokens[c].kind == .word, tokens[c].capitalized || ["of", "the", "for", "and"].contains(tokens[c].key) { c += 1 }
+            guard c < end, c > k, tokens[c].key == ":", c + 1 < end, !consumed[c] else { continue }
+            if StatementWords.capitalisedFunctionWords.contains(tokens[k].key) || StatementWords.weekdays.contains(tokens[k].key)
+                || StatementWords.months.contains(tokens[k].key) || ["update", "note", "related", "photo", "source", "watch", "read", "editor's", "correction", "advertisement", "video", "see", "also", "listen", "sources", "click"].contains(tokens[k].key) { continue }
+            guard let content = contentSpan(c + 1, end - 1), content.words >= 3 else { continue }
+            if let q = content.quotes.first, quoteOwner[q] >= 0 { continue }
+            let cue = FoundCue(form: StatementPass.colonCue, first: c, last: c)
+            consumeCue(cue)
+            addIndirect(DraftStatement(kind: .indirect, fragments: [content.span], speaker: SpeakerPhrase(first: k, last: c - 1), cue: cue,
+                                       continues: nil, speakerFrom: nil, polarity: .assert, sentence: tokens[c].sentence), quotes: content.quotes)
+        }
+    }
+
+    /// "Asked whether …, Reid said …" / "When asked by a reporter about …, she …": the question is reported too.
+    mutating func readAskedClause(_ cue: FoundCue) -> Bool {
+        let i = cue.first
+        let (sFirst, sLast) = sentenceBounds(i)
+        guard i == sFirst || (i == sFirst + 1 && ["when", "if", "once", "after"].contains(tokens[sFirst].key)) else { return false }
+        var start = cue.last + 1
+        var speaker: SpeakerPhrase? = nil
+        if start <= sLast, tokens[start].key == "by", let p = phraseStarting(at: start + 1, upperBound: sLast + 1) {
+            speaker = p
+            start = p.last + 1
+        }
+        // The clause ends at the comma before the main clause's verb.
+        var end = -1
+        var m = start
+        while m <= sLast {
+            if tokens[m].key == ",", tokens[m].quote < 0 {
+                end = m - 1
+                var n = m + 1
+                var seenCue = false
+                while n <= min(sLast, m + 8) { if cueAt[n] != nil { seenCue = true; break }; n += 1 }
+                if seenCue { break }
+            }
+            m += 1
+        }
+        guard end >= start, let content = contentSpan(start, end), content.words >= 1 else { return false }
+        consumeCue(cue)
+        addIndirect(DraftStatement(kind: .indirect, fragments: [content.span], speaker: speaker, cue: cue, continues: nil,
+                                   speakerFrom: nil, polarity: .assert, sentence: tokens[i].sentence), quotes: content.quotes)
+        return true
     }
 
     /// Tokens of the paragraph of token `i`: first index.
@@ -354,19 +445,18 @@ struct StatementPass {
             }
             // "…,” said Lavrov" / "…,” said the minister"
             guard let p = phraseStarting(at: cue.last + 1, upperBound: limit) else { return nil }
-            if endedSentence && !shortTail(p.last + 1) { return nil }
+            if endedSentence && tokens[w].capitalized && !shortTail(p.last + 1) { return nil }
             return (p, cue, p.last)
         }
         var c = w
-        while c < min(limit, w + 12) {
+        while c < min(limit, w + 40) {
             if let cue = cueAt[c], cue.form.frame != .according {
                 guard isSpeechCue(cue) else { return nil }
                 guard let p = subject(beforeCue: c, lowerBound: w), p.first == w || (p.first > w && tokens[w].key == "who") else { return nil }
-                if endedSentence {
-                    // A new sentence: only a bare attribution ("Lavrov said.") belongs to the quote.
+                if endedSentence && tokens[w].capitalized && !StatementWords.subjectPronouns.contains(tokens[w].key) {
+                    // Perhaps a new sentence: only a bare attribution ("Lavrov said.") belongs to the quote.
                     let after = skipAfterCue(cue, upperBound: limit)
-                    if !(after >= limit || tokens[after].key == ",") { return nil }
-                    if tokens[w].kind == .word && !tokens[w].capitalized { return nil }
+                    if !(after >= limit || tokens[after].key == "," || shortTail(after)) { return nil }
                 }
                 if !isVerbalForAttribution(cue) { return nil }
                 return (p, cue, cue.last)
@@ -381,7 +471,7 @@ struct StatementPass {
             var k = cue.last + 1
             var n = 0
             while k < tokens.count, n < 4, tokens[k].kind == .word {
-                if tokens[k].key == "to" && n > 0 { return false }
+                if tokens[k].key == "to" && n > 0 && cue.form.spun { return false }
                 k += 1
                 n += 1
             }
@@ -443,6 +533,12 @@ struct StatementPass {
                 // “A,” he said, “B.”: the next quotation in the same sentence is a fragment.
                 var k = a.end + 1
                 while k < tokens.count, tokens[k].kind == .punct, tokens[k].key == "," || isDash(k) || tokens[k].key == ":" { k += 1 }
+                if k > a.end + 1, k < tokens.count, !tokens[k].isQuoteMark, tokens[k - 1].key == "," {
+                    // "…,” said X, an economist at Y, “…”: step over the appositive.
+                    var m = k
+                    while m < min(tokens.count, k + 30), !tokens[m].isQuoteMark, !isSentenceEnd(m), tokens[m].paragraph == q.paragraph { m += 1 }
+                    if m < tokens.count, tokens[m].isQuoteMark, tokens[m - 1].key == "," { k = m }
+                }
                 if qi + 1 < quotes.count, quotes[qi + 1].openToken == k, tokens[k].paragraph == q.paragraph, k > a.end + 1 {
                     let next = quotes[qi + 1]
                     let d = drafts.count - 1
@@ -518,10 +614,13 @@ struct StatementPass {
             defer { i += 1 }
             guard let cue = cueAt[i], tokens[i].quote < 0, !consumed[i] else { continue }
             guard !cue.form.speechOnly else { continue }
+            // A cue inside the content of a statement already read is reported within it.
+            if let last = drafts.last, last.kind != .direct, tokens[i].start >= last.start, tokens[i].end <= last.end { continue }
             if cue.form.frame == .according {
                 readAccordingTo(cue)
                 continue
             }
+            if cue.form.lemma == "ask", tokens[i].key == "asked", readAskedClause(cue) { continue }
             guard isVerbal(cue) else { continue }
             // Two cues in a row ("reports said"): the later is the verb.
             if cue.last + 1 < tokens.count, let next = cueAt[cue.last + 1], next.form.frame != .according, tokens[cue.last + 1].quote < 0 {
@@ -586,6 +685,10 @@ struct StatementPass {
             // "Russia has denied … but has argued that …": same subject.
             speakerFrom = p
             trimContent(of: p, before: tokens[before].start)
+        } else if before >= sFirst, tokens[before].kind == .word, tokens[before].key == "and" || tokens[before].key == "but",
+                  let p = sentenceSubject(sFirst, before) {
+            // "McConnell was quick to embrace him and said …": the sentence's subject.
+            speaker = p
         } else if isParticiple, before >= sFirst, tokens[before].key == "," {
             if let p = previousInSentence {
                 speakerFrom = p
@@ -601,7 +704,7 @@ struct StatementPass {
             // "…, said X."
             guard isSpeechCue(cue) else { return }
             let content = contentSpan(sFirst, i - 2)
-            guard let content else { return }
+            guard let content, content.words >= 2 else { return }
             consumeCue(cue)
             addIndirect(DraftStatement(kind: .indirect, fragments: [content.span], speaker: p, cue: cue, continues: nil,
                                        speakerFrom: nil, polarity: cue.form.polarity, sentence: tokens[i].sentence), quotes: content.quotes)
@@ -618,16 +721,28 @@ struct StatementPass {
         // Where is the content: after the verb, or before the speaker ("…, X said")?
         let after = skipAfterCue(cue, upperBound: sLast + 1)
         let speakerFirst = speaker?.first ?? i
-        let preceded = speakerFirst > sFirst + 2 && (tokens[speakerFirst - 1].key == "," || isDash(speakerFirst - 1))
-        let nothingAfter = after > sLast || tokens[after].key == "," && (after + 1 > sLast || StatementWords.subordinators.contains(key(after + 1)) || tokens[after + 1].isQuoteMark == false && cueAt[after + 1] == nil && StatementWords.subordinators.contains(key(after + 1)))
-            || isSentenceEnd(after) || StatementWords.subordinators.contains(key(after)) && !["that", "on", "in", "at"].contains(key(after))
-        if preceded && (nothingAfter || after > sLast || tokens[after].key == ",") && speakerFrom == nil {
-            guard let content = contentSpan(sFirst, speakerFirst - 2) else { return }
-            // “Quoted,” X said: the quotation pass owns it unless it failed; a quote-only content is direct.
-            consumeCue(cue)
-            addIndirect(DraftStatement(kind: .indirect, fragments: [content.span], speaker: speaker, cue: cue, continues: nil,
-                                       speakerFrom: speakerFrom, polarity: cue.form.polarity, sentence: tokens[i].sentence), quotes: content.quotes)
-            return
+        let preceded = speakerFrom == nil && speakerFirst > sFirst + 2 && (tokens[speakerFirst - 1].key == "," || isDash(speakerFirst - 1))
+        if preceded && isSpeechCue(cue) {
+            let tailEmpty = after > sLast || isSentenceEnd(after)
+            let tailComma = !tailEmpty && tokens[after].key == ","
+            if tailEmpty || tailComma || StatementWords.subordinators.contains(key(after)) {
+                guard let content = contentSpan(sFirst, speakerFirst - 2), content.words >= 2 else { return }
+                var fragments = [content.span]
+                var qs = content.quotes
+                // "A wall would …, she said, but also …": the sentence goes on after the attribution.
+                if tailComma, after + 1 <= sLast, tokens[after + 1].kind == .word, !tokens[after + 1].capitalized || tokens[after + 1].key == "i",
+                   !StatementWords.subordinators.contains(tokens[after + 1].key), cueAt[after + 1] == nil {
+                    let end = contentEnd(from: after + 1, sentenceLast: sLast)
+                    if end > after + 1, let more = contentSpan(after + 1, end), more.words >= 2 {
+                        fragments.append(more.span)
+                        qs += more.quotes
+                    }
+                }
+                consumeCue(cue)
+                addIndirect(DraftStatement(kind: .indirect, fragments: fragments, speaker: speaker, cue: cue, continues: nil,
+                                           speakerFrom: nil, polarity: cue.form.polarity, sentence: tokens[i].sentence), quotes: qs)
+                return
+            }
         }
         var start = after
         if start <= sLast, tokens[start].key == "that" { start += 1 }
@@ -637,7 +752,6 @@ struct StatementPass {
         if tokens[start].isQuoteMark, start + 1 <= sLast, tokens[start + 1].quote >= 0, quoteOwner[tokens[start + 1].quote] >= 0 { return }
         let end = contentEnd(from: start, sentenceLast: sLast)
         guard end >= start, let content = contentSpan(start, end), content.words >= 2 || cue.form.frame == .object else { return }
-        if cue.form.frame == .object && content.words < 1 { return }
         consumeCue(cue)
         addIndirect(DraftStatement(kind: .indirect, fragments: [content.span], speaker: speaker, cue: cue, continues: nil,
                                    speakerFrom: speakerFrom, polarity: cue.form.polarity, sentence: tokens[i].sentence), quotes: content.quotes)

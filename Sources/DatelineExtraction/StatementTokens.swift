@@ -94,7 +94,9 @@ enum StatementTokenizer {
                 }
                 var key = lowerKey(sc, i, j)
                 // Keep the full stop of an abbreviation or of an initialism ("U.S.").
-                if j < n, sc[j] == ".", abbreviations.contains(key) || key.contains(".") || (j - i == 1 && isUpper(s)) {
+                // Also keep it before a comma ("Flint, Mich., said"): no sentence ends there.
+                if j < n, sc[j] == ".", abbreviations.contains(key) || key.contains(".") || (j - i == 1 && isUpper(s))
+                    || (j + 1 < n && sc[j + 1] == ",") {
                     j += 1
                     key += "."
                 }
