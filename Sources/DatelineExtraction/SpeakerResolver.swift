@@ -26,12 +26,13 @@ struct SpeakerResolver {
     var persons: [PersonMention] = []
     var lastSpeaker: Speaker?
 
+    private var personsFound = false
+
     init(text: ArticleText, tokens: [StatementToken], date: CalendarDate, people: PeopleDirectory) {
         self.text = text
         self.tokens = tokens
         self.date = date
         self.people = people
-        findPersons()
     }
 
     func string(_ a: Int, _ b: Int) -> String {
@@ -45,8 +46,40 @@ struct SpeakerResolver {
         return s
     }
 
-    func actor(_ word: String) -> ActorCode? {
-        gazetteer.actor(named: word) ?? gazetteer.actor(named: SpeakerResolver.stripPossessive(word))
+    /// Whether a person mention is really a person: a multi-word name that the gazetteer
+    /// knows ("New Zealand") is a place. Checked only when a mention is about to be used.
+    mutating func isPerson(_ p: PersonMention) -> Bool {
+        p.known != nil || !p.name.contains(" ") || actor(p.name) == nil
+    }
+
+    /// The latest person mention meeting a condition, skipping those that are places.
+    mutating func lastPerson(where condition: (PersonMention) -> Bool) -> PersonMention? {
+        var k = persons.count - 1
+        while k >= 0 {
+            if condition(persons[k]), isPerson(persons[k]) { return persons[k] }
+            k -= 1
+        }
+        return nil
+    }
+
+    /// Gazetteer answers, cached per phrase: the same names recur within an article.
+    var actorCache: [String: ActorCode?] = [:]
+
+    mutating func actor(_ word: String) -> ActorCode? {
+        if let cached = actorCache[word] { return cached }
+        var code = gazetteer.actor(named: word)
+        if code == nil {
+            let stripped = SpeakerResolver.stripPossessive(word)
+            if stripped.utf8.count != word.utf8.count { code = gazetteer.actor(named: stripped) }
+        }
+        actorCache[word] = code
+        return code
+    }
+
+    /// Whether a token could name an actor: capitalised, or a known lower-case alias is unlikely.
+    mutating func actorToken(_ k: Int) -> ActorCode? {
+        guard tokens[k].capitalized else { return nil }
+        return actor(string(k, k))
     }
 
     /// Scans capitalised runs for person names, with the title that may precede them.
@@ -79,7 +112,7 @@ struct SpeakerResolver {
                 k += 1
                 continue
             }
-            if k < j, roleWords.isEmpty, affiliationWord == nil, let code = actor(string(k, k)) {
+            if k < j, roleWords.isEmpty, affiliationWord == nil, StatementWords.titleWords.contains(tokens[k + 1].key), let code = actorToken(k) {
                 affiliation = code
                 affiliationWord = SpeakerResolver.stripPossessive(w)
                 k += 1
@@ -99,7 +132,6 @@ struct SpeakerResolver {
             || StatementWords.weekdays.contains(tokens[$0].key) || ["of", "for"].contains(tokens[$0].key) }) { return }
         if nameWords.count > 4 { return }
         let name = SpeakerResolver.stripPossessive(string(k, j))
-        if nameWords.count >= 2, actor(name) != nil { return }
         let surname = SpeakerResolver.stripPossessive(tokens[j].key)
         let known = people.person(named: name) ?? (nameWords.count == 1 ? people.person(surname: surname, on: date) : nil)
         if nameWords.count == 1, known == nil { return }
@@ -151,7 +183,11 @@ struct SpeakerResolver {
     }
 
     /// The speaker for a phrase of tokens, at a scalar position (for "most recent" lookups).
-    func resolve(_ phrase: SpeakerPhrase, at position: Int) -> Speaker {
+    mutating func resolve(_ phrase: SpeakerPhrase, at position: Int) -> Speaker {
+        if !personsFound {
+            personsFound = true
+            findPersons()
+        }
         let start = tokens[phrase.first].start, end = tokens[phrase.last].end
         let surface = text.string(TextSpan(start: start, end: end))
         let mentionPosition = min(start, position)
@@ -161,7 +197,7 @@ struct SpeakerResolver {
             if StatementWords.personPronouns.contains(w) {
                 if let last = lastSpeaker, last.entity?.hasPrefix("person:") == true {
                     s = last
-                } else if let p = persons.last(where: { $0.position < mentionPosition }) {
+                } else if let p = lastPerson(where: { $0.position < mentionPosition }) {
                     s = personSpeaker(p, surface: nil, start: nil, end: nil)
                 }
             } else if let last = lastSpeaker, last.entity?.hasPrefix("actor:") == true || (w == "they" && last.entity == nil) {
@@ -182,22 +218,25 @@ struct SpeakerResolver {
             let w = tokens[m].key
             if StatementWords.titleWords.contains(w) && !["the", "of", "for", "former", "top", "senior"].contains(w) && !tokens[m].key.hasPrefix("mr") {
                 roleWords.append(w)
-            } else if affiliation == nil, let code = actor(string(m, m)) {
+            } else if affiliation == nil, m < phrase.last, let code = actorToken(m) {
                 affiliation = code
             }
         }
-        while k <= phrase.last, StatementWords.titleWords.contains(tokens[k].key) || actor(tokens[k].key) != nil && k < phrase.last { k += 1 }
-        if k <= phrase.last, (k...phrase.last).allSatisfy({ StatementWords.titleWords.contains(tokens[$0].key) || actor(string($0, $0)) != nil }),
-           !roleWords.isEmpty { k = phrase.last + 1 }
+        while k <= phrase.last, StatementWords.titleWords.contains(tokens[k].key) || actorToken(k) != nil && k < phrase.last { k += 1 }
+        if k <= phrase.last, !roleWords.isEmpty {
+            var allTitle = true
+            for m in k...phrase.last where !(StatementWords.titleWords.contains(tokens[m].key) || actorToken(m) != nil) { allTitle = false; break }
+            if allTitle { k = phrase.last + 1 }
+        }
         let nameTokens = k <= phrase.last && tokens[phrase.last].capitalized ? Array(k...phrase.last) : []
         if !nameTokens.isEmpty {
             let name = SpeakerResolver.stripPossessive(string(nameTokens.first!, nameTokens.last!))
             if nameTokens.count >= 2 {
                 if let known = people.person(named: name) { return knownSpeaker(known, surface: surface, start: start, end: end) }
-                if let code = actor(name) ?? actor(surface) {
+                if let p = lastPerson(where: { $0.name == name }) { return personSpeaker(p, surface: surface, start: start, end: end) }
+                if let code = actor(name) ?? (phrase.first < nameTokens.first! ? actor(surface) : nil) {
                     return Speaker(surface: surface, start: start, end: end, name: name, entity: "actor:" + code.rawValue, affiliation: code)
                 }
-                if let p = persons.last(where: { $0.name == name }) { return personSpeaker(p, surface: surface, start: start, end: end) }
                 if nameTokens.contains(where: { StatementWords.organisationWords.contains(tokens[$0].key) }) {
                     return Speaker(surface: surface, start: start, end: end, name: name, affiliation: affiliation)
                 }
@@ -205,8 +244,8 @@ struct SpeakerResolver {
                                affiliation: affiliation, role: roleWords.isEmpty ? nil : SpeakerResolver.roleName(roleWords.joined(separator: " ")))
             }
             let single = SpeakerResolver.stripPossessive(tokens[nameTokens[0]].key)
-            if let p = persons.last(where: { $0.surname == single && $0.position <= mentionPosition })
-                ?? persons.first(where: { $0.surname == single }) {
+            if let p = lastPerson(where: { $0.surname == single && $0.position <= mentionPosition })
+                ?? lastPerson(where: { $0.surname == single }) {
                 return personSpeaker(p, surface: surface, start: start, end: end)
             }
             if let known = people.person(surname: single, on: date) { return knownSpeaker(known, surface: surface, start: start, end: end) }
@@ -218,7 +257,7 @@ struct SpeakerResolver {
         // A title with no name: bound earlier in the article, or the office holder on the day.
         if !roleWords.isEmpty {
             let roleKey = roleWords.joined(separator: " ")
-            if let p = persons.last(where: { m in
+            if let p = lastPerson(where: { m in
                 guard let r = m.roleKey, r == roleKey || r.hasSuffix(roleKey) || roleKey.hasSuffix(r) else { return false }
                 if let a = affiliation, let b = m.affiliation, a != b { return false }
                 return true
@@ -229,7 +268,7 @@ struct SpeakerResolver {
                 return knownSpeaker(known, surface: surface, start: start, end: end)
             }
         }
-        if let code = actor(surface) {
+        if (phrase.first...phrase.last).contains(where: { tokens[$0].capitalized }), let code = actor(surface) {
             return Speaker(surface: surface, start: start, end: end, name: surface, entity: "actor:" + code.rawValue, affiliation: code)
         }
         return Speaker(surface: surface, start: start, end: end, name: surface, affiliation: affiliation)

@@ -80,8 +80,8 @@ struct StatementPass {
     /// Per token, the cue starting there (computed once).
     var cueAt: [FoundCue?]
     /// First token index of each sentence.
-    var sentenceFirst: [Int: Int] = [:]
-    var sentenceLast: [Int: Int] = [:]
+    var sentenceFirst: [Int]
+    var sentenceLast: [Int]
 
     init(text: ArticleText, lexicon: CueLexicon) {
         self.text = text
@@ -92,8 +92,11 @@ struct StatementPass {
         consumed = Array(repeating: false, count: tokens.count)
         quoteOwner = Array(repeating: -1, count: quotes.count)
         cueAt = Array(repeating: nil, count: tokens.count)
+        let sentenceCount = (tokens.last?.sentence ?? 0) + 1
+        sentenceFirst = Array(repeating: -1, count: sentenceCount)
+        sentenceLast = Array(repeating: -1, count: sentenceCount)
         for (i, t) in tokens.enumerated() {
-            if sentenceFirst[t.sentence] == nil { sentenceFirst[t.sentence] = i }
+            if sentenceFirst[t.sentence] < 0 { sentenceFirst[t.sentence] = i }
             sentenceLast[t.sentence] = i
             guard t.kind == .word, let forms = lexicon.byFirstWord[t.key] else { continue }
             // A capitalised cue word inside a sentence is part of a name ("the United States").
@@ -633,7 +636,7 @@ struct StatementPass {
 
     func sentenceBounds(_ i: Int) -> (Int, Int) {
         let s = tokens[i].sentence
-        return (sentenceFirst[s] ?? i, sentenceLast[s] ?? i)
+        return (sentenceFirst[s] >= 0 ? sentenceFirst[s] : i, sentenceLast[s] >= 0 ? sentenceLast[s] : i)
     }
 
     /// The end (inclusive token) of content that starts at `from`: the sentence's end, before a
