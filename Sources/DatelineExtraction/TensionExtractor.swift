@@ -1,10 +1,657 @@
 import DatelineCore
 
 /// Finds signals of conflict and cooperation between actors, coded CAMEO / Goldstein.
+///
+/// One pass over the article's tokens finds actor mentions (the gazetteer) and trigger phrases
+/// (the lexicon). Each trigger's frame says where its actors are: the subject and object of a
+/// verb ("Russia accused NATO"), the speaker of the reported speech that contains an evaluative
+/// phrase (Lavrov: "… fail to deal with …" → RUS against the clause's other actors), or the
+/// modifier and object of a material act ("a Russian troop build-up near Ukraine"). Roles that
+/// an invasion or build-up leaves unnamed are taken from the article's other military signals.
+/// Modality comes from the words before the trigger ("fears of a potential invasion": feared)
+/// and from denials ("Russia has denied it is planning an invasion": denied). One event per
+/// (date, source, target, code) per article; level statements ("tensions between Moscow and
+/// Kyiv are at their highest in years") become `TENSION_STATEMENT` on the undirected pair.
 public struct TensionExtractor: Sendable {
     public static let shared = TensionExtractor()
 
+    let lexicon = TensionLexicon.shared
+    let gazetteer = ActorGazetteer.shared
+
+    public init() {}
+
     public func extract(from article: Article, statements: [Statement]) -> [Tension] {
-        []
+        var doc = TensionDocument(article: article, statements: statements, lexicon: lexicon, gazetteer: gazetteer)
+        return doc.run()
+    }
+}
+
+/// The working state of one extraction: tokens, mentions, sentences and reported speech.
+struct TensionDocument {
+    let article: Article
+    let lexicon: TensionLexicon
+    let gazetteer: ActorGazetteer
+    let scalars: [Unicode.Scalar]
+    let tokens: [ActorToken]
+    /// Party mentions (actors and, inside reported speech, first-person pronouns of the speaker).
+    var parties: [Party] = []
+    /// For each token, the index of the party covering it, or -1.
+    var partyAt: [Int32]
+    /// For each token, its sentence index.
+    var sentenceOf: [Int32]
+    var sentenceStart: [Int] = []  // token index where each sentence starts
+    var sentenceEnd: [Int] = []
+    /// For each token, the index into `speech` of the reported speech containing it, or -1.
+    var speechAt: [Int32]
+    var speech: [Speech] = []
+    /// Surname or name tokens of resolved speakers ("lavrov") and their affiliation.
+    var speakerNames: [String: ActorCode] = [:]
+
+    struct Party {
+        var code: ActorCode
+        var first: Int
+        var last: Int
+        var isPlace: Bool
+        var isPronoun: Bool
+    }
+
+    struct Speech {
+        var source: ActorCode
+        var date: CalendarDate
+        var denied: Bool
+        var first: Int
+        var last: Int
+    }
+
+    /// A trigger with its roles resolved as far as the sentence allows.
+    struct Signal {
+        var trigger: Int
+        var first: Int
+        var last: Int
+        var sentence: Int
+        var source: ActorCode?
+        var target: ActorCode?
+        var sourceExplicit: Bool
+        var targetExplicit: Bool
+        var modality: Modality
+        var date: CalendarDate
+        var evidenceFirst: Int
+        var evidenceLast: Int
+        var issue: String?
+    }
+
+    init(article: Article, statements: [Statement], lexicon: TensionLexicon, gazetteer: ActorGazetteer) {
+        self.article = article
+        self.lexicon = lexicon
+        self.gazetteer = gazetteer
+        let text = ArticleText(article.text)
+        scalars = text.scalars
+        tokens = ActorTokenizer.tokenize(scalars)
+        let n = tokens.count
+        partyAt = Array(repeating: -1, count: n)
+        sentenceOf = Array(repeating: 0, count: n)
+        speechAt = Array(repeating: -1, count: n)
+
+        // Sentences: each token belongs to the last sentence starting at or before it.
+        var s = 0
+        let spans = text.sentences
+        for i in 0..<n {
+            while s + 1 < spans.count, spans[s + 1].start <= tokens[i].start { s += 1 }
+            sentenceOf[i] = Int32(s)
+        }
+        let count = max(spans.count, 1)
+        sentenceStart = Array(repeating: n, count: count)
+        sentenceEnd = Array(repeating: 0, count: count)
+        for i in 0..<n {
+            let k = Int(sentenceOf[i])
+            sentenceStart[k] = min(sentenceStart[k], i)
+            sentenceEnd[k] = max(sentenceEnd[k], i + 1)
+        }
+
+        for m in gazetteer.scan(tokens, scalars, includePlaces: true) {
+            let index = Int32(parties.count)
+            parties.append(Party(code: m.code, first: m.first, last: m.last, isPlace: m.isPlace, isPronoun: false))
+            for t in m.first..<m.last { partyAt[t] = index }
+        }
+        markSpeech(statements)
+    }
+
+    // MARK: reported speech
+
+    static let firstPerson: Set<String> = ["we", "us", "our", "ours", "ourselves"]
+    static let speechVerbs: Set<String> = [
+        "said", "says", "say", "stated", "states", "argued", "argues", "insisted", "insists", "claimed", "claims",
+        "warned", "warns", "told", "added", "stressed", "noted", "complained", "complains", "explained", "defined",
+        "instructed", "declared", "announced", "asserted", "maintained", "maintains", "reiterated", "emphasised",
+        "emphasized", "conceded", "concluded", "believes", "believed", "alleged", "alleges",
+    ]
+
+    private mutating func markSpeech(_ statements: [Statement]) {
+        for st in statements {
+            guard let source = st.speaker.affiliation else { continue }
+            let ranges: [(Int, Int)] = st.fragments.map { $0.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil } }
+                ?? [(st.start, st.end)]
+            guard let first = ranges.map(\.0).min(), let last = ranges.map(\.1).max() else { continue }
+            let a = lowerBound(first), b = lowerBound(last)
+            guard a < b else { continue }
+            let index = Int32(speech.count)
+            speech.append(Speech(source: source, date: st.date, denied: st.polarity == .deny, first: a, last: b))
+            for t in a..<b where speechAt[t] < 0 {
+                let inside = ranges.contains { tokens[t].start >= $0.0 && tokens[t].end <= $0.1 }
+                if inside { speechAt[t] = index }
+            }
+            if let name = st.speaker.name {
+                for w in name.split(separator: " ") where w.count >= 3 && w.first!.isUppercase {
+                    speakerNames[w.lowercased()] = source
+                }
+            }
+        }
+        // Speech the statement list does not cover: "<actor> said/argued/warned (that) …".
+        var i = 0
+        while i < tokens.count {
+            let p = partyAt[i]
+            guard p >= 0, speechAt[i] < 0, !parties[Int(p)].isPlace else { i += 1; continue }
+            let party = parties[Int(p)]
+            let sentence = Int(sentenceOf[i])
+            var j = party.last
+            var steps = 0
+            while j < sentenceEnd[sentence], steps < 4, !TensionDocument.speechVerbs.contains(tokens[j].key) {
+                if !tokens[j].isWord { break }
+                j += 1
+                steps += 1
+            }
+            guard j < sentenceEnd[sentence], TensionDocument.speechVerbs.contains(tokens[j].key) else { i = party.last; continue }
+            let a = j + 1, b = sentenceEnd[sentence]
+            if a < b {
+                let index = Int32(speech.count)
+                speech.append(Speech(source: party.code, date: article.date, denied: false, first: a, last: b))
+                for t in a..<b where speechAt[t] < 0 { speechAt[t] = index }
+            }
+            i = b
+        }
+        // First-person pronouns inside reported speech stand for the speaker.
+        for t in 0..<tokens.count where speechAt[t] >= 0 && partyAt[t] < 0 && TensionDocument.firstPerson.contains(tokens[t].key) {
+            let index = Int32(parties.count)
+            parties.append(Party(code: speech[Int(speechAt[t])].source, first: t, last: t + 1, isPlace: false, isPronoun: true))
+            partyAt[t] = index
+        }
+    }
+
+    /// The first token index whose start is at or after `offset`.
+    private func lowerBound(_ offset: Int) -> Int {
+        var lo = 0, hi = tokens.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if tokens[mid].start < offset { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    // MARK: the pass
+
+    mutating func run() -> [Tension] {
+        var signals: [Signal] = []
+        var levels: [Tension] = []
+        var denials: [(Int, Range<Int>)] = []
+        let n = tokens.count
+        var i = 0
+        while i < n {
+            guard tokens[i].isWord else { i += 1; continue }
+            let sentence = Int(sentenceOf[i])
+            let limit = sentenceEnd[sentence]
+            if let (value, end) = lexicon.triggerPhrases.match(tokens, at: i, limit: limit), partyAt[i] < 0 {
+                let signal = resolve(trigger: value, first: i, last: end, sentence: sentence)
+                if lexicon.triggers[value].frame == .denial {
+                    let scope = deniedScope(after: end, sentence: sentence, denier: signal?.source)
+                    if let signal {
+                        denials.append((signals.count, (signals.count + 1)..<(signals.count + 1 + scope.count)))
+                        signals.append(signal)
+                    }
+                    signals.append(contentsOf: scope)
+                    i = max(end, skipUntil)
+                    continue
+                }
+                if let signal { signals.append(signal) }
+                i = end
+                continue
+            }
+            if let (_, end) = lexicon.tensionWords.match(tokens, at: i, limit: limit), let level = levelStatement(i, end, sentence) {
+                levels.append(level)
+                i = end
+                continue
+            }
+            i += 1
+        }
+        fillFromContext(&signals)
+        // A denial is about what it denies: its target is the denied act's target.
+        for (d, scope) in denials where signals[d].target == nil {
+            signals[d].target = scope.lazy.compactMap { signals[$0].target }.first { $0 != signals[d].source }
+        }
+        return emit(signals) + dedupLevels(levels)
+    }
+
+    /// Triggers inside the scope of a denial ("denied it's planning an invasion") are denied,
+    /// and a material act with no named agent has the denier as agent.
+    private mutating func deniedScope(after start: Int, sentence: Int, denier: ActorCode?) -> [Signal] {
+        var out: [Signal] = []
+        var i = start
+        let limit = sentenceEnd[sentence]
+        while i < limit {
+            if lexicon.clauseBreak.contains(tokens[i].key) || tokens[i].key == ";" { break }
+            if let (value, end) = lexicon.triggerPhrases.match(tokens, at: i, limit: limit), partyAt[i] < 0,
+               lexicon.triggers[value].frame != .denial {
+                if var signal = resolve(trigger: value, first: i, last: end, sentence: sentence, forceDenied: true) {
+                    if signal.source == nil, let denier, lexicon.triggers[value].frame == .material {
+                        signal.source = denier
+                        signal.sourceExplicit = true
+                    }
+                    out.append(signal)
+                }
+                i = end
+                continue
+            }
+            i += 1
+        }
+        skipUntil = i
+        return out
+    }
+
+    var skipUntil = 0
+
+    // MARK: roles
+
+    /// A party usable as an actor of a signal: not a place, and not an organisation named only
+    /// as a forum ("in the context of the OSCE", "OSCE countries").
+    private func isActor(_ p: Party, allowPlaces: Bool = false) -> Bool {
+        if p.isPlace && !allowPlaces { return false }
+        let before = p.first - 1
+        if !allowPlaces, !p.isPronoun, before >= 0, tokens[before].isWord,
+           TensionDocument.locativeBeforeName.contains(tokens[before].key) {
+            return false
+        }
+        if !gazetteer.isState(p.code), !p.isPronoun {
+            if p.last < tokens.count, TensionDocument.memberNouns.contains(tokens[p.last].key) { return false }
+            var k = p.first - 1
+            if k >= 0, tokens[k].key == "the" { k -= 1 }
+            if k >= 1, tokens[k].key == "of", TensionDocument.forumNouns.contains(tokens[k - 1].key) { return false }
+            if k >= 0, TensionDocument.forumPrepositions.contains(tokens[k].key) { return false }
+        }
+        return true
+    }
+
+    static let locativeBeforeName: Set<String> = ["in", "at", "near", "inside", "across", "throughout", "within", "around",
+                                                   "outside", "from", "via", "through"]
+    static let memberNouns: Set<String> = ["countries", "country", "state", "states", "members", "member", "nations", "nation",
+                                            "partners", "participants", "observers", "mission", "monitors"]
+    static let beneficiaryPrepositions: Set<String> = ["for", "to", "with", "towards", "toward"]
+    static let forumNouns: Set<String> = ["context", "framework", "auspices", "aegis", "format", "umbrella", "platform"]
+    static let forumPrepositions: Set<String> = ["within", "under", "through", "via", "at", "in", "throughout"]
+
+    /// The nearest actor to the left of `index` in the clause (stops at clause punctuation), or a
+    /// resolved speaker's name there.
+    private func subject(before index: Int, sentence: Int, maxWords: Int = 9) -> (code: ActorCode, party: Int?)? {
+        var i = index - 1
+        var words = 0
+        let start = sentenceStart[sentence]
+        while i >= start, words < maxWords {
+            let t = tokens[i]
+            if !t.isWord {
+                if TensionDocument.clausePunctuation.contains(t.key) { return nil }
+                i -= 1
+                continue
+            }
+            if lexicon.clauseBreak.contains(t.key) || t.key == "that" || t.key == "which" || t.key == "who" { return nil }
+            let p = partyAt[i]
+            if p >= 0 {
+                let party = parties[Int(p)]
+                if isActor(party) { return (party.code, Int(p)) }
+                i = party.first - 1
+                words += 1
+                continue
+            }
+            if t.capitalized, let code = speakerNames[t.key] { return (code, nil) }
+            words += 1
+            i -= 1
+        }
+        return nil
+    }
+
+    static let clausePunctuation: Set<String> = [",", ";", ":", "(", ")", "\u{2014}", "\u{2013}", "\"", "\u{201C}",
+                                                  "\u{201D}", "[", "]"]
+
+    /// Actor parties in token range `a ..< b`, in order.
+    private func actors(in a: Int, _ b: Int, allowPlaces: Bool = false) -> [Party] {
+        var out: [Party] = []
+        var i = max(a, 0)
+        while i < min(b, tokens.count) {
+            let p = partyAt[i]
+            if p >= 0 {
+                let party = parties[Int(p)]
+                if isActor(party, allowPlaces: allowPlaces) { out.append(party) }
+                i = max(party.last, i + 1)
+            } else {
+                i += 1
+            }
+        }
+        return out
+    }
+
+    /// The first actor to the right of `index` within the clause and `maxWords` words.
+    private func object(after index: Int, sentence: Int, maxWords: Int = 8, excluding: ActorCode?) -> ActorCode? {
+        var i = index
+        var words = 0
+        let end = sentenceEnd[sentence]
+        while i < end, words < maxWords {
+            let t = tokens[i]
+            if !t.isWord {
+                if t.key == ";" || t.key == "(" || t.key == "\u{2014}" { return nil }
+                i += 1
+                continue
+            }
+            if lexicon.clauseBreak.contains(t.key) { return nil }
+            let p = partyAt[i]
+            if p >= 0 {
+                let party = parties[Int(p)]
+                if party.code != excluding, isActor(party) { return party.code }
+                i = party.last
+                words += 1
+                continue
+            }
+            words += 1
+            i += 1
+        }
+        return nil
+    }
+
+    private func modality(_ first: Int, sentence: Int, speechIndex: Int32, trigger: TensionTrigger, forceDenied: Bool) -> Modality {
+        if forceDenied { return .denied }
+        if speechIndex >= 0, speech[Int(speechIndex)].denied { return .denied }
+        let start = max(sentenceStart[sentence], first - 3)
+        for k in start..<first where tokens[k].isWord {
+            if lexicon.negation.contains(tokens[k].key) || tokens[k].key.hasSuffix("n't") { return .denied }
+        }
+        let quad = lexicon.codes[trigger.cameo]?.quadClass ?? 3
+        // A speech act of conflict is made whatever it is about; hedges qualify acts and cooperation.
+        if trigger.frame != .material && quad == 3 { return .asserted }
+        var k = max(sentenceStart[sentence], first - 7)
+        while k < first {
+            if lexicon.feared.match(tokens, at: k, limit: first) != nil { return .feared }
+            k += 1
+        }
+        return .asserted
+    }
+
+    /// The issue cue nearest to the trigger within `a ..< b`, or the trigger's own issue.
+    private func issue(for trigger: TensionTrigger, at first: Int, _ a: Int, _ b: Int) -> String? {
+        if let issue = trigger.issue { return issue }
+        var best: (distance: Int, issue: String)?
+        var i = a
+        while i < b {
+            if let (value, end) = lexicon.issuePhrases.match(tokens, at: i, limit: b) {
+                let distance = abs(i - first)
+                if best == nil || distance < best!.distance { best = (distance, lexicon.issueNames[value]) }
+                i = end
+                continue
+            }
+            i += 1
+        }
+        return best?.issue
+    }
+
+    /// The tokens of the comma-delimited clause around `index` within its sentence.
+    private func commaClause(_ index: Int, sentence: Int) -> (Int, Int) {
+        var a = index, b = index
+        let start = sentenceStart[sentence], end = sentenceEnd[sentence]
+        while a > start, !TensionDocument.clausePunctuation.contains(tokens[a - 1].key),
+              !lexicon.clauseBreak.contains(tokens[a - 1].key) { a -= 1 }
+        while b < end, !TensionDocument.clausePunctuation.contains(tokens[b].key),
+              !lexicon.clauseBreak.contains(tokens[b].key) { b += 1 }
+        return (a, b)
+    }
+
+    /// Resolves a trigger's actors within its sentence; nil when the frame cannot be satisfied.
+    private func resolve(trigger index: Int, first: Int, last: Int, sentence: Int, forceDenied: Bool = false) -> Signal? {
+        let trigger = lexicon.triggers[index]
+        let speechIndex = speechAt[first]
+        let inSpeech = speechIndex >= 0
+        let date = inSpeech ? speech[Int(speechIndex)].date : article.date
+        // The clause the trigger speaks about: the sentence, within the reported speech if any.
+        let (clauseA, clauseB) = clause(first, sentence: sentence)
+        let modality = modality(first, sentence: sentence, speechIndex: speechIndex, trigger: trigger, forceDenied: forceDenied)
+        var signal = Signal(trigger: index, first: first, last: last, sentence: sentence, source: nil, target: nil,
+                            sourceExplicit: false, targetExplicit: false, modality: modality, date: date,
+                            evidenceFirst: first, evidenceLast: last, issue: nil)
+        switch trigger.frame {
+        case .verb, .denial:
+            let subj = subject(before: first, sentence: sentence)
+            if let subj, !(inSpeech && subj.party.map({ parties[$0].first < clauseA }) ?? false) {
+                signal.source = subj.code
+            } else if inSpeech {
+                signal.source = speech[Int(speechIndex)].source
+            } else if let subj {
+                signal.source = subj.code
+            }
+            signal.sourceExplicit = signal.source != nil
+            if trigger.frame == .verb {
+                signal.target = object(after: last, sentence: sentence, excluding: signal.source)
+                signal.targetExplicit = signal.target != nil
+                if signal.target == nil, trigger.frame == .verb, !trigger.needsBoth, inSpeech {
+                    signal.target = actors(in: clauseA, clauseB).first { $0.code != signal.source }?.code
+                    signal.targetExplicit = signal.target != nil
+                }
+            } else {
+                signal.target = object(after: last, sentence: sentence, maxWords: 12, excluding: signal.source)
+                signal.targetExplicit = signal.target != nil
+            }
+        case .content:
+            // A possessor right before the phrase ("Russia's security demands") is its source.
+            var possessor: ActorCode?
+            if first >= 2, tokens[first - 1].key == "'s", partyAt[first - 2] >= 0 {
+                let p = parties[Int(partyAt[first - 2])]
+                if isActor(p) { possessor = p.code }
+            }
+            guard let source = possessor ?? (inSpeech ? speech[Int(speechIndex)].source : nil) else { return nil }
+            signal.source = source
+            signal.sourceExplicit = true
+            // Targets: the clause's other actors; one signal per target is made in `emit`.
+            signal.target = actors(in: clauseA, clauseB).first { $0.code != source }?.code
+            signal.targetExplicit = signal.target != nil
+            if signal.target == nil { return nil }
+        case .material:
+            if let subj = subject(before: first, sentence: sentence, maxWords: 5) {
+                signal.source = subj.code
+            } else if last + 1 < clauseB, tokens[last].key == "by", let by = object(after: last, sentence: sentence, maxWords: 3, excluding: nil) {
+                signal.source = by
+            }
+            signal.sourceExplicit = signal.source != nil
+            signal.target = object(after: last, sentence: sentence, maxWords: 10, excluding: signal.source)
+            if signal.target == nil, signal.source != nil {
+                // The sentence's other actor ("Tensions between Moscow and Kyiv …, with a Russian troop build-up …").
+                let (a, b) = inSpeech ? (clauseA, clauseB) : (sentenceStart[sentence], sentenceEnd[sentence])
+                signal.target = actors(in: a, b).first { $0.code != signal.source }?.code
+            }
+            signal.targetExplicit = signal.target != nil
+            if trigger.needsBoth, signal.source == nil || signal.target == nil { return nil }
+            if signal.source == nil && signal.target == nil && !trigger.context { return nil }
+        }
+        if trigger.frame == .denial {
+            guard signal.source != nil else { return nil }
+        } else if !trigger.context || trigger.frame != .material {
+            guard signal.source != nil, signal.target != nil else { return nil }
+        }
+        signal.issue = issue(for: trigger, at: first, clauseA, clauseB)
+        return signal
+    }
+
+    /// What a trigger's clause is: the sentence within the reported speech that holds it, or
+    /// outside reported speech the comma-delimited clause.
+    private func clause(_ first: Int, sentence: Int) -> (Int, Int) {
+        let speechIndex = speechAt[first]
+        if speechIndex >= 0 {
+            return (max(sentenceStart[sentence], speech[Int(speechIndex)].first),
+                    min(sentenceEnd[sentence], speech[Int(speechIndex)].last))
+        }
+        return commaClause(first, sentence: sentence)
+    }
+
+    // MARK: context and output
+
+    /// An invasion or build-up that leaves its agent or victim unnamed takes them from the
+    /// article's military signals with both named; failing that, from the article's most named state.
+    private func fillFromContext(_ signals: inout [Signal]) {
+        var sources: [ActorCode: Int] = [:], targets: [ActorCode: Int] = [:]
+        for s in signals where lexicon.triggers[s.trigger].context {
+            if let a = s.source, s.sourceExplicit, s.target != nil { sources[a, default: 0] += 1 }
+            if let b = s.target, s.targetExplicit, s.source != nil { targets[b, default: 0] += 1 }
+        }
+        var named: [ActorCode: Int] = [:]
+        for p in parties where !p.isPronoun && !p.isPlace && gazetteer.isState(p.code) { named[p.code, default: 0] += 1 }
+        func best(_ counts: [ActorCode: Int], excluding: ActorCode?, minimum: Int) -> ActorCode? {
+            counts.filter { $0.key != excluding && $0.value >= minimum }
+                .max { ($0.value, $1.key) < ($1.value, $0.key) }?.key
+        }
+        for k in signals.indices where signals[k].source == nil || signals[k].target == nil {
+            guard lexicon.triggers[signals[k].trigger].context else { continue }
+            if signals[k].source == nil {
+                signals[k].source = best(sources, excluding: signals[k].target, minimum: 1)
+                    ?? best(named, excluding: signals[k].target, minimum: 2)
+            }
+            if signals[k].target == nil {
+                signals[k].target = best(targets, excluding: signals[k].source, minimum: 1)
+                    ?? best(named, excluding: signals[k].source, minimum: 2)
+            }
+        }
+    }
+
+    private func emit(_ signals: [Signal]) -> [Tension] {
+        var out: [Tension] = []
+        var seen: [String: Int] = [:]
+        func add(_ t: Tension) {
+            let key = "\(t.date)|\(t.source?.rawValue ?? "")|\(t.target?.rawValue ?? "")|\(t.cameo ?? t.type)"
+            if let k = seen[key] {
+                if t.weight > out[k].weight { out[k] = t }
+                return
+            }
+            seen[key] = out.count
+            out.append(t)
+        }
+        for s in signals {
+            guard let source = s.source, let first = s.target, source != first else { continue }
+            let trigger = lexicon.triggers[s.trigger]
+            var cameo = trigger.cameo, type = trigger.type
+            if s.modality != .asserted, let feared = trigger.fearedCameo {
+                cameo = feared
+                type = trigger.fearedType ?? type
+            }
+            guard let code = lexicon.codes[cameo] else { continue }
+            // A content phrase speaks against every other actor of its clause.
+            var targets = [first]
+            if trigger.frame == .content {
+                let (a, b) = clause(s.first, sentence: s.sentence)
+                // Beneficiaries ("help for Ukraine") are not the ones spoken against when others are.
+                let candidates = actors(in: a, b).filter { $0.code != source }
+                let principal = candidates.filter { p in
+                    p.first == 0 || !TensionDocument.beneficiaryPrepositions.contains(tokens[p.first - 1].key)
+                }
+                targets = []
+                for p in (principal.isEmpty ? candidates : principal) where !targets.contains(p.code) { targets.append(p.code) }
+                if targets.isEmpty { targets = [first] }
+            }
+            for target in targets {
+                let evidence = evidenceSpan(s)
+                add(Tension(type: type, cameo: cameo, goldstein: code.goldstein, quadClass: code.quadClass,
+                            source: source, target: target, pair: ActorPair(source, target), directed: true,
+                            modality: s.modality, weight: s.modality.weight, issue: s.issue,
+                            start: evidence.start, end: evidence.end, date: s.date))
+            }
+        }
+        return out
+    }
+
+    /// The trigger widened to the clause words around it, within its sentence.
+    private func evidenceSpan(_ s: Signal) -> TextSpan {
+        var a = s.first, b = s.last
+        let start = sentenceStart[s.sentence], end = sentenceEnd[s.sentence]
+        var words = 0
+        while a > start, words < 6, !TensionDocument.clausePunctuation.contains(tokens[a - 1].key),
+              !lexicon.clauseBreak.contains(tokens[a - 1].key) {
+            a -= 1
+            if tokens[a].isWord { words += 1 }
+        }
+        words = 0
+        while b < end, words < 6, !TensionDocument.clausePunctuation.contains(tokens[b].key), tokens[b].key != ".",
+              !lexicon.clauseBreak.contains(tokens[b].key) {
+            if tokens[b].isWord { words += 1 }
+            b += 1
+        }
+        return TextSpan(start: tokens[a].start, end: tokens[max(b - 1, a)].end)
+    }
+
+    // MARK: level statements
+
+    /// "Tensions between X and Y …", "X-Y tensions", "tensions with X" (the clause's subject as
+    /// the other side), with the level phrase nearest in the sentence (0.5 when none).
+    private func levelStatement(_ first: Int, _ last: Int, _ sentence: Int) -> Tension? {
+        let a = sentenceStart[sentence], b = sentenceEnd[sentence]
+        var pair: (ActorCode, ActorCode)?
+        var evidenceA = first, evidenceB = last
+        if last < b, tokens[last].key == "between" {
+            let found = actors(in: last + 1, min(b, last + 10), allowPlaces: true)
+            if found.count >= 2, found[0].code != found[1].code {
+                pair = (found[0].code, found[1].code)
+                evidenceB = found[1].last
+            }
+        }
+        if pair == nil {
+            // "Russia-Ukraine tensions", "US-China trade tensions".
+            var i = first - 1
+            var found: [Party] = []
+            while i >= max(a, first - 5), found.count < 2 {
+                let p = partyAt[i]
+                if p >= 0 { let party = parties[Int(p)]; if isActor(party) { found.append(party) }; i = party.first - 1; continue }
+                if !tokens[i].isWord && tokens[i].key != "-" && tokens[i].key != "/" { break }
+                if tokens[i].isWord, tokens[i].key != "and", tokens[i].key != "trade", tokens[i].key != "the",
+                   tokens[i].key != "military", tokens[i].key != "diplomatic", tokens[i].key != "political",
+                   tokens[i].key != "border" { break }
+                i -= 1
+            }
+            if found.count == 2, found[0].code != found[1].code {
+                pair = (found[1].code, found[0].code)
+                evidenceA = found[1].first
+            }
+        }
+        if pair == nil, last < b, tokens[last].key == "with",
+           let other = object(after: last, sentence: sentence, maxWords: 3, excluding: nil),
+           let subj = subject(before: first, sentence: sentence)?.code ?? (speechAt[first] >= 0 ? speech[Int(speechAt[first])].source : nil),
+           subj != other {
+            pair = (subj, other)
+        }
+        guard let (x, y) = pair else { return nil }
+        // The level phrase nearest to the tension word.
+        var level = 0.5
+        var bestDistance = Int.max
+        var i = a
+        while i < b {
+            if let (value, end) = lexicon.levelPhrases.match(tokens, at: i, limit: b) {
+                let distance = i >= last ? i - last : first - end
+                if distance < bestDistance {
+                    bestDistance = distance
+                    level = lexicon.levelValues[value]
+                    if i >= last { evidenceB = max(evidenceB, end) } else { evidenceA = min(evidenceA, i) }
+                }
+                i = end
+                continue
+            }
+            i += 1
+        }
+        let date = speechAt[first] >= 0 ? speech[Int(speechAt[first])].date : article.date
+        return Tension(type: "TENSION_STATEMENT", cameo: nil, goldstein: nil, quadClass: nil, source: nil, target: nil,
+                       pair: ActorPair(x, y), directed: false, modality: .asserted, weight: 1, level: level,
+                       start: tokens[evidenceA].start, end: tokens[max(evidenceB - 1, evidenceA)].end, date: date)
+    }
+
+    private func dedupLevels(_ levels: [Tension]) -> [Tension] {
+        var seen: Set<String> = []
+        return levels.filter { seen.insert("\($0.date)|\($0.pair)").inserted }
     }
 }
