@@ -97,7 +97,7 @@ add(["[demanded|demands|demand|demanding|called for|calls for|call for|urged] [t
      "[demanded|demands|demand|demanding|urged|urges|called on|calls on] * * to withdraw"], "106", "DEMAND", "verb")
 add(["urged", "urges", "urge", "urging", "called on", "calls on", "call on", "appealed to", "appeals to"], "020", "APPEAL", "verb")
 add(["rejected", "rejects", "reject", "rejecting", "rebuffed", "rebuffs", "spurned", "turned down", "refused",
-     "refuses", "rejection of"], "120", "REJECT", "verb")
+     "refuses", "rejection of"], "120", "REJECT", "verb", unless_next=["to", "by"])
 add(["denied", "denies", "deny", "denying", "rejected claims", "rejected allegations", "rejected accusations",
      "dismissed claims", "dismissed allegations", "dismissed accusations", "dismissed reports", "dismissed suggestions",
      "rejects claims", "dismisses claims", "dismissed as [nonsense|fake|false|propaganda|hysteria]"], "016", "DENY", "denial")
@@ -110,11 +110,12 @@ add(["warned of [consequences|retaliation|a response|countermeasures|a military 
 
 # --- material conflict -----------------------------------------------------------------------
 add(["invasion", "invasions", "invade", "invades", "invading", "invaded", "incursion", "offensive against"],
-    "190", "FIGHT", "material", issue="INVASION", feared_cameo="138", feared_type="THREAT_PERCEPTION", context=True)
+    "190", "FIGHT", "material", issue="INVASION", feared_cameo="138", feared_type="THREAT_PERCEPTION", context=True,
+    agent_from_context=True)
 add(["[troop|troops|military|navy|army|naval|force|forces] [build|construct] up", "[troop|military|navy|army] buildup",
      "[build|construct] up of [troops|forces|military|navy|army]", "buildup of [troops|forces]",
      "massing [of|] [troops|forces]", "massed [more than|some|about|around|up to|] [troops|forces|soldiers]",
-     "amassed", "amassing", "troops massed", "mobilization", "mobilisation", "mobilized", "mobilised",
+     "amassed", "amassing", "massed", "troops massed", "mobilization", "mobilisation", "mobilized", "mobilised",
      "concentration of troops", "[troops|forces|soldiers] [stationed|deployed|gathered|positioned] near"],
     "154", "MOBILIZE", "material", issue="BORDER_TROOPS", context=True)
 add(["deployed [troops|forces|soldiers|missiles|weapons|warships|jets|tanks]",
@@ -134,11 +135,11 @@ add(["recalled [its|their|the] ambassador", "severed [diplomatic|] [ties|relatio
      "broke off [diplomatic|] relations"], "161", "REDUCE_RELATIONS", "material", needs_both=True)
 add(["attacked", "attack on", "attacks on", "attacks against", "assault on", "struck", "strikes on", "strike on",
      "shelled", "shelling of", "fired on", "opened fire on"], "190", "FIGHT", "material",
-    feared_cameo="138", feared_type="THREATEN", needs_both=True)
+    feared_cameo="138", feared_type="THREATEN", context=True)
 add(["bombed", "bombing of", "bombardment of", "air strikes", "airstrikes", "air strike", "airstrike",
      "missile strikes", "missile strike", "air raid", "air raids"], "195", "FIGHT", "material",
-    feared_cameo="138", feared_type="THREATEN", needs_both=True)
-add(["occupied", "occupation of", "annexed", "annexation of", "seized"], "192", "OCCUPY", "material", needs_both=True)
+    feared_cameo="138", feared_type="THREATEN", context=True)
+add(["occupied", "occupation of", "annexed", "annexation of"], "192", "OCCUPY", "material", needs_both=True)
 
 # --- cooperation -----------------------------------------------------------------------------
 add(["[help|aid|assistance] for", "[help|aid|assistance] to"], "070", "AID", "material", needs_both=True)
@@ -177,11 +178,11 @@ LEVELS = {
 # Cues before a trigger (within a few words of the same sentence) that make it feared or possible.
 FEARED = ["fear", "fears", "feared", "fearing", "fearful", "concern", "concerns", "concerned", "worry", "worries",
           "worried", "potential", "possible", "possibly", "possibility", "could", "might", "may", "would", "likely",
-          "threat of", "risk of", "prospect of", "imminent", "looming", "planning", "plans", "planned", "plan",
+          "threat of", "risk of", "prospect of", "imminent", "looming", "planning", "plans to", "planned", "plan to",
           "preparing", "prepares", "prepare", "intends", "intend", "intention", "ready to", "warned", "warning", "warn",
           "warns", "if", "any", "alleged", "feared", "speculation", "danger of", "spectre of", "specter of",
           "brink of", "threatened", "threatens", "threaten", "threatening", "expected", "expect", "will"]
-NEGATION = ["not", "no", "never", "n't", "without", "nor"]
+NEGATION = ["not", "no", "never", "n't", "without", "nor", "refused", "refuses", "refusing", "declined", "declines", "unwilling", "reluctant"]
 # Words that end a clause for scope purposes (the spun "however" included).
 CLAUSE_BREAK = ["but", "however", "while", "whereas", "although", "though", "yet", "meanwhile"]
 

@@ -220,8 +220,10 @@ public struct ActorGazetteer: Sendable {
             guard let code = alias.code else { continue }
             // "Istanbul Declaration", "Washington Post": part of a document or company name.
             if last < n, tokens[last].isWord, tokens[last].capitalized, !tokens[last].hyphenated,
-               nonActorHeads.contains(tokens[last].key) {
-                continue
+               nonActorHeads.contains(tokens[last].key)
+                || (last + 1 < n && tokens[last + 1].isWord && tokens[last + 1].capitalized
+                    && nonActorHeads.contains(tokens[last + 1].key) && aliases[tokens[last].key] == nil) {
+                continue  // "London Metal Exchange"
             }
             if alias.kind == .acronym, inHeadline(tokens, i, last) { continue }
             var mention = TokenMention(code: code, kind: alias.kind, first: i, last: last,

@@ -53,6 +53,7 @@ struct TensionDocument {
         var last: Int
         var isPlace: Bool
         var isPronoun: Bool
+        var kind: ActorMention.Kind = .name
     }
 
     struct Speech {
@@ -78,6 +79,8 @@ struct TensionDocument {
         var evidenceFirst: Int
         var evidenceLast: Int
         var issue: String?
+        /// Another actor of the sentence, the last resort for a missing target.
+        var sentenceOther: ActorCode?
     }
 
     init(article: Article, statements: [Statement], lexicon: TensionLexicon, gazetteer: ActorGazetteer) {
@@ -110,7 +113,7 @@ struct TensionDocument {
 
         for m in gazetteer.scan(tokens, scalars, includePlaces: true) {
             let index = Int32(parties.count)
-            parties.append(Party(code: m.code, first: m.first, last: m.last, isPlace: m.isPlace, isPronoun: false))
+            parties.append(Party(code: m.code, first: m.first, last: m.last, isPlace: m.isPlace, isPronoun: false, kind: m.kind))
             for t in m.first..<m.last { partyAt[t] = index }
         }
         markSpeech(statements)
@@ -199,7 +202,8 @@ struct TensionDocument {
             guard tokens[i].isWord else { i += 1; continue }
             let sentence = Int(sentenceOf[i])
             let limit = sentenceEnd[sentence]
-            if let (value, end) = lexicon.triggerPhrases.match(tokens, at: i, limit: limit), partyAt[i] < 0 {
+            if let (value, end) = lexicon.triggerPhrases.match(tokens, at: i, limit: limit), partyAt[i] < 0,
+               end >= tokens.count || !lexicon.triggers[value].unlessNext.contains(tokens[end].key) {
                 let signal = resolve(trigger: value, first: i, last: end, sentence: sentence)
                 if lexicon.triggers[value].frame == .denial {
                     let scope = deniedScope(after: end, sentence: sentence, denier: signal?.source)
@@ -264,13 +268,17 @@ struct TensionDocument {
     /// as a forum ("in the context of the OSCE", "OSCE countries").
     private func isActor(_ p: Party, allowPlaces: Bool = false) -> Bool {
         if p.isPlace && !allowPlaces { return false }
-        let before = p.first - 1
+        var before = p.first - 1
+        if before >= 1, tokens[before].key == "the" { before -= 1 }
         if !allowPlaces, !p.isPronoun, before >= 0, tokens[before].isWord,
            TensionDocument.locativeBeforeName.contains(tokens[before].key) {
             return false
         }
         if !gazetteer.isState(p.code), !p.isPronoun {
-            if p.last < tokens.count, TensionDocument.memberNouns.contains(tokens[p.last].key) { return false }
+            if p.last < tokens.count, TensionDocument.memberNouns.contains(tokens[p.last].key), p.first > 0,
+               TensionDocument.quantifiers.contains(tokens[p.first - 1].key) {
+                return false  // "all the OSCE countries", "any other OSCE state": members, not the organisation
+            }
             var k = p.first - 1
             if k >= 0, tokens[k].key == "the" { k -= 1 }
             if k >= 1, tokens[k].key == "of", TensionDocument.forumNouns.contains(tokens[k - 1].key) { return false }
@@ -284,6 +292,7 @@ struct TensionDocument {
     static let memberNouns: Set<String> = ["countries", "country", "state", "states", "members", "member", "nations", "nation",
                                             "partners", "participants", "observers", "mission", "monitors"]
     static let beneficiaryPrepositions: Set<String> = ["for", "to", "with", "towards", "toward"]
+    static let quantifiers: Set<String> = ["all", "other", "any", "each", "every", "the", "fellow", "its", "their", "our"]
     static let forumNouns: Set<String> = ["context", "framework", "auspices", "aegis", "format", "umbrella", "platform"]
     static let forumPrepositions: Set<String> = ["within", "under", "through", "via", "at", "in", "throughout"]
 
@@ -304,7 +313,9 @@ struct TensionDocument {
             let p = partyAt[i]
             if p >= 0 {
                 let party = parties[Int(p)]
-                if isActor(party) { return (party.code, Int(p)) }
+                // "The US ambassador to Mexico urged …": an actor after a preposition is not the subject.
+                let governed = party.first > 0 && TensionDocument.prepositions.contains(tokens[party.first - 1].key)
+                if isActor(party), !governed { return (party.code, Int(p)) }
                 i = party.first - 1
                 words += 1
                 continue
@@ -315,6 +326,9 @@ struct TensionDocument {
         }
         return nil
     }
+
+    static let prepositions: Set<String> = ["to", "of", "for", "with", "against", "from", "on", "in", "at", "by", "into",
+                                             "about", "over", "toward", "towards", "near", "after", "before", "than"]
 
     static let clausePunctuation: Set<String> = [",", ";", ":", "(", ")", "\u{2014}", "\u{2013}", "\"", "\u{201C}",
                                                   "\u{201D}", "[", "]"]
@@ -336,9 +350,130 @@ struct TensionDocument {
         return out
     }
 
+    static let agentSkip: Set<String> = [
+        "a", "an", "the", "'s", "its", "their", "his", "her", "big", "massive", "large", "huge", "major", "new", "further",
+        "full", "scale", "has", "have", "had", "is", "was", "were", "been", "being", "be", "will", "would", "could", "may",
+        "might", "also", "reportedly", "repeatedly", "already", "now", "still", "recently", "forces", "troops", "army",
+        "military", "navy", "naval", "soldiers", "units", "unprovoked", "brutal", "ongoing", "continued", "illegal",
+        "latest", "renewed", "fresh", "air", "continuing", "sustained", "heavy", "intense", "armed", "backed", "led",
+        "government", "regime", "leadership", "president", "allegedly", "apparently", "then", "again", "first",
+        "more", "than", "some", "about", "around", "up", "to", "nearly", "almost", "over", "tens", "thousands",
+        "of", "hundreds", "jets", "warplanes", "missiles", "artillery", "tanks", "aircraft", "drones", "bombers",
+        "and", "allies", "allied", "separatist", "separatists", "proxies", "officials", "authorities",
+    ]
+
+    /// The actor doing a material act: the nearest actor to the left reached over determiners,
+    /// auxiliaries, adverbs and force nouns only ("a big Russian troop build-up", "Russia has
+    /// massed", "Russian forces have attacked"); a person's title or a preposition stops it.
+    private func agent(before index: Int, sentence: Int) -> ActorCode? {
+        agentParty(before: index, sentence: sentence)?.code ?? speakerAgent(before: index, sentence: sentence)
+    }
+
+    static let victimModifiedNouns: Set<String> = ["invasion", "invasions", "incursion", "occupation", "annexation"]
+
+    /// A resolved speaker's name in agent position ("Putin's troops invaded …").
+    private func speakerAgent(before index: Int, sentence: Int) -> ActorCode? {
+        var i = index - 1
+        var steps = 0
+        while i >= sentenceStart[sentence], steps < 7 {
+            let t = tokens[i]
+            if partyAt[i] >= 0 { return nil }
+            if t.isWord, t.capitalized, let code = speakerNames[t.key] { return code }
+            guard t.isWord, TensionDocument.agentSkip.contains(t.key) || t.key.unicodeScalars.allSatisfy(ActorTokenizer.isDigit) else {
+                if t.key == "," || t.key == "-" { i -= 1; steps += 1; continue }
+                return nil
+            }
+            i -= 1
+            steps += 1
+        }
+        return nil
+    }
+
+    /// The object of a material act: an actor within a few words to the right, not past a
+    /// coordination or clause break ("an affront to the victims of Russia's invasion and an
+    /// insult to Ireland" has none).
+    private func materialObject(after last: Int, sentence: Int, excluding: ActorCode?) -> ActorCode? {
+        var i = last
+        var words = 0
+        while i < sentenceEnd[sentence], words < 7 {
+            let t = tokens[i]
+            if !t.isWord {
+                if t.key == "-" || t.key == "'" { i += 1; continue }
+                return nil
+            }
+            if t.key == "and" || t.key == "or" || lexicon.clauseBreak.contains(t.key) || t.key == "that" || t.key == "which" {
+                return nil
+            }
+            let p = partyAt[i]
+            if p >= 0 {
+                let party = parties[Int(p)]
+                if party.code != excluding, isActor(party, allowPlaces: true), !party.isPlace || i == last + 1 {
+                    return party.code
+                }
+                i = party.last
+                words += 1
+                continue
+            }
+            words += 1
+            i += 1
+        }
+        return nil
+    }
+
+    private func agentParty(before index: Int, sentence: Int) -> Party? {
+        var i = index - 1
+        var steps = 0
+        let start = sentenceStart[sentence]
+        while i >= start, steps < 7 {
+            let p = partyAt[i]
+            if p >= 0 {
+                let party = parties[Int(p)]
+                return isActor(party) ? party : nil
+            }
+            let t = tokens[i]
+            if t.isWord {
+                if t.capitalized, speakerNames[t.key] != nil { return nil }
+                let numeric = t.key.unicodeScalars.allSatisfy { ActorTokenizer.isDigit($0) }
+                guard numeric || TensionDocument.agentSkip.contains(t.key) else { return nil }
+            } else if t.key != ",", t.key != "-" {
+                return nil
+            }
+            steps += 1
+            i -= 1
+        }
+        return nil
+    }
+
+    /// "… by Russia" right after the trigger (within two words).
+    private func byAgent(after last: Int, sentence: Int) -> ActorCode? {
+        var i = last
+        var words = 0
+        while i < sentenceEnd[sentence], words < 3 {
+            if tokens[i].key == "by" { return object(after: i + 1, sentence: sentence, maxWords: 3, excluding: nil) }
+            if !tokens[i].isWord { return nil }
+            words += 1
+            i += 1
+        }
+        return nil
+    }
+
+    static let passiveAuxiliaries: Set<String> = ["was", "were", "been", "being", "is", "are", "be", "get", "got"]
+
+    /// "Finland was attacked": the subject is the one acted on.
+    private func isPassive(_ first: Int) -> Bool {
+        guard tokens[first].key.hasSuffix("ed") || tokens[first].key == "struck" else { return false }
+        var i = first - 1
+        while i >= 0, tokens[i].isWord, ["reportedly", "allegedly", "repeatedly", "also", "not", "never", "already"].contains(tokens[i].key) {
+            i -= 1
+        }
+        return i >= 0 && TensionDocument.passiveAuxiliaries.contains(tokens[i].key)
+    }
+
     /// The first actor to the right of `index` within the clause and `maxWords` words.
     private func object(after index: Int, sentence: Int, maxWords: Int = 8, excluding: ActorCode?) -> ActorCode? {
         var i = index
+        var sideOfExcluded = false
+        if excluding != nil, i > 0, partyAt[i - 1] >= 0, parties[Int(partyAt[i - 1])].code == excluding { sideOfExcluded = true }
         var words = 0
         let end = sentenceEnd[sentence]
         while i < end, words < maxWords {
@@ -352,11 +487,15 @@ struct TensionDocument {
             let p = partyAt[i]
             if p >= 0 {
                 let party = parties[Int(p)]
-                if party.code != excluding, isActor(party) { return party.code }
+                // "by the European Union and Britain": an actor joined to the excluded one is on its side.
+                let joined = sideOfExcluded && i > 0 && (tokens[i - 1].key == "and" || tokens[i - 1].key == ",")
+                if party.code != excluding, isActor(party), !joined { return party.code }
+                sideOfExcluded = party.code == excluding || joined
                 i = party.last
                 words += 1
                 continue
             }
+            if t.key != "the" { sideOfExcluded = false }
             words += 1
             i += 1
         }
@@ -373,7 +512,7 @@ struct TensionDocument {
         let quad = lexicon.codes[trigger.cameo]?.quadClass ?? 3
         // A speech act of conflict is made whatever it is about; hedges qualify acts and cooperation.
         if trigger.frame != .material && quad == 3 { return .asserted }
-        var k = max(sentenceStart[sentence], first - 7)
+        var k = max(sentenceStart[sentence], first - 5)
         while k < first {
             if lexicon.feared.match(tokens, at: k, limit: first) != nil { return .feared }
             k += 1
@@ -426,7 +565,7 @@ struct TensionDocument {
             let subj = subject(before: first, sentence: sentence)
             if let subj, !(inSpeech && subj.party.map({ parties[$0].first < clauseA }) ?? false) {
                 signal.source = subj.code
-            } else if inSpeech {
+            } else if inSpeech, trigger.frame == .denial {
                 signal.source = speech[Int(speechIndex)].source
             } else if let subj {
                 signal.source = subj.code
@@ -435,10 +574,6 @@ struct TensionDocument {
             if trigger.frame == .verb {
                 signal.target = object(after: last, sentence: sentence, excluding: signal.source)
                 signal.targetExplicit = signal.target != nil
-                if signal.target == nil, trigger.frame == .verb, !trigger.needsBoth, inSpeech {
-                    signal.target = actors(in: clauseA, clauseB).first { $0.code != signal.source }?.code
-                    signal.targetExplicit = signal.target != nil
-                }
             } else {
                 signal.target = object(after: last, sentence: sentence, maxWords: 12, excluding: signal.source)
                 signal.targetExplicit = signal.target != nil
@@ -458,21 +593,35 @@ struct TensionDocument {
             signal.targetExplicit = signal.target != nil
             if signal.target == nil { return nil }
         case .material:
-            if let subj = subject(before: first, sentence: sentence, maxWords: 5) {
-                signal.source = subj.code
-            } else if last + 1 < clauseB, tokens[last].key == "by", let by = object(after: last, sentence: sentence, maxWords: 3, excluding: nil) {
+            let passive = isPassive(first)
+            let by = byAgent(after: last, sentence: sentence)
+            if passive {
                 signal.source = by
+                signal.target = agent(before: first, sentence: sentence)
+            } else {
+                var agentParty = agentParty(before: first, sentence: sentence)
+                // "the Ukraine invasion": a bare name right before an invasion noun is its victim.
+                if let p = agentParty, p.kind == .name || p.kind == .capital, p.last == first,
+                   TensionDocument.victimModifiedNouns.contains(tokens[first].key) {
+                    signal.target = p.code
+                    agentParty = nil
+                }
+                signal.source = agentParty?.code ?? (agentParty == nil ? speakerAgent(before: first, sentence: sentence) : nil) ?? by
+                if signal.target == nil {
+                    signal.target = materialObject(after: last, sentence: sentence, excluding: signal.source)
+                }
             }
             signal.sourceExplicit = signal.source != nil
-            signal.target = object(after: last, sentence: sentence, maxWords: 10, excluding: signal.source)
-            if signal.target == nil, signal.source != nil {
-                // The sentence's other actor ("Tensions between Moscow and Kyiv …, with a Russian troop build-up …").
-                let (a, b) = inSpeech ? (clauseA, clauseB) : (sentenceStart[sentence], sentenceEnd[sentence])
-                signal.target = actors(in: a, b).first { $0.code != signal.source }?.code
-            }
             signal.targetExplicit = signal.target != nil
+            if signal.target == nil, trigger.context {
+                // The sentence's other actor, used when the article's context has none
+                // ("Tensions between Moscow and Kyiv …, with a Russian troop build-up …").
+                let (a, b) = inSpeech ? (clauseA, clauseB) : (sentenceStart[sentence], sentenceEnd[sentence])
+                signal.sentenceOther = actors(in: a, b).first { $0.code != signal.source && !$0.isPronoun }?.code
+            }
             if trigger.needsBoth, signal.source == nil || signal.target == nil { return nil }
-            if signal.source == nil && signal.target == nil && !trigger.context { return nil }
+            if signal.source == nil && !trigger.agentFromContext { return nil }
+            if signal.target == nil && !trigger.context { return nil }
         }
         if trigger.frame == .denial {
             guard signal.source != nil else { return nil }
@@ -499,26 +648,45 @@ struct TensionDocument {
     /// An invasion or build-up that leaves its agent or victim unnamed takes them from the
     /// article's military signals with both named; failing that, from the article's most named state.
     private func fillFromContext(_ signals: inout [Signal]) {
+        var pairCounts: [String: Int] = [:]
         var sources: [ActorCode: Int] = [:], targets: [ActorCode: Int] = [:]
         for s in signals where lexicon.triggers[s.trigger].context {
-            if let a = s.source, s.sourceExplicit, s.target != nil { sources[a, default: 0] += 1 }
-            if let b = s.target, s.targetExplicit, s.source != nil { targets[b, default: 0] += 1 }
+            if let a = s.source, s.sourceExplicit { sources[a, default: 0] += 1 }
+            if let b = s.target, s.targetExplicit { targets[b, default: 0] += 1 }
+            if let a = s.source, let b = s.target, s.sourceExplicit, s.targetExplicit {
+                pairCounts["\(a.rawValue)>\(b.rawValue)", default: 0] += 1
+            }
         }
         var named: [ActorCode: Int] = [:]
         for p in parties where !p.isPronoun && !p.isPlace && gazetteer.isState(p.code) { named[p.code, default: 0] += 1 }
-        func best(_ counts: [ActorCode: Int], excluding: ActorCode?, minimum: Int) -> ActorCode? {
+        func best(_ counts: [ActorCode: Int], excluding: ActorCode?, minimum: Int = 1) -> ActorCode? {
             counts.filter { $0.key != excluding && $0.value >= minimum }
                 .max { ($0.value, $1.key) < ($1.value, $0.key) }?.key
         }
-        for k in signals.indices where signals[k].source == nil || signals[k].target == nil {
-            guard lexicon.triggers[signals[k].trigger].context else { continue }
-            if signals[k].source == nil {
-                signals[k].source = best(sources, excluding: signals[k].target, minimum: 1)
-                    ?? best(named, excluding: signals[k].target, minimum: 2)
+        func directed(from a: ActorCode?, to b: ActorCode?) -> (ActorCode, ActorCode)? {
+            var found: (ActorCode, ActorCode, Int)?
+            for (key, count) in pairCounts {
+                let parts = key.split(separator: ">")
+                guard let s = try? ActorCode(String(parts[0])), let t = try? ActorCode(String(parts[1])) else { continue }
+                if let a, a != s { continue }
+                if let b, b != t { continue }
+                if found == nil || count > found!.2 || (count == found!.2 && key < "\(found!.0)>\(found!.1)") { found = (s, t, count) }
             }
-            if signals[k].target == nil {
-                signals[k].target = best(targets, excluding: signals[k].source, minimum: 1)
-                    ?? best(named, excluding: signals[k].source, minimum: 2)
+            return found.map { ($0.0, $0.1) }
+        }
+        for k in signals.indices where signals[k].source == nil || signals[k].target == nil {
+            let trigger = lexicon.triggers[signals[k].trigger]
+            guard trigger.context else { continue }
+            switch (signals[k].source, signals[k].target) {
+            case (nil, nil):
+                if let (a, b) = directed(from: nil, to: nil) { signals[k].source = a; signals[k].target = b }
+            case (nil, let b?):
+                signals[k].source = directed(from: nil, to: b)?.0 ?? best(sources, excluding: b)
+            case (let a?, nil):
+                signals[k].target = directed(from: a, to: nil)?.1 ?? best(targets, excluding: a)
+                    ?? best(named, excluding: a, minimum: 2) ?? signals[k].sentenceOther
+            default:
+                break
             }
         }
     }
@@ -627,6 +795,10 @@ struct TensionDocument {
             pair = (subj, other)
         }
         guard let (x, y) = pair else { return nil }
+        // "there was no border tension with Uganda": a denied level is no statement of tension.
+        for k in max(a, first - 3)..<first where lexicon.negation.contains(tokens[k].key) || tokens[k].key.hasSuffix("n't") {
+            return nil
+        }
         // The level phrase nearest to the tension word.
         var level = 0.5
         var bestDistance = Int.max

@@ -28,10 +28,14 @@ struct TensionTrigger: Sendable {
     var issue: String?
     var fearedCameo: String?
     var fearedType: String?
-    /// May take missing roles from the article's military context.
+    /// A missing target may come from the article's military context.
     var context: Bool
+    /// A missing agent may come from the article's military context (an unnamed invader).
+    var agentFromContext: Bool
     /// Both actors must be explicit in the sentence.
     var needsBoth: Bool
+    /// The trigger does not count before these words ("refused to condemn" is no rejection).
+    var unlessNext: Set<String>
 }
 
 /// Phrases over token keys, keyed by their first key, longest first. `*` matches any word.
@@ -100,7 +104,9 @@ struct TensionLexicon: Sendable {
             var feared_cameo: String?
             var feared_type: String?
             var context: Bool?
+            var agent_from_context: Bool?
             var needs_both: Bool?
+            var unless_next: [String]?
         }
         struct Issue: Decodable { var issue: String; var cues: [String] }
         struct File: Decodable {
@@ -131,7 +137,8 @@ struct TensionLexicon: Sendable {
             let index = triggers.count
             triggers.append(TensionTrigger(cameo: t.cameo, type: t.type, frame: t.frame, issue: t.issue,
                                            fearedCameo: t.feared_cameo, fearedType: t.feared_type,
-                                           context: t.context ?? false, needsBoth: t.needs_both ?? false))
+                                           context: t.context ?? false, agentFromContext: t.agent_from_context ?? false,
+                                           needsBoth: t.needs_both ?? false, unlessNext: Set(t.unless_next ?? [])))
             for p in t.phrases { phrases.add(p, value: index) }
         }
         phrases.finish()
