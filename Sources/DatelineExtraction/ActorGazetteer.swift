@@ -66,6 +66,26 @@ public struct ActorGazetteer: Sendable {
     let locatives: Set<String>
     let motionBeforeTo: Set<String>
     let placeAfter: Set<String>
+    /// Whole names, lower-cased and normalised (`the` kept where the alias has it), for
+    /// `actor(named:)`; a blocker maps to nil. Acronyms are in `caseSensitiveNames` as written.
+    let lowerNames: [String: ActorCode?]
+    let caseSensitiveNames: [String: ActorCode]
+
+    /// Lower case, typographic apostrophes folded, hyphens and runs of white space as one space.
+    static func normalise(_ phrase: String) -> String {
+        var out = ""
+        out.reserveCapacity(phrase.utf8.count)
+        var pendingSpace = false
+        for s in phrase.unicodeScalars {
+            if s == " " || s == "-" || s == "\t" || s == "\n" || s == "\u{00A0}" || s == "\u{2010}" || s == "\u{2011}" {
+                pendingSpace = !out.isEmpty
+                continue
+            }
+            if pendingSpace { out.unicodeScalars.append(" "); pendingSpace = false }
+            out.unicodeScalars.append(s == "\u{2019}" ? "'" : s)
+        }
+        return out.lowercased()
+    }
 
     init() {
         struct ActorRecord: Decodable {
@@ -129,6 +149,20 @@ public struct ActorGazetteer: Sendable {
         for b in file.blockers { add(b, nil, .name) }
         for key in table.keys { table[key]!.sort { $0.keys.count > $1.keys.count } }
         aliases = table
+        var lower: [String: ActorCode?] = [:]
+        var exact: [String: ActorCode] = [:]
+        for list in table.values {
+            for alias in list where !alias.contextual {
+                if alias.caseSensitive {
+                    if let code = alias.code { exact[alias.words.joined(separator: " ")] = code }
+                } else {
+                    let key = alias.keys.joined(separator: " ")
+                    if lower[key] == nil || alias.code == nil { lower[key] = .some(alias.code) }
+                }
+            }
+        }
+        lowerNames = lower
+        caseSensitiveNames = exact
         self.entries = entries
         nonActorHeads = Set(file.non_actor_heads.map { $0.lowercased() })
         locatives = Set(file.locatives)
@@ -156,6 +190,14 @@ public struct ActorGazetteer: Sendable {
     /// "the United States", "NATO"), ignoring context; nil when it denotes none. Acronyms
     /// match case-sensitively, so "us" is nil while "US" is USA.
     public func actor(named phrase: String) -> ActorCode? {
+        // Fast path: the phrase as a whole, normalised, in the exact-name tables.
+        let normal = ActorGazetteer.normalise(phrase)
+        var trimmed = phrase.trimmingCharacters(in: .whitespaces)
+        if trimmed.lowercased().hasPrefix("the ") { trimmed = String(trimmed.dropFirst(4)).trimmingCharacters(in: .whitespaces) }
+        if let code = caseSensitiveNames[trimmed] { return code }
+        if let hit = lowerNames[normal] { return hit }
+        if normal.hasPrefix("the "), let hit = lowerNames[String(normal.dropFirst(4))] { return hit }
+        if !normal.contains("'") && !normal.contains("(") { return nil }
         let scalars = Array(phrase.unicodeScalars)
         let tokens = ActorTokenizer.tokenize(scalars).filter(\.isWord)
         guard !tokens.isEmpty else { return nil }

@@ -87,9 +87,14 @@ enum ActorTokenizer {
                 var lowerCount = 0
                 while j < n {
                     let c = scalars[j]
-                    if isLetter(c) || isDigit(c) {
-                        if c.value >= 0x80 { ascii = false }
-                        if c.properties.isUppercase { upperCount += 1 } else if isLetter(c) { lowerCount += 1 }
+                    let v = c.value
+                    if v < 0x80 {
+                        if v >= 65 && v <= 90 { upperCount += 1; j += 1; continue }
+                        if v >= 97 && v <= 122 { lowerCount += 1; j += 1; continue }
+                        if v >= 48 && v <= 57 { j += 1; continue }
+                    } else if isLetter(c) || isDigit(c) {
+                        ascii = false
+                        if c.properties.isUppercase { upperCount += 1 } else { lowerCount += 1 }
                         j += 1
                         continue
                     }
@@ -120,7 +125,8 @@ enum ActorTokenizer {
                 }
                 let first = scalars[i]
                 tokens.append(ActorToken(start: start, end: j, key: key, isWord: true,
-                                         capitalized: first.properties.isUppercase,
+                                         capitalized: first.value < 0x80 ? (first.value >= 65 && first.value <= 90)
+                                             : first.properties.isUppercase,
                                          allCaps: upperCount >= 2 && lowerCount == 0, hyphenated: pendingHyphen))
                 pendingHyphen = false
                 i = j
