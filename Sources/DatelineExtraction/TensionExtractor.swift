@@ -87,22 +87,22 @@ struct TensionDocument {
         self.article = article
         self.lexicon = lexicon
         self.gazetteer = gazetteer
-        let text = ArticleText(article.text)
-        scalars = text.scalars
-        tokens = ActorTokenizer.tokenize(scalars)
+        scalars = Array(article.text.unicodeScalars)
+        tokens = ActorTokenizer.tokenize(scalars, vocabulary: ActorVocabulary.shared.ids)
         let n = tokens.count
         partyAt = Array(repeating: -1, count: n)
         sentenceOf = Array(repeating: 0, count: n)
         speechAt = Array(repeating: -1, count: n)
 
-        // Sentences: each token belongs to the last sentence starting at or before it.
-        var s = 0
-        let spans = text.sentences
+        // Sentences over the tokens: a line break ends one, and so does . ! ? (with any closing
+        // quotes) before a capital, an opening quote or a digit, unless the full stop ends an
+        // abbreviation or an initial.
+        var sentence: Int32 = 0
         for i in 0..<n {
-            while s + 1 < spans.count, spans[s + 1].start <= tokens[i].start { s += 1 }
-            sentenceOf[i] = Int32(s)
+            sentenceOf[i] = sentence
+            if TensionDocument.endsSentence(tokens, i) { sentence += 1 }
         }
-        let count = max(spans.count, 1)
+        let count = Int(sentence) + 1
         sentenceStart = Array(repeating: n, count: count)
         sentenceEnd = Array(repeating: 0, count: count)
         for i in 0..<n {
@@ -117,6 +117,33 @@ struct TensionDocument {
             for t in m.first..<m.last { partyAt[t] = index }
         }
         markSpeech(statements)
+    }
+
+    static let terminators: Set<String> = [".", "!", "?"]
+    static let closers: Set<String> = ["\"", "\u{201D}", "\u{2019}", "'", ")", "]"]
+    static let openers: Set<String> = ["\"", "\u{201C}", "\u{2018}", "'", "("]
+
+    static func endsSentence(_ tokens: [ActorToken], _ i: Int) -> Bool {
+        let t = tokens[i]
+        if t.isWord { return false }
+        if t.key == "\n" { return true }
+        guard terminators.contains(t.key) || closers.contains(t.key) else { return false }
+        // The terminator this token ends with (walking back over closing quotes).
+        var k = i
+        while k >= 0, !tokens[k].isWord, closers.contains(tokens[k].key), !terminators.contains(tokens[k].key) { k -= 1 }
+        guard k >= 0, terminators.contains(tokens[k].key) else { return false }
+        let j = i + 1
+        guard j < tokens.count else { return false }
+        let next = tokens[j]
+        if !next.isWord, closers.contains(next.key), !openers.contains(next.key) { return false }
+        let starts = (next.isWord && (next.capitalized || next.key.utf8.first.map { $0 >= 48 && $0 <= 57 } == true))
+            || openers.contains(next.key) || next.key == "\n"
+        guard starts else { return false }
+        if tokens[k].key == ".", k > 0, tokens[k - 1].isWord, tokens[k - 1].end == tokens[k].start {
+            let w = tokens[k - 1]
+            if ArticleText.abbreviations.contains(w.key) || (w.key.utf8.count == 1 && w.capitalized) { return false }
+        }
+        return true
     }
 
     // MARK: reported speech

@@ -42,31 +42,40 @@ struct TensionTrigger: Sendable {
 struct PhraseTable: Sendable {
     struct Phrase: Sendable {
         var keys: [String]
+        var ids: [Int32]
         var value: Int
     }
-    private(set) var table: [String: [Phrase]] = [:]
+    private var pending: [Phrase] = []
+    /// Phrases indexed by the vocabulary id of their first word, longest first.
+    private(set) var byID: [[Phrase]] = []
 
     mutating func add(_ phrase: String, value: Int) {
         let keys = ActorGazetteer.words(of: phrase).map { $0.lowercased() }
-        guard let first = keys.first else { return }
-        table[first, default: []].append(Phrase(keys: keys, value: value))
+        guard !keys.isEmpty else { return }
+        pending.append(Phrase(keys: keys, ids: [], value: value))
     }
 
-    mutating func finish() {
-        for key in table.keys { table[key]!.sort { $0.keys.count > $1.keys.count } }
+    mutating func finish(_ vocabulary: ActorVocabulary = .shared) {
+        byID = Array(repeating: [], count: vocabulary.count)
+        for var p in pending {
+            p.ids = p.keys.map { $0 == "*" ? ActorVocabulary.wildcard : vocabulary.id($0) }
+            guard p.ids[0] >= 0, !p.ids.contains(-1) else { continue }
+            byID[Int(p.ids[0])].append(p)
+        }
+        for k in byID.indices where byID[k].count > 1 { byID[k].sort { $0.ids.count > $1.ids.count } }
+        pending = []
     }
 
-    func contains(_ key: String) -> Bool { table[key] != nil }
-
-    /// The longest phrase starting at word token `i` (punctuation never matches a key).
+    /// The longest phrase starting at word token `i` (punctuation never matches).
     func match(_ tokens: [ActorToken], at i: Int, limit: Int) -> (value: Int, end: Int)? {
-        guard tokens[i].isWord, let candidates = table[tokens[i].key] else { return nil }
-        outer: for phrase in candidates {
-            let end = i + phrase.keys.count
+        let id = tokens[i].id
+        guard id >= 0 else { return nil }
+        outer: for phrase in byID[Int(id)] {
+            let end = i + phrase.ids.count
             guard end <= limit else { continue }
-            for k in 1..<max(1, phrase.keys.count) {
+            for k in 1..<max(1, phrase.ids.count) {
                 let t = tokens[i + k]
-                guard t.isWord, phrase.keys[k] == "*" || phrase.keys[k] == t.key else { continue outer }
+                guard t.isWord, phrase.ids[k] == ActorVocabulary.wildcard || phrase.ids[k] == t.id else { continue outer }
             }
             return (phrase.value, end)
         }
