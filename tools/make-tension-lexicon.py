@@ -169,7 +169,8 @@ TENSION_WORDS = ["tension", "tensions", "standoff", "stand off", "crisis", "host
 LEVELS = {
     "highest in years": 0.9, "highest in decades": 0.95, "at their highest": 0.9, "highest since": 0.9,
     "highest level": 0.9, "highest point": 0.9, "all time high": 1.0, "highest ever": 1.0, "unprecedented": 0.95,
-    "boiling point": 0.9, "worst since": 0.9, "brink of war": 1.0, "soaring": 0.8, "soared": 0.8, "escalating": 0.8,
+    "boiling point": 0.9, "worst since": 0.9, "worst level": 0.9, "worst in decades": 0.95, "lowest point": 0.9,
+    "intensified": 0.75, "intensifying": 0.75, "flared": 0.75, "deteriorating": 0.7, "brink of war": 1.0, "soaring": 0.8, "soared": 0.8, "escalating": 0.8,
     "escalated": 0.8, "spiralling": 0.8, "spiraling": 0.8, "heightened": 0.75, "rising": 0.7, "rose": 0.7, "mounting": 0.7,
     "growing": 0.7, "high": 0.7, "excessive": 0.7, "elevated": 0.7, "increased": 0.7, "simmering": 0.6,
     "eased": 0.4, "easing": 0.4, "ease": 0.4, "defuse": 0.45, "lowered": 0.35, "lowest": 0.2, "calm": 0.3,

@@ -333,6 +333,9 @@ public struct ActorGazetteer: Sendable {
                 continue  // "London Metal Exchange"
             }
             if alias.kind == .acronym, inHeadline(tokens, i, last) { continue }
+            // "pro-Russian separatists", "anti-American", "Russian-made jets": not the actor itself.
+            if tokens[i].hyphenated, i > 0, tokens[i - 1].key == "pro" || tokens[i - 1].key == "anti" { continue }
+            if last < n, tokens[last].hyphenated, ActorGazetteer.madeIn.contains(tokens[last].key) { continue }
             var mention = TokenMention(code: code, kind: alias.kind, first: i, last: last,
                                        start: tokens[i].start, end: tokens[last - 1].end, isPlace: false)
             if alias.kind == .capital, isPlace(tokens, i, last) {
@@ -376,6 +379,10 @@ public struct ActorGazetteer: Sendable {
         }
         return true
     }
+
+    /// Hyphenated heads that make a name an origin, not an actor ("Russian-made").
+    static let madeIn: Set<String> = ["made", "built", "designed", "speaking", "born", "style", "era", "language",
+                                      "manufactured", "produced", "owned", "listed", "registered", "flagged"]
 
     /// A capital used as a place: after a locative word, before "-based", or a dateline.
     private func isPlace(_ tokens: [ActorToken], _ first: Int, _ last: Int) -> Bool {

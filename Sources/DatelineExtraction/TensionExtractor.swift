@@ -232,7 +232,7 @@ struct TensionDocument {
             if let (value, end) = lexicon.triggerPhrases.match(tokens, at: i, limit: limit), partyAt[i] < 0,
                end >= tokens.count || !lexicon.triggers[value].unlessNext.contains(tokens[end].key) {
                 let signal = resolve(trigger: value, first: i, last: end, sentence: sentence)
-                if lexicon.triggers[value].frame == .denial {
+                if lexicon.triggers[value].frame == .denial, signal != nil {
                     let scope = deniedScope(after: end, sentence: sentence, denier: signal?.source)
                     if let signal {
                         denials.append((signals.count, (signals.count + 1)..<(signals.count + 1 + scope.count)))
@@ -589,6 +589,19 @@ struct TensionDocument {
                             evidenceFirst: first, evidenceLast: last, issue: nil)
         switch trigger.frame {
         case .verb, .denial:
+            if trigger.frame == .verb, isPassive(first) {
+                // "Russia has been accused of …": the subject is the target, "by X" the source.
+                guard let by = byAgent(after: last, sentence: sentence),
+                      let patient = subject(before: first, sentence: sentence)?.code, by != patient else { return nil }
+                signal.source = by
+                signal.target = patient
+                signal.sourceExplicit = true
+                signal.targetExplicit = true
+                break
+            }
+            if trigger.frame == .denial, last < tokens.count, partyAt[last] >= 0 {
+                return nil  // "denied Ukraine transit fees": deprived, not a denial
+            }
             let subj = subject(before: first, sentence: sentence)
             if let subj, !(inSpeech && subj.party.map({ parties[$0].first < clauseA }) ?? false) {
                 signal.source = subj.code
@@ -607,10 +620,18 @@ struct TensionDocument {
             }
         case .content:
             // A possessor right before the phrase ("Russia's security demands") is its source.
+            // Only demands are owned by their maker; "Russia's aggression" names the accused.
             var possessor: ActorCode?
-            if first >= 2, tokens[first - 1].key == "'s", partyAt[first - 2] >= 0 {
+            if trigger.type != "DEMAND" {
+                possessor = nil
+            } else if first >= 2, tokens[first - 1].key == "'s", partyAt[first - 2] >= 0 {
                 let p = parties[Int(partyAt[first - 2])]
                 if isActor(p) { possessor = p.code }
+            } else if first >= 1, partyAt[first - 1] >= 0 {
+                // "a Kremlin demand", "Russian security demands": the modifier is the source.
+                let p = parties[Int(partyAt[first - 1])]
+                let determined = p.first > 0 && ["a", "an", "the"].contains(tokens[p.first - 1].key)
+                if isActor(p), !p.isPronoun, determined || p.kind == .demonym { possessor = p.code }
             }
             guard let source = possessor ?? (inSpeech ? speech[Int(speechIndex)].source : nil) else { return nil }
             signal.source = source

@@ -116,6 +116,28 @@ struct TensionRuleTests {
         #expect(t.filter { $0.source?.rawValue == "CHN" }.allSatisfy { $0.modality == .denied }, "\(summary(t))")
     }
 
+    @Test func passiveAccusationTargetsTheSubject() throws {
+        let t = try tensions("Russia has been accused by Ukraine of targeting civilians.")
+        #expect(has(t, "112", "UKR", "RUS"), "\(summary(t))")
+        let none = try tensions("Russia has been accused of targeting civilians throughout its invasion of Ukraine.")
+        #expect(!none.contains { $0.cameo == "112" }, "\(summary(none))")
+    }
+
+    @Test func denyingSomethingToSomeoneIsNoDenial() throws {
+        let t = try tensions("The pipeline denied Ukraine transit fees and made it more vulnerable to Russian invasion.")
+        #expect(!t.contains { $0.type == "DENY" || $0.modality == .denied }, "\(summary(t))")
+    }
+
+    @Test func demandsBelongToTheirMakerAccusationsNameTheAccused() throws {
+        let text = "Budapest said it was prepared to pay roubles, a Kremlin demand that most in the west had resisted."
+        let demand = try tensions(text)
+        #expect(!demand.contains { $0.cameo == "1042" && $0.source?.rawValue != "RUS" }, "\(summary(demand))")
+        let quote = "“Russia’s aggressive actions are unacceptable,” the NATO chief said."
+        let t = try tensions(quote) { [try said("Russia’s aggressive actions are unacceptable,", $0, by: "NATO")] }
+        #expect(t.contains { $0.source?.rawValue == "NATO" && $0.target?.rawValue == "RUS" }, "\(summary(t))")
+        #expect(!t.contains { $0.source?.rawValue == "RUS" }, "\(summary(t))")
+    }
+
     // MARK: sanctions, attacks, aid, talks
 
     @Test func sanctionsAndThreatenedSanctions() throws {
