@@ -812,10 +812,23 @@ struct TensionDocument {
         var pair: (ActorCode, ActorCode)?
         var evidenceA = first, evidenceB = last
         if last < b, tokens[last].key == "between" {
-            let found = actors(in: last + 1, min(b, last + 10), allowPlaces: true)
-            if found.count >= 2, found[0].code != found[1].code {
-                pair = (found[0].code, found[1].code)
-                evidenceB = found[1].last
+            // "between X and Y" exactly (an article may precede each name).
+            var k = last + 1
+            if k < b, tokens[k].key == "the" { k += 1 }
+            if k < b, partyAt[k] >= 0 {
+                let x = parties[Int(partyAt[k])]
+                var j = x.last
+                if j < b, tokens[j].key == "and" {
+                    j += 1
+                    if j < b, tokens[j].key == "the" { j += 1 }
+                    if j < b, partyAt[j] >= 0 {
+                        let y = parties[Int(partyAt[j])]
+                        if x.code != y.code, !x.isPronoun, !y.isPronoun {
+                            pair = (x.code, y.code)
+                            evidenceB = y.last
+                        }
+                    }
+                }
             }
         }
         if pair == nil {
