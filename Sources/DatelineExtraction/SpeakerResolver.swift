@@ -24,14 +24,18 @@ struct SpeakerResolver {
     let gazetteer = ActorGazetteer.shared
     /// People named in the article (outside quotations), in order.
     var persons: [PersonMention] = []
+    /// Indexes into `persons` by full name and by surname, in text order.
+    var personsByName: [String: [Int]] = [:]
+    var personsBySurname: [String: [Int]] = [:]
     var lastSpeaker: Speaker?
+
+    private var personsFound = false
 
     init(text: ArticleText, tokens: [StatementToken], date: CalendarDate, people: PeopleDirectory) {
         self.text = text
         self.tokens = tokens
         self.date = date
         self.people = people
-        findPersons()
     }
 
     func string(_ a: Int, _ b: Int) -> String {
@@ -45,8 +49,71 @@ struct SpeakerResolver {
         return s
     }
 
-    func actor(_ word: String) -> ActorCode? {
-        gazetteer.actor(named: word) ?? gazetteer.actor(named: SpeakerResolver.stripPossessive(word))
+    /// Whether a person mention is really a person: a multi-word name that the gazetteer
+    /// knows ("New Zealand") is a place. Checked only when a mention is about to be used.
+    mutating func isPerson(_ p: PersonMention) -> Bool {
+        p.known != nil || !p.name.contains(" ") || actor(p.name) == nil
+    }
+
+    /// The latest person mention before a scalar position meeting a condition, skipping those
+    /// that are places. Looks back over a bounded window so long articles stay linear.
+    mutating func lastPerson(before position: Int = Int.max, window: Int = 400, where condition: (PersonMention) -> Bool) -> PersonMention? {
+        // Binary search: the first mention at or after `position`.
+        var lo = 0, hi = persons.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if persons[mid].position < position { lo = mid + 1 } else { hi = mid }
+        }
+        var k = lo - 1
+        let stop = max(0, lo - window)
+        while k >= stop {
+            if condition(persons[k]), isPerson(persons[k]) { return persons[k] }
+            k -= 1
+        }
+        return nil
+    }
+
+    /// The latest mention of a full name or surname, through the indexes.
+    mutating func lastPerson(in index: [String: [Int]], key: String, before position: Int) -> PersonMention? {
+        guard let list = index[key] else { return nil }
+        var lo = 0, hi = list.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if persons[list[mid]].position <= position { lo = mid + 1 } else { hi = mid }
+        }
+        var k = lo - 1
+        while k >= max(0, lo - 50) {
+            if isPerson(persons[list[k]]) { return persons[list[k]] }
+            k -= 1
+        }
+        // None before: the first one after (a name given later in the paragraph).
+        for i in list.prefix(50) where isPerson(persons[i]) { return persons[i] }
+        return nil
+    }
+
+    /// Gazetteer answers, cached per phrase: the same names recur within an article.
+    var actorCache: [String: ActorCode?] = [:]
+
+    mutating func actor(_ word: String) -> ActorCode? {
+        if let cached = actorCache[word] { return cached }
+        if let shared = ActorAnswerCache.shared.answer(word) {
+            actorCache[word] = shared
+            return shared
+        }
+        var code = gazetteer.actor(named: word)
+        if code == nil {
+            let stripped = SpeakerResolver.stripPossessive(word)
+            if stripped.utf8.count != word.utf8.count { code = gazetteer.actor(named: stripped) }
+        }
+        actorCache[word] = code
+        ActorAnswerCache.shared.store(word, code)
+        return code
+    }
+
+    /// Whether a token could name an actor: capitalised, or a known lower-case alias is unlikely.
+    mutating func actorToken(_ k: Int) -> ActorCode? {
+        guard tokens[k].capitalized else { return nil }
+        return actor(string(k, k))
     }
 
     /// Scans capitalised runs for person names, with the title that may precede them.
@@ -57,7 +124,7 @@ struct SpeakerResolver {
             var j = i
             while j + 1 < tokens.count, tokens[j + 1].kind == .word, tokens[j + 1].quote < 0,
                   tokens[j + 1].capitalized || (["of", "for"].contains(tokens[j + 1].key) && j + 2 < tokens.count && tokens[j + 2].capitalized),
-                  !tokens[j].key.hasSuffix("'s") || StatementWords.titleWords.contains(tokens[j + 1].key) {
+                  !tokens[j].key.hasSuffix("'s") || tokens[j + 1].has(.titleWords) {
                 j += 1
             }
             analyse(i, j)
@@ -73,19 +140,19 @@ struct SpeakerResolver {
         var affiliationWord: String? = nil
         while k <= j {
             let w = tokens[k].key
-            if StatementWords.capitalisedFunctionWords.contains(w) && roleWords.isEmpty && affiliationWord == nil { k += 1; continue }
-            if StatementWords.titleWords.contains(w) {
+            if tokens[k].has(.capitalisedFunctionWords) && roleWords.isEmpty && affiliationWord == nil { k += 1; continue }
+            if tokens[k].has(.titleWords) {
                 if !["the", "of", "for", "former", "top", "senior", "mr.", "mrs.", "ms.", "dr.", "mr", "mrs", "ms", "dr"].contains(w) { roleWords.append(w) }
                 k += 1
                 continue
             }
-            if k < j, roleWords.isEmpty, affiliationWord == nil, let code = actor(string(k, k)) {
+            if k < j, roleWords.isEmpty, affiliationWord == nil, tokens[k + 1].has(.titleWords), let code = actorToken(k) {
                 affiliation = code
                 affiliationWord = SpeakerResolver.stripPossessive(w)
                 k += 1
                 continue
             }
-            if k < j, roleWords.isEmpty, affiliationWord == nil, w.hasSuffix("'s"), k + 1 <= j, StatementWords.titleWords.contains(tokens[k + 1].key) {
+            if k < j, roleWords.isEmpty, affiliationWord == nil, w.hasSuffix("'s"), k + 1 <= j, tokens[k + 1].has(.titleWords) {
                 affiliationWord = SpeakerResolver.stripPossessive(w)
                 k += 1
                 continue
@@ -95,15 +162,16 @@ struct SpeakerResolver {
         guard k <= j else { return }
         let nameWords = (k...j).filter { tokens[$0].kind == .word }
         guard nameWords.count >= 2 || people.bySurname[SpeakerResolver.stripPossessive(tokens[k].key)] != nil else { return }
-        if nameWords.contains(where: { StatementWords.organisationWords.contains(tokens[$0].key) || StatementWords.months.contains(tokens[$0].key)
-            || StatementWords.weekdays.contains(tokens[$0].key) || ["of", "for"].contains(tokens[$0].key) }) { return }
+        if nameWords.contains(where: { tokens[$0].has(.organisationWords) || tokens[$0].has(.months)
+            || tokens[$0].has(.weekdays) || ["of", "for"].contains(tokens[$0].key) }) { return }
         if nameWords.count > 4 { return }
         let name = SpeakerResolver.stripPossessive(string(k, j))
-        if nameWords.count >= 2, actor(name) != nil { return }
         let surname = SpeakerResolver.stripPossessive(tokens[j].key)
         let known = people.person(named: name) ?? (nameWords.count == 1 ? people.person(surname: surname, on: date) : nil)
         if nameWords.count == 1, known == nil { return }
         let roleKey = roleWords.isEmpty ? nil : roleWords.joined(separator: " ")
+        personsByName[known?.name ?? name, default: []].append(persons.count)
+        personsBySurname[surname, default: []].append(persons.count)
         persons.append(PersonMention(name: known?.name ?? name, surname: surname, position: tokens[i].start, known: known,
                                      roleKey: roleKey, affiliation: affiliation ?? known?.reportedTerm(on: date)?.affiliation,
                                      affiliationWord: affiliationWord))
@@ -151,17 +219,21 @@ struct SpeakerResolver {
     }
 
     /// The speaker for a phrase of tokens, at a scalar position (for "most recent" lookups).
-    func resolve(_ phrase: SpeakerPhrase, at position: Int) -> Speaker {
+    mutating func resolve(_ phrase: SpeakerPhrase, at position: Int) -> Speaker {
+        if !personsFound {
+            personsFound = true
+            findPersons()
+        }
         let start = tokens[phrase.first].start, end = tokens[phrase.last].end
         let surface = text.string(TextSpan(start: start, end: end))
         let mentionPosition = min(start, position)
-        if phrase.first == phrase.last, StatementWords.subjectPronouns.contains(tokens[phrase.first].key) {
+        if phrase.first == phrase.last, tokens[phrase.first].has(.subjectPronouns) {
             let w = tokens[phrase.first].key
             var s = Speaker(surface: surface, start: start, end: end, name: surface)
-            if StatementWords.personPronouns.contains(w) {
+            if tokens[phrase.first].has(.personPronouns) {
                 if let last = lastSpeaker, last.entity?.hasPrefix("person:") == true {
                     s = last
-                } else if let p = persons.last(where: { $0.position < mentionPosition }) {
+                } else if let p = lastPerson(before: mentionPosition, where: { _ in true }) {
                     s = personSpeaker(p, surface: nil, start: nil, end: nil)
                 }
             } else if let last = lastSpeaker, last.entity?.hasPrefix("actor:") == true || (w == "they" && last.entity == nil) {
@@ -180,33 +252,35 @@ struct SpeakerResolver {
         var affiliation: ActorCode? = nil
         for m in phrase.first...phrase.last {
             let w = tokens[m].key
-            if StatementWords.titleWords.contains(w) && !["the", "of", "for", "former", "top", "senior"].contains(w) && !tokens[m].key.hasPrefix("mr") {
+            if tokens[m].has(.titleWords) && !["the", "of", "for", "former", "top", "senior"].contains(w) && !tokens[m].key.hasPrefix("mr") {
                 roleWords.append(w)
-            } else if affiliation == nil, let code = actor(string(m, m)) {
+            } else if affiliation == nil, m < phrase.last, let code = actorToken(m) {
                 affiliation = code
             }
         }
-        while k <= phrase.last, StatementWords.titleWords.contains(tokens[k].key) || actor(tokens[k].key) != nil && k < phrase.last { k += 1 }
-        if k <= phrase.last, (k...phrase.last).allSatisfy({ StatementWords.titleWords.contains(tokens[$0].key) || actor(string($0, $0)) != nil }),
-           !roleWords.isEmpty { k = phrase.last + 1 }
+        while k <= phrase.last, tokens[k].has(.titleWords) || actorToken(k) != nil && k < phrase.last { k += 1 }
+        if k <= phrase.last, !roleWords.isEmpty {
+            var allTitle = true
+            for m in k...phrase.last where !(tokens[m].has(.titleWords) || actorToken(m) != nil) { allTitle = false; break }
+            if allTitle { k = phrase.last + 1 }
+        }
         let nameTokens = k <= phrase.last && tokens[phrase.last].capitalized ? Array(k...phrase.last) : []
         if !nameTokens.isEmpty {
             let name = SpeakerResolver.stripPossessive(string(nameTokens.first!, nameTokens.last!))
             if nameTokens.count >= 2 {
                 if let known = people.person(named: name) { return knownSpeaker(known, surface: surface, start: start, end: end) }
-                if let code = actor(name) ?? actor(surface) {
+                if let p = lastPerson(in: personsByName, key: name, before: mentionPosition) { return personSpeaker(p, surface: surface, start: start, end: end) }
+                if let code = actor(name) ?? (phrase.first < nameTokens.first! ? actor(surface) : nil) {
                     return Speaker(surface: surface, start: start, end: end, name: name, entity: "actor:" + code.rawValue, affiliation: code)
                 }
-                if let p = persons.last(where: { $0.name == name }) { return personSpeaker(p, surface: surface, start: start, end: end) }
-                if nameTokens.contains(where: { StatementWords.organisationWords.contains(tokens[$0].key) }) {
+                if nameTokens.contains(where: { tokens[$0].has(.organisationWords) }) {
                     return Speaker(surface: surface, start: start, end: end, name: name, affiliation: affiliation)
                 }
                 return Speaker(surface: surface, start: start, end: end, name: name, entity: "person:" + SpeakerResolver.slug(name),
                                affiliation: affiliation, role: roleWords.isEmpty ? nil : SpeakerResolver.roleName(roleWords.joined(separator: " ")))
             }
             let single = SpeakerResolver.stripPossessive(tokens[nameTokens[0]].key)
-            if let p = persons.last(where: { $0.surname == single && $0.position <= mentionPosition })
-                ?? persons.first(where: { $0.surname == single }) {
+            if let p = lastPerson(in: personsBySurname, key: single, before: mentionPosition) {
                 return personSpeaker(p, surface: surface, start: start, end: end)
             }
             if let known = people.person(surname: single, on: date) { return knownSpeaker(known, surface: surface, start: start, end: end) }
@@ -218,7 +292,7 @@ struct SpeakerResolver {
         // A title with no name: bound earlier in the article, or the office holder on the day.
         if !roleWords.isEmpty {
             let roleKey = roleWords.joined(separator: " ")
-            if let p = persons.last(where: { m in
+            if let p = lastPerson(before: mentionPosition, where: { m in
                 guard let r = m.roleKey, r == roleKey || r.hasSuffix(roleKey) || roleKey.hasSuffix(r) else { return false }
                 if let a = affiliation, let b = m.affiliation, a != b { return false }
                 return true
@@ -229,7 +303,7 @@ struct SpeakerResolver {
                 return knownSpeaker(known, surface: surface, start: start, end: end)
             }
         }
-        if let code = actor(surface) {
+        if (phrase.first...phrase.last).contains(where: { tokens[$0].capitalized }), let code = actor(surface) {
             return Speaker(surface: surface, start: start, end: end, name: surface, entity: "actor:" + code.rawValue, affiliation: code)
         }
         return Speaker(surface: surface, start: start, end: end, name: surface, affiliation: affiliation)
@@ -242,5 +316,26 @@ extension String {
         var out = ""
         for s in decomposedStringWithCanonicalMapping.unicodeScalars where s.value < 128 { out.unicodeScalars.append(s) }
         return out.lowercased()
+    }
+}
+
+/// The gazetteer's answers for phrases seen before, shared across articles: the same names
+/// ("Reuters", "U.S. Treasury") recur across a feed. A memo of a pure function, bounded in size.
+final class ActorAnswerCache: @unchecked Sendable {
+    static let shared = ActorAnswerCache()
+    private let lock = NSLock()
+    private var answers: [String: ActorCode?] = [:]
+
+    func answer(_ phrase: String) -> ActorCode?? {
+        lock.lock()
+        defer { lock.unlock() }
+        return answers[phrase]
+    }
+
+    func store(_ phrase: String, _ code: ActorCode?) {
+        lock.lock()
+        defer { lock.unlock() }
+        if answers.count > 100_000 { answers.removeAll(keepingCapacity: true) }
+        answers[phrase] = code
     }
 }

@@ -1,4 +1,5 @@
 import DatelineCore
+import Foundation
 
 /// Finds reported speech (direct, indirect, mixed) and resolves its speakers.
 ///
@@ -75,13 +76,15 @@ struct StatementPass {
     var drafts: [DraftStatement] = []
     /// Tokens used as a cue or an attribution.
     var consumed: [Bool]
+    /// Sentence → the drafts whose cue is in it.
+    var draftsBySentence: [Int: [Int]] = [:]
     /// Quote index → draft index.
     var quoteOwner: [Int]
     /// Per token, the cue starting there (computed once).
     var cueAt: [FoundCue?]
     /// First token index of each sentence.
-    var sentenceFirst: [Int: Int] = [:]
-    var sentenceLast: [Int: Int] = [:]
+    var sentenceFirst: [Int]
+    var sentenceLast: [Int]
 
     init(text: ArticleText, lexicon: CueLexicon) {
         self.text = text
@@ -92,10 +95,13 @@ struct StatementPass {
         consumed = Array(repeating: false, count: tokens.count)
         quoteOwner = Array(repeating: -1, count: quotes.count)
         cueAt = Array(repeating: nil, count: tokens.count)
+        let sentenceCount = (tokens.last?.sentence ?? 0) + 1
+        sentenceFirst = Array(repeating: -1, count: sentenceCount)
+        sentenceLast = Array(repeating: -1, count: sentenceCount)
         for (i, t) in tokens.enumerated() {
-            if sentenceFirst[t.sentence] == nil { sentenceFirst[t.sentence] = i }
+            if sentenceFirst[t.sentence] < 0 { sentenceFirst[t.sentence] = i }
             sentenceLast[t.sentence] = i
-            guard t.kind == .word, let forms = lexicon.byFirstWord[t.key] else { continue }
+            guard t.kind == .word, t.has(.cueStart), let forms = lexicon.byFirstWord[t.key] else { continue }
             // A capitalised cue word inside a sentence is part of a name ("the United States").
             if t.capitalized, sentenceFirst[t.sentence] != i { continue }
             for form in forms where matches(form, at: i, tokens) {
@@ -116,6 +122,10 @@ struct StatementPass {
     func word(_ i: Int) -> String? {
         guard i >= 0, i < tokens.count, tokens[i].kind == .word else { return nil }
         return tokens[i].key
+    }
+
+    func has(_ i: Int, _ c: WordClass) -> Bool {
+        i >= 0 && i < tokens.count && tokens[i].has(c)
     }
 
     func key(_ i: Int) -> String {
@@ -140,9 +150,9 @@ struct StatementPass {
         var k = i
         while k >= lowerBound, tokens[k].kind == .word {
             let w = tokens[k].key
-            if StatementWords.auxiliaries.contains(w) || (!tokens[k].capitalized && StatementWords.isAdverb(w)) {
+            if tokens[k].has(.auxiliaries) || (!tokens[k].capitalized && StatementWords.isAdverb(w)) {
                 k -= 1
-            } else if StatementWords.weekdays.contains(w) {
+            } else if tokens[k].has(.weekdays) {
                 k -= 1
                 if k >= lowerBound, tokens[k].key == "on" { k -= 1 }
             } else {
@@ -156,7 +166,7 @@ struct StatementPass {
     func phraseEnding(at i: Int, lowerBound: Int) -> SpeakerPhrase? {
         guard i >= lowerBound, i >= 0, tokens[i].kind == .word else { return nil }
         let t = tokens[i]
-        if StatementWords.subjectPronouns.contains(t.key) { return SpeakerPhrase(first: i, last: i) }
+        if t.has(.subjectPronouns) { return SpeakerPhrase(first: i, last: i) }
         var first = -1
         var lowercase = 0
         var m = i
@@ -164,19 +174,18 @@ struct StatementPass {
             let tok = tokens[m]
             guard tok.kind == .word, tok.quote < 0 || tok.quote == t.quote else { break }
             let w = tok.key
-            if StatementWords.determiners.contains(w) {
+            if tok.has(.determiners) {
                 if first >= 0 || m == i { first = m }
                 break
             }
             if tok.capitalized {
-                if StatementWords.capitalisedFunctionWords.contains(w) || StatementWords.weekdays.contains(w) { break }
+                if tok.has([.capitalisedFunctionWords, .weekdays]) { break }
                 first = m
             } else if (w == "of" || w == "for" || w == "at") && first >= 0 && m > lowerBound
-                        && tokens[m - 1].kind == .word && (tokens[m - 1].capitalized || StatementWords.titleWords.contains(tokens[m - 1].key)) {
+                        && tokens[m - 1].kind == .word && (tokens[m - 1].capitalized || tokens[m - 1].has(.titleWords)) {
                 // "Secretary of State", "spokesperson for the ministry": keep going.
-            } else if StatementWords.stopWords.contains(w) || StatementWords.subjectPronouns.contains(w)
-                        || StatementWords.objectPronouns.contains(w) || StatementWords.isAdverb(w)
-                        || w.first.map({ $0.isNumber }) == true || lexicon.byFirstWord[w] != nil {
+            } else if tok.has([.stopWords, .subjectPronouns, .objectPronouns]) || StatementWords.isAdverb(w)
+                        || w.first.map({ $0.isNumber }) == true || (cueAt[m].map { !$0.form.ambiguous } ?? false) {
                 break
             } else {
                 lowercase += 1
@@ -212,11 +221,11 @@ struct StatementPass {
                 // The appositive must look like one (a determiner, a name, "who", a number), or
                 // the phrase before it must open the sentence.
                 let a = tokens[c + 1]
-                let looksAppositive = a.kind == .word && (a.capitalized || StatementWords.determiners.contains(a.key)
-                    || ["who", "whose", "which"].contains(a.key) || StatementWords.titleWords.contains(a.key) || a.key.first?.isNumber == true)
+                let looksAppositive = a.kind == .word && (a.capitalized || a.has(.determiners)
+                    || ["who", "whose", "which"].contains(a.key) || a.has(.titleWords) || a.key.first?.isNumber == true)
                 if let p = phraseEnding(at: c - 1, lowerBound: lowerBound) {
                     let opens = p.first == lowerBound || (p.first > lowerBound && tokens[p.first - 1].kind == .word
-                        && StatementWords.capitalisedFunctionWords.contains(tokens[p.first - 1].key))
+                        && tokens[p.first - 1].has(.capitalisedFunctionWords))
                     if (looksAppositive && c - 1 == p.last && (k - c) <= 16) || opens { return p }
                 }
                 c -= 1
@@ -230,25 +239,24 @@ struct StatementPass {
     func phraseStarting(at i: Int, upperBound: Int) -> SpeakerPhrase? {
         guard i < upperBound, tokens[i].kind == .word else { return nil }
         let w = tokens[i].key
-        if StatementWords.subjectPronouns.contains(w) && w != "it" && w != "who" { return SpeakerPhrase(first: i, last: i) }
+        if tokens[i].has(.subjectPronouns) && w != "it" && w != "who" { return SpeakerPhrase(first: i, last: i) }
         var m = i
         var last = -1
         var lowercase = 0
-        if StatementWords.determiners.contains(w) { m += 1 }
+        if tokens[i].has(.determiners) { m += 1 }
         while m < upperBound {
             let tok = tokens[m]
             guard tok.kind == .word, tok.quote < 0 else { break }
             let k = tok.key
             if tok.capitalized {
-                if StatementWords.capitalisedFunctionWords.contains(k) || StatementWords.weekdays.contains(k) { break }
+                if tok.has([.capitalisedFunctionWords, .weekdays]) { break }
                 last = m
             } else if (k == "of" || k == "for") && last >= 0 && m + 1 < upperBound && tokens[m + 1].kind == .word
-                        && (tokens[m + 1].capitalized || StatementWords.determiners.contains(tokens[m + 1].key)) {
+                        && (tokens[m + 1].capitalized || tokens[m + 1].has(.determiners)) {
                 // connector
-            } else if StatementWords.determiners.contains(k) && m > i && (tokens[m - 1].key == "of" || tokens[m - 1].key == "for") {
+            } else if tok.has(.determiners) && m > i && (tokens[m - 1].key == "of" || tokens[m - 1].key == "for") {
                 // "spokesperson for the ministry"
-            } else if StatementWords.stopWords.contains(k) || StatementWords.isAdverb(k) || lexicon.byFirstWord[k] != nil
-                        || StatementWords.objectPronouns.contains(k) {
+            } else if tok.has([.stopWords, .objectPronouns]) || StatementWords.isAdverb(k) || (cueAt[m].map { !$0.form.ambiguous } ?? false) {
                 break
             } else {
                 lowercase += 1
@@ -269,13 +277,13 @@ struct StatementPass {
         let i = cue.first
         let prev = i > 0 ? tokens[i - 1] : nil
         if let prev, prev.kind == .word {
-            if StatementWords.determiners.contains(prev.key) && prev.key != "that" { return false }
+            if prev.has(.determiners) && prev.key != "that" { return false }
             if prev.key.hasSuffix("'s") && !StatementWords.subjectPronouns.contains(String(prev.key.dropLast(2))) && !cue.form.words[0].hasSuffix("s") {
                 // "Trump's claims": a possessive before a noun-like form. "Russia's Foreign Minister said" is handled by the phrase.
                 if cue.form.ambiguous { return false }
             }
             if prev.key == "to" && cue.form.frame != .according { return false }
-            if StatementWords.beForms.contains(prev.key) && !cue.form.words[0].hasSuffix("ing") { return false }
+            if prev.has(.beForms) && !cue.form.words[0].hasSuffix("ing") { return false }
         }
         // "instructed to", "told to", "urged to", "asked to": an order or a request, not speech.
         if cue.form.frame == .addressee {
@@ -296,7 +304,7 @@ struct StatementPass {
     func skipAfterCue(_ cue: FoundCue, upperBound: Int) -> Int {
         var k = cue.last + 1
         if cue.form.frame == .addressee, k < upperBound, tokens[k].kind == .word, tokens[k].key != "that" {
-            if StatementWords.objectPronouns.contains(tokens[k].key) || tokens[k].key == "reporters" || tokens[k].key == "journalists" {
+            if tokens[k].has(.objectPronouns) || tokens[k].key == "reporters" || tokens[k].key == "journalists" {
                 k += 1
             } else if let p = phraseStarting(at: k, upperBound: upperBound) {
                 k = p.last + 1
@@ -314,10 +322,10 @@ struct StatementPass {
         var k = start
         while k < upperBound, tokens[k].kind == .word {
             let w = tokens[k].key
-            if StatementWords.weekdays.contains(w) || ["yesterday", "today", "tonight", "earlier", "later", "again", "also",
+            if tokens[k].has(.weekdays) || ["yesterday", "today", "tonight", "earlier", "later", "again", "also",
                                                        "recently", "previously", "repeatedly", "publicly", "privately"].contains(w) {
                 k += 1
-            } else if w == "on", k + 1 < upperBound, StatementWords.weekdays.contains(tokens[k + 1].key) {
+            } else if w == "on", k + 1 < upperBound, tokens[k + 1].has(.weekdays) {
                 k += 2
             } else if ["night", "morning", "afternoon", "evening"].contains(w), k > start {
                 k += 1
@@ -372,8 +380,8 @@ struct StatementPass {
             var c = k
             while c < min(end, k + 6), tokens[c].kind == .word, tokens[c].capitalized || ["of", "the", "for", "and"].contains(tokens[c].key) { c += 1 }
             guard c < end, c > k, tokens[c].key == ":", c + 1 < end, !consumed[c] else { continue }
-            if StatementWords.capitalisedFunctionWords.contains(tokens[k].key) || StatementWords.weekdays.contains(tokens[k].key)
-                || StatementWords.months.contains(tokens[k].key) || ["update", "note", "related", "photo", "source", "watch", "read", "editor's", "correction", "advertisement", "video", "see", "also", "listen", "sources", "click"].contains(tokens[k].key) { continue }
+            if tokens[k].has(.capitalisedFunctionWords) || tokens[k].has(.weekdays)
+                || tokens[k].has(.months) || ["update", "note", "related", "photo", "source", "watch", "read", "editor's", "correction", "advertisement", "video", "see", "also", "listen", "sources", "click"].contains(tokens[k].key) { continue }
             guard let content = contentSpan(c + 1, end - 1), content.words >= 3 else { continue }
             if let q = content.quotes.first, quoteOwner[q] >= 0 { continue }
             let cue = FoundCue(form: StatementPass.colonCue, first: c, last: c)
@@ -435,7 +443,7 @@ struct StatementPass {
         let endedSentence = lastInside >= 0 && lastInside > q.openToken && isSentenceEnd(lastInside)
         func shortTail(_ from: Int) -> Bool {
             let k = skipTimeWords(from, upperBound: limit)
-            return k >= limit || tokens[k].key == "," || (k < limit && StatementWords.subordinators.contains(tokens[k].key))
+            return k >= limit || tokens[k].key == "," || (k < limit && tokens[k].has(.subordinators))
                 || (k < limit && ["to", "in", "at", "during", "on", "of", "about", "after"].contains(tokens[k].key))
         }
         if let cue = cueAt[w], isSpeechCue(cue) || cue.form.frame == .according {
@@ -453,7 +461,7 @@ struct StatementPass {
             if let cue = cueAt[c], cue.form.frame != .according {
                 guard isSpeechCue(cue) else { return nil }
                 guard let p = subject(beforeCue: c, lowerBound: w), p.first == w || (p.first > w && tokens[w].key == "who") else { return nil }
-                if endedSentence && tokens[w].capitalized && !StatementWords.subjectPronouns.contains(tokens[w].key) {
+                if endedSentence && tokens[w].capitalized && !tokens[w].has(.subjectPronouns) {
                     // Perhaps a new sentence: only a bare attribution ("Lavrov said.") belongs to the quote.
                     let after = skipAfterCue(cue, upperBound: limit)
                     if !(after >= limit || tokens[after].key == "," || shortTail(after)) { return nil }
@@ -511,9 +519,18 @@ struct StatementPass {
                 }
                 if let p = subject(beforeCue: c, lowerBound: lowerBound) { return (p, cue) }
                 if let p = phraseStarting(at: cue.last + 1, upperBound: b + 1) { return (p, cue) }
+                // "… by saying, “…”": the clause's subject speaks.
+                if cue.form.words[0].hasSuffix("ing"), let p = sentenceSubject(lowerBound, c) { return (p, cue) }
                 return nil
             }
             c -= 1
+        }
+        // "Mr. Smith shot back: “…”", "Clinton: “…”": a colon introduces the quotation even
+        // without a reporting verb; the clause's subject speaks.
+        let colon = punct ? b + 1 : -1
+        if colon >= 0, tokens[colon].key == ":", let p = sentenceSubject(lowerBound, colon),
+           tokens[p.last].capitalized || tokens[p.first].has(.subjectPronouns) {
+            return (p, FoundCue(form: StatementPass.colonCue, first: colon, last: colon))
         }
         return nil
     }
@@ -560,8 +577,11 @@ struct StatementPass {
             // No attribution of its own: a quotation running on from the previous paragraph, or a
             // whole sentence of quotation right after the same speaker's, continues it.
             if let previous = continuationTarget(for: qi) {
+                // The quotation carries the previous statement on (measured on PolNeAR train:
+                // linking across a paragraph break scores better than a separate statement).
+                let link = true
                 let d = DraftStatement(kind: .direct, fragments: [TextSpan(start: q.start, end: q.end)], speaker: nil, cue: nil,
-                                       continues: previous, speakerFrom: nil, polarity: .assert,
+                                       continues: link ? previous : nil, speakerFrom: link ? nil : previous, polarity: .assert,
                                        sentence: tokens[q.openToken].sentence, quotes: [qi])
                 addDirect(d, quote: qi)
             }
@@ -597,6 +617,7 @@ struct StatementPass {
     }
 
     mutating func addDirect(_ d: DraftStatement, quote: Int) {
+        draftsBySentence[d.sentence, default: []].append(drafts.count)
         drafts.append(d)
         quoteOwner[quote] = drafts.count - 1
     }
@@ -633,7 +654,7 @@ struct StatementPass {
 
     func sentenceBounds(_ i: Int) -> (Int, Int) {
         let s = tokens[i].sentence
-        return (sentenceFirst[s] ?? i, sentenceLast[s] ?? i)
+        return (sentenceFirst[s] >= 0 ? sentenceFirst[s] : i, sentenceLast[s] >= 0 ? sentenceLast[s] : i)
     }
 
     /// The end (inclusive token) of content that starts at `from`: the sentence's end, before a
@@ -647,11 +668,11 @@ struct StatementPass {
             if t.isQuoteMark, k + 1 <= sentenceLast, tokens[k + 1].quote >= 0, quoteOwner[tokens[k + 1].quote] >= 0 { break }
             if t.kind == .word, t.quote < 0 {
                 if t.key == "according", k + 1 <= sentenceLast, tokens[k + 1].key == "to" { break }
-                if StatementWords.conjunctions.contains(t.key) || t.key == "," {
+                if t.has(.conjunctions) || t.key == "," {
                     // A conjunction followed by (aux/adverbs) and a cue starts another attribution.
                     var j = k + 1
                     while j <= sentenceLast, tokens[j].kind == .word,
-                          StatementWords.auxiliaries.contains(tokens[j].key) || StatementWords.isAdverb(tokens[j].key) { j += 1 }
+                          tokens[j].has(.auxiliaries) || StatementWords.isAdverb(tokens[j].key) { j += 1 }
                     if j <= sentenceLast, j > k + 1 || t.key != ",", let c = cueAt[j], c.form.frame != .according, tokens[j].quote < 0 { break }
                 }
             }
@@ -668,7 +689,8 @@ struct StatementPass {
     }
 
     func isClosingOfQuote(_ k: Int) -> Bool {
-        quotes.contains { $0.closeToken == k }
+        let q = tokens[max(0, k - 1)].quote
+        return q >= 0 && quotes[q].closeToken == k
     }
 
     mutating func readIndirect(_ cue: FoundCue) {
@@ -679,8 +701,8 @@ struct StatementPass {
         let isParticiple = cue.form.words[0].hasSuffix("ing")
         let before = skipAuxiliariesLeft(i - 1, lowerBound: sFirst)
         // The same sentence's previous statement, for ellipsis and participle clauses.
-        let previousInSentence = drafts.lastIndex { $0.sentence == tokens[i].sentence && ($0.cue.map { $0.first < i } ?? false) }
-        if before >= sFirst, tokens[before].kind == .word, StatementWords.conjunctions.contains(tokens[before].key),
+        let previousInSentence = draftsBySentence[tokens[i].sentence]?.last { drafts[$0].cue.map { $0.first < i } ?? false }
+        if before >= sFirst, tokens[before].kind == .word, tokens[before].has(.conjunctions),
            let p = previousInSentence {
             // "Russia has denied … but has argued that …": same subject.
             speakerFrom = p
@@ -715,7 +737,7 @@ struct StatementPass {
         if cue.form.ambiguous, let speaker {
             // A noun-like form needs a clear subject: a pronoun or a name.
             let head = tokens[speaker.last]
-            if !(head.capitalized || StatementWords.subjectPronouns.contains(head.key)) { return }
+            if !(head.capitalized || head.has(.subjectPronouns)) { return }
         }
         if let speaker, speakerIsImplausible(speaker) { return }
         // Where is the content: after the verb, or before the speaker ("…, X said")?
@@ -725,13 +747,13 @@ struct StatementPass {
         if preceded && isSpeechCue(cue) {
             let tailEmpty = after > sLast || isSentenceEnd(after)
             let tailComma = !tailEmpty && tokens[after].key == ","
-            if tailEmpty || tailComma || StatementWords.subordinators.contains(key(after)) {
+            if tailEmpty || tailComma || has(after, .subordinators) {
                 guard let content = contentSpan(sFirst, speakerFirst - 2), content.words >= 2 else { return }
                 var fragments = [content.span]
                 var qs = content.quotes
                 // "A wall would …, she said, but also …": the sentence goes on after the attribution.
                 if tailComma, after + 1 <= sLast, tokens[after + 1].kind == .word, !tokens[after + 1].capitalized || tokens[after + 1].key == "i",
-                   !StatementWords.subordinators.contains(tokens[after + 1].key), cueAt[after + 1] == nil {
+                   !tokens[after + 1].has(.subordinators), cueAt[after + 1] == nil {
                     let end = contentEnd(from: after + 1, sentenceLast: sLast)
                     if end > after + 1, let more = contentSpan(after + 1, end), more.words >= 2 {
                         fragments.append(more.span)
@@ -761,7 +783,7 @@ struct StatementPass {
         let head = tokens[p.last]
         if head.key == "it" { return false }
         // A phrase of only lowercase non-nouns ("the first") is no speaker.
-        if p.first == p.last, StatementWords.determiners.contains(head.key) { return true }
+        if p.first == p.last, head.has(.determiners) { return true }
         return false
     }
 
@@ -795,8 +817,8 @@ struct StatementPass {
         var k = sFirst
         while k < limit, tokens[k].kind != .word { k += 1 }
         guard k < limit else { return nil }
-        if StatementWords.subjectPronouns.contains(tokens[k].key) { return SpeakerPhrase(first: k, last: k) }
-        guard let p = phraseStarting(at: k, upperBound: limit), tokens[p.last].capitalized || StatementWords.titleWords.contains(tokens[p.last].key) else { return nil }
+        if tokens[k].has(.subjectPronouns) { return SpeakerPhrase(first: k, last: k) }
+        guard let p = phraseStarting(at: k, upperBound: limit), tokens[p.last].capitalized || tokens[p.last].has(.titleWords) else { return nil }
         return p
     }
 
@@ -806,7 +828,8 @@ struct StatementPass {
     func contentSpan(_ a: Int, _ b: Int) -> (span: TextSpan, quotes: [Int], words: Int)? {
         var a = a, b = b
         while a <= b, tokens[a].kind == .punct, !tokens[a].isQuoteMark { a += 1 }
-        while b >= a, tokens[b].kind == .punct, !tokens[b].isQuoteMark { b -= 1 }
+        // A question or exclamation mark belongs to what was said; other closing punctuation does not.
+        while b >= a, tokens[b].kind == .punct, !tokens[b].isQuoteMark, tokens[b].key != "?", tokens[b].key != "!" { b -= 1 }
         guard a <= b else { return nil }
         var qs: [Int] = []
         var words = 0
@@ -837,6 +860,7 @@ struct StatementPass {
             }
             d.quotes = owned
         }
+        draftsBySentence[d.sentence, default: []].append(drafts.count)
         drafts.append(d)
         for q in owned { quoteOwner[q] = drafts.count - 1 }
     }

@@ -26,6 +26,10 @@ struct StatementToken: Sendable {
     var sentence: Int = 0
     /// The quotation (index into the scanner's list) whose content holds this token, or -1.
     var quote: Int = -1
+    /// Closed classes of the word (pronoun, determiner, title word …).
+    var classes: WordClass = []
+
+    func has(_ c: WordClass) -> Bool { !classes.isDisjoint(with: c) }
 
     var isWord: Bool { kind == .word }
     var isQuoteMark: Bool { kind == .openQuote || kind == .closeQuote || kind == .eitherQuote }
@@ -38,6 +42,8 @@ enum StatementTokenizer {
         "mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "sgt", "capt", "gov", "sen", "rep", "st",
         "jr", "sr", "rev", "adm", "maj", "cmdr", "gens", "sens", "reps", "messrs", "pres", "supt", "fr",
     ]
+
+    static let asciiStrings: [String] = (0..<128).map { String(Character(Unicode.Scalar(UInt8($0)))) }
 
     static func isLetterOrDigit(_ s: Unicode.Scalar) -> Bool {
         if s.value < 128 {
@@ -101,6 +107,7 @@ enum StatementTokenizer {
                     key += "."
                 }
                 var t = StatementToken(start: i, end: j, kind: .word, key: key, capitalized: isUpper(s))
+                if let c = WordClass.table[key] { t.classes = c }
                 place(&t)
                 tokens.append(t)
                 i = j
@@ -119,9 +126,8 @@ enum StatementTokenizer {
             case "`" where i + 1 < n && sc[i + 1] == "`":
                 t = StatementToken(start: i, end: i + 2, kind: .openQuote, style: .apostrophes, key: "\"", capitalized: false)
             default:
-                var view = String.UnicodeScalarView()
-                view.append(s)
-                t = StatementToken(start: i, end: i + 1, kind: .punct, key: String(view), capitalized: false)
+                let key = s.value < 128 ? StatementTokenizer.asciiStrings[Int(s.value)] : String(Character(s))
+                t = StatementToken(start: i, end: i + 1, kind: .punct, key: key, capitalized: false)
             }
             place(&t)
             tokens.append(t)
@@ -135,13 +141,15 @@ enum StatementTokenizer {
         var ascii = true
         for k in start..<end where sc[k].value >= 128 && sc[k] != "’" { ascii = false; break }
         if ascii {
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(end - start)
-            for k in start..<end {
-                let v = sc[k].value
-                if sc[k] == "’" { bytes.append(39) } else if v >= 65 && v <= 90 { bytes.append(UInt8(v + 32)) } else { bytes.append(UInt8(v)) }
+            return String(unsafeUninitializedCapacity: end - start) { buffer in
+                var n = 0
+                for k in start..<end {
+                    let v = sc[k].value
+                    buffer[n] = v == 0x2019 ? 39 : (v >= 65 && v <= 90 ? UInt8(v + 32) : UInt8(truncatingIfNeeded: v))
+                    n += 1
+                }
+                return n
             }
-            return String(decoding: bytes, as: UTF8.self)
         }
         var view = String.UnicodeScalarView()
         for k in start..<end { view.append(sc[k] == "’" ? "'" : sc[k]) }

@@ -1,3 +1,49 @@
+/// The closed classes a word belongs to, looked up once per token.
+struct WordClass: OptionSet, Sendable {
+    let rawValue: UInt32
+    static let subjectPronouns = WordClass(rawValue: 1 << 0)
+    static let personPronouns = WordClass(rawValue: 1 << 1)
+    static let objectPronouns = WordClass(rawValue: 1 << 2)
+    static let determiners = WordClass(rawValue: 1 << 3)
+    static let auxiliaries = WordClass(rawValue: 1 << 4)
+    static let weekdays = WordClass(rawValue: 1 << 5)
+    static let months = WordClass(rawValue: 1 << 6)
+    static let beForms = WordClass(rawValue: 1 << 7)
+    static let stopWords = WordClass(rawValue: 1 << 8)
+    static let titleWords = WordClass(rawValue: 1 << 9)
+    static let organisationWords = WordClass(rawValue: 1 << 10)
+    static let capitalisedFunctionWords = WordClass(rawValue: 1 << 11)
+    static let subordinators = WordClass(rawValue: 1 << 12)
+    static let conjunctions = WordClass(rawValue: 1 << 13)
+
+    /// The first word of some reporting-verb form of the cue lexicon.
+    static let cueStart = WordClass(rawValue: 1 << 31)
+
+    /// Every closed-class word with its classes.
+    static let table: [String: WordClass] = {
+        var t: [String: WordClass] = [:]
+        let sets: [(Set<String>, WordClass)] = [
+            (StatementWords.subjectPronouns, .subjectPronouns),
+            (StatementWords.personPronouns, .personPronouns),
+            (StatementWords.objectPronouns, .objectPronouns),
+            (StatementWords.determiners, .determiners),
+            (StatementWords.auxiliaries, .auxiliaries),
+            (StatementWords.weekdays, .weekdays),
+            (StatementWords.months, .months),
+            (StatementWords.beForms, .beForms),
+            (StatementWords.stopWords, .stopWords),
+            (StatementWords.titleWords, .titleWords),
+            (StatementWords.organisationWords, .organisationWords),
+            (StatementWords.capitalisedFunctionWords, .capitalisedFunctionWords),
+            (StatementWords.subordinators, .subordinators),
+            (StatementWords.conjunctions, .conjunctions),
+        ]
+        for (set, c) in sets { for w in set { t[w, default: []].insert(c) } }
+        for w in CueLexicon.shared.byFirstWord.keys { t[w, default: []].insert(.cueStart) }
+        return t
+    }()
+}
+
 /// Closed word classes the statement rules consult. Lower-cased; apostrophes straight.
 enum StatementWords {
     static let subjectPronouns: Set<String> = ["he", "she", "they", "we", "i", "you", "it", "who"]
