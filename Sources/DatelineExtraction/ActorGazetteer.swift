@@ -41,6 +41,7 @@ public struct ActorGazetteer: Sendable {
     /// One way of writing an actor, as a sequence of token keys.
     struct Alias: Sendable {
         var keys: [String]
+        var ids: [Int32] = []
         /// The alias as written; acronyms must match it exactly, names by capitalisation.
         var words: [String]
         /// nil: a blocker phrase that denotes no actor.
@@ -61,11 +62,82 @@ public struct ActorGazetteer: Sendable {
 
     /// Aliases keyed by their first token key, longest first.
     let aliases: [String: [Alias]]
+    /// The same, indexed by the vocabulary id of the first key.
+    let aliasesByID: [[Alias]]
     let entries: [ActorCode: Entry]
     let nonActorHeads: Set<String>
     let locatives: Set<String>
     let motionBeforeTo: Set<String>
     let placeAfter: Set<String>
+    /// Whole names, lower-cased and normalised (`the` kept where the alias has it), for
+    /// `actor(named:)`; a blocker maps to nil. Acronyms are in `caseSensitiveNames` as written.
+    let lowerNames: [String: ActorCode?]
+    let caseSensitiveNames: [String: ActorCode]
+
+    /// Two look-up keys for a whole phrase: as written (trimmed, white space collapsed, a
+    /// leading "the" dropped) for acronyms, and lower-cased with hyphens as spaces and
+    /// typographic apostrophes folded for names.
+    static func keys(of phrase: String) -> (exact: String, lower: String) {
+        var exact: [UInt8] = []
+        var lower: [UInt8] = []
+        exact.reserveCapacity(phrase.utf8.count)
+        lower.reserveCapacity(phrase.utf8.count)
+        var ascii = true
+        var spaceExact = false, spaceLower = false
+        func put(_ b: UInt8, exactToo: Bool = true, lowerByte: UInt8? = nil) {
+            if exactToo {
+                if spaceExact { exact.append(32); spaceExact = false }
+                exact.append(b)
+            }
+            if let lb = lowerByte {
+                if spaceLower { lower.append(32); spaceLower = false }
+                lower.append(lb)
+            }
+        }
+        let bytes = Array(phrase.utf8)
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == 0xE2, i + 2 < bytes.count, bytes[i + 1] == 0x80 {
+                let third = bytes[i + 2]
+                if third == 0x99 {  // ’
+                    put(0xE2, lowerByte: 0x27); exact.append(0x80); exact.append(0x99)
+                    i += 3
+                    continue
+                }
+                if third == 0x90 || third == 0x91 {  // typographic hyphens
+                    put(0xE2); exact.append(0x80); exact.append(third)
+                    spaceLower = !lower.isEmpty
+                    i += 3
+                    continue
+                }
+            }
+            i += 1
+            if b == 32 || b == 9 || b == 10 || b == 13 {
+                spaceExact = !exact.isEmpty
+                spaceLower = !lower.isEmpty
+                continue
+            }
+            if b == 0x2D {  // "-": kept for acronyms ("G-7"), a space for names
+                put(b)
+                spaceLower = !lower.isEmpty
+                continue
+            }
+            if b >= 0x80 { ascii = false }
+            put(b, lowerByte: b >= 65 && b <= 90 ? b + 32 : b)
+        }
+        var e = String(decoding: exact, as: UTF8.self)
+        var l = String(decoding: lower, as: UTF8.self)
+        if !ascii { l = l.lowercased() }
+        if l.hasPrefix("the "), e.utf8.count > 4 {
+            e = String(e.utf8.dropFirst(4))!
+        }
+        if l.hasPrefix("the "), keepsThe(l) == false { l = String(l.utf8.dropFirst(4))! }
+        return (e, l)
+    }
+
+    /// "the West" and the contextual aliases keep their article.
+    private static func keepsThe(_ lower: String) -> Bool { lower == "the west" }
 
     init() {
         struct ActorRecord: Decodable {
@@ -129,6 +201,32 @@ public struct ActorGazetteer: Sendable {
         for b in file.blockers { add(b, nil, .name) }
         for key in table.keys { table[key]!.sort { $0.keys.count > $1.keys.count } }
         aliases = table
+        let vocabulary = ActorVocabulary.shared
+        var byID = Array(repeating: [Alias](), count: vocabulary.count)
+        for (key, list) in table {
+            let id = vocabulary.id(key)
+            guard id >= 0 else { continue }
+            byID[Int(id)] = list.map { a in
+                var a = a
+                a.ids = a.keys.map { vocabulary.id($0) }
+                return a
+            }
+        }
+        aliasesByID = byID
+        var lower: [String: ActorCode?] = [:]
+        var exact: [String: ActorCode] = [:]
+        for list in table.values {
+            for alias in list where !alias.contextual {
+                if alias.caseSensitive {
+                    if let code = alias.code { exact[alias.words.joined(separator: " ")] = code }
+                } else {
+                    let key = alias.keys.joined(separator: " ")
+                    if lower[key] == nil || alias.code == nil { lower[key] = .some(alias.code) }
+                }
+            }
+        }
+        lowerNames = lower
+        caseSensitiveNames = exact
         self.entries = entries
         nonActorHeads = Set(file.non_actor_heads.map { $0.lowercased() })
         locatives = Set(file.locatives)
@@ -139,7 +237,7 @@ public struct ActorGazetteer: Sendable {
     /// Splits an alias into the words the tokenizer would produce.
     static func words(of text: String) -> [String] {
         let scalars = Array(text.unicodeScalars)
-        return ActorTokenizer.tokenize(scalars).filter(\.isWord).map { t in
+        return ActorTokenizer.tokenize(scalars, vocabulary: nil).filter(\.isWord).map { t in
             var view = String.UnicodeScalarView()
             view.append(contentsOf: scalars[t.start..<t.end])
             return String(view)
@@ -156,8 +254,14 @@ public struct ActorGazetteer: Sendable {
     /// "the United States", "NATO"), ignoring context; nil when it denotes none. Acronyms
     /// match case-sensitively, so "us" is nil while "US" is USA.
     public func actor(named phrase: String) -> ActorCode? {
+        // Fast path: the phrase as a whole, normalised, in the exact-name tables (no Foundation).
+        let (exact, lower) = ActorGazetteer.keys(of: phrase)
+        if let code = caseSensitiveNames[exact] { return code }
+        if let hit = lowerNames[lower] { return hit }
+        if lower.hasPrefix("the "), let hit = lowerNames[String(lower.dropFirst(4))] { return hit }
+        if !lower.utf8.contains(0x27) && !lower.utf8.contains(0x28) { return nil }
         let scalars = Array(phrase.unicodeScalars)
-        let tokens = ActorTokenizer.tokenize(scalars).filter(\.isWord)
+        let tokens = ActorTokenizer.tokenize(scalars, vocabulary: nil).filter(\.isWord)
         guard !tokens.isEmpty else { return nil }
         for skip in [0, 1] where skip < tokens.count {
             if skip == 1 && tokens[0].key != "the" { break }
@@ -173,7 +277,7 @@ public struct ActorGazetteer: Sendable {
 
     /// Every actor mention in the text, in order, with context rules applied.
     public func mentions(in text: ArticleText) -> [ActorMention] {
-        let tokens = ActorTokenizer.tokenize(text.scalars)
+        let tokens = ActorTokenizer.tokenize(text.scalars, vocabulary: ActorVocabulary.shared.ids)
         return scan(tokens, text.scalars).map { m in
             var view = String.UnicodeScalarView()
             view.append(contentsOf: text.scalars[m.start..<m.end])
@@ -202,11 +306,13 @@ public struct ActorGazetteer: Sendable {
         let n = tokens.count
         while i < n {
             let token = tokens[i]
-            guard token.isWord, let candidates = aliases[token.key] else { i += 1; continue }
+            guard token.id >= 0 else { i += 1; continue }
+            let candidates = aliasesByID[Int(token.id)]
+            guard !candidates.isEmpty else { i += 1; continue }
             var matched: Alias?
-            for alias in candidates where i + alias.keys.count <= n {
+            for alias in candidates where i + alias.ids.count <= n {
                 var ok = true
-                for (k, key) in alias.keys.enumerated() where tokens[i + k].key != key || !tokens[i + k].isWord {
+                for k in 1..<max(1, alias.ids.count) where tokens[i + k].id != alias.ids[k] {
                     ok = false
                     break
                 }
@@ -220,10 +326,16 @@ public struct ActorGazetteer: Sendable {
             guard let code = alias.code else { continue }
             // "Istanbul Declaration", "Washington Post": part of a document or company name.
             if last < n, tokens[last].isWord, tokens[last].capitalized, !tokens[last].hyphenated,
-               nonActorHeads.contains(tokens[last].key) {
-                continue
+               nonActorHeads.contains(tokens[last].key)
+                || (last + 1 < n && tokens[last + 1].isWord && tokens[last + 1].capitalized
+                    && nonActorHeads.contains(tokens[last + 1].key)
+                    && (tokens[last].id < 0 || aliasesByID[Int(tokens[last].id)].isEmpty)) {
+                continue  // "London Metal Exchange"
             }
             if alias.kind == .acronym, inHeadline(tokens, i, last) { continue }
+            // "pro-Russian separatists", "anti-American", "Russian-made jets": not the actor itself.
+            if tokens[i].hyphenated, i > 0, tokens[i - 1].key == "pro" || tokens[i - 1].key == "anti" { continue }
+            if last < n, tokens[last].hyphenated, ActorGazetteer.madeIn.contains(tokens[last].key) { continue }
             var mention = TokenMention(code: code, kind: alias.kind, first: i, last: last,
                                        start: tokens[i].start, end: tokens[last - 1].end, isPlace: false)
             if alias.kind == .capital, isPlace(tokens, i, last) {
@@ -268,6 +380,10 @@ public struct ActorGazetteer: Sendable {
         return true
     }
 
+    /// Hyphenated heads that make a name an origin, not an actor ("Russian-made").
+    static let madeIn: Set<String> = ["made", "built", "designed", "speaking", "born", "style", "era", "language",
+                                      "manufactured", "produced", "owned", "listed", "registered", "flagged"]
+
     /// A capital used as a place: after a locative word, before "-based", or a dateline.
     private func isPlace(_ tokens: [ActorToken], _ first: Int, _ last: Int) -> Bool {
         var p = first - 1
@@ -289,7 +405,9 @@ public struct ActorGazetteer: Sendable {
     /// An acronym between two all-capitals words that are not acronyms themselves ("LET US
     /// KNOW") is a headline word, not an actor.
     private func inHeadline(_ tokens: [ActorToken], _ first: Int, _ last: Int) -> Bool {
-        func shouty(_ t: ActorToken) -> Bool { t.isWord && t.allCaps && t.key.count >= 3 && aliases[t.key] == nil }
+        func shouty(_ t: ActorToken) -> Bool {
+            t.isWord && t.allCaps && t.key.utf8.count >= 3 && (t.id < 0 || aliasesByID[Int(t.id)].isEmpty)
+        }
         let before = first > 0 && shouty(tokens[first - 1])
         let after = last < tokens.count && shouty(tokens[last])
         return before && after

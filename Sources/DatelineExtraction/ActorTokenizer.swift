@@ -21,9 +21,14 @@ struct ActorToken: Sendable {
     var allCaps: Bool
     /// Joined to the previous word by a hyphen (`up` in `build-up`).
     var hyphenated: Bool
+    /// The word's number in the vocabulary, or -1 when no table knows it.
+    var id: Int32 = -1
 }
 
 enum ActorTokenizer {
+    /// One-scalar strings for ASCII punctuation, made once.
+    static let asciiStrings: [String] = (0..<128).map { String(Unicode.Scalar(UInt8($0))) }
+
     static func isLetter(_ s: Unicode.Scalar) -> Bool {
         let v = s.value
         if v < 0x80 { return (v >= 65 && v <= 90) || (v >= 97 && v <= 122) }
@@ -48,7 +53,8 @@ enum ActorTokenizer {
         s == " " || s == "\t" || s == "\r" || s == "\u{00A0}" || s == "\u{FEFF}" || s == "\u{2009}" || s == "\u{202F}"
     }
 
-    static func tokenize(_ scalars: [Unicode.Scalar]) -> [ActorToken] {
+    /// Tokens with vocabulary ids (see `ActorVocabulary`); `vocabulary: nil` leaves ids at -1.
+    static func tokenize(_ scalars: [Unicode.Scalar], vocabulary: [String: Int32]?) -> [ActorToken] {
         var tokens: [ActorToken] = []
         tokens.reserveCapacity(scalars.count / 5)
         let n = scalars.count
@@ -87,9 +93,14 @@ enum ActorTokenizer {
                 var lowerCount = 0
                 while j < n {
                     let c = scalars[j]
-                    if isLetter(c) || isDigit(c) {
-                        if c.value >= 0x80 { ascii = false }
-                        if c.properties.isUppercase { upperCount += 1 } else if isLetter(c) { lowerCount += 1 }
+                    let v = c.value
+                    if v < 0x80 {
+                        if v >= 65 && v <= 90 { upperCount += 1; j += 1; continue }
+                        if v >= 97 && v <= 122 { lowerCount += 1; j += 1; continue }
+                        if v >= 48 && v <= 57 { j += 1; continue }
+                    } else if isLetter(c) || isDigit(c) {
+                        ascii = false
+                        if c.properties.isUppercase { upperCount += 1 } else { lowerCount += 1 }
                         j += 1
                         continue
                     }
@@ -120,7 +131,8 @@ enum ActorTokenizer {
                 }
                 let first = scalars[i]
                 tokens.append(ActorToken(start: start, end: j, key: key, isWord: true,
-                                         capitalized: first.properties.isUppercase,
+                                         capitalized: first.value < 0x80 ? (first.value >= 65 && first.value <= 90)
+                                             : first.properties.isUppercase,
                                          allCaps: upperCount >= 2 && lowerCount == 0, hyphenated: pendingHyphen))
                 pendingHyphen = false
                 i = j
@@ -140,10 +152,14 @@ enum ActorTokenizer {
                 pendingHyphen = false
                 continue
             }
-            tokens.append(ActorToken(start: i, end: i + 1, key: String(s), isWord: false, capitalized: false,
+            tokens.append(ActorToken(start: i, end: i + 1, key: s.value < 128 ? asciiStrings[Int(s.value)] : String(s),
+                                     isWord: false, capitalized: false,
                                      allCaps: false, hyphenated: false))
             pendingHyphen = false
             i += 1
+        }
+        if let vocabulary {
+            for k in tokens.indices where tokens[k].isWord { tokens[k].id = vocabulary[tokens[k].key] ?? -1 }
         }
         return tokens
     }

@@ -80,6 +80,11 @@ struct ActorGazetteerTests {
         #expect(codes("oil from Latin America and New Jersey").isEmpty)
     }
 
+    @Test func originAndAllegianceAreNotTheActor() {
+        #expect(codes("pro-Russian separatists flew Russian-made jets over anti-American rallies").isEmpty)
+        #expect(codes("Russian-backed forces") == ["RUS"])
+    }
+
     @Test func noSovietActorFromFormerRepublics() {
         #expect(codes("the shared borders of the 2 former Soviet republics").isEmpty)
         #expect(codes("the Soviet Union and the USSR") == ["SUN", "SUN"])
