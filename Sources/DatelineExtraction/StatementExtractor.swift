@@ -1,10 +1,953 @@
 import DatelineCore
+import Foundation
 
 /// Finds reported speech (direct, indirect, mixed) and resolves its speakers.
+///
+/// The method, in order: tokenize the scalars once; pair quotation marks into quotations
+/// (curly, straight, NYT '' marks; a quotation left open at a paragraph's end runs on into the
+/// next paragraph's opening mark); attribute each quotation to an adjacent cue and speaker
+/// ("…,” X said", "…,” said X", "X said: “…”"), joining interrupted quotations as fragments and
+/// letting a quotation with no attribution of its own continue the previous speaker; then read
+/// indirect speech around every remaining cue outside quotations ("X said (that) …",
+/// "…, X said", "according to X, …", "X denied …"); finally resolve each speaker mention to a
+/// person or actor (pronouns, surnames, titles, the people file on the article's date).
 public struct StatementExtractor: Sendable {
     public static let shared = StatementExtractor()
 
+    let lexicon: CueLexicon
+    let people: PeopleDirectory
+
+    public init() {
+        lexicon = .shared
+        people = .shared
+    }
+
     public func extract(from article: Article) -> [Statement] {
-        []
+        let text = ArticleText(article.text)
+        return extract(from: text, date: article.date)
+    }
+
+    public func extract(from text: ArticleText, date: CalendarDate) -> [Statement] {
+        var pass = StatementPass(text: text, lexicon: lexicon)
+        pass.run()
+        var resolver = SpeakerResolver(text: text, tokens: pass.tokens, date: date, people: people)
+        return pass.statements(resolver: &resolver, date: date)
+    }
+}
+
+/// A noun phrase naming a speaker: tokens first...last (inclusive).
+struct SpeakerPhrase: Sendable, Equatable {
+    var first: Int
+    var last: Int
+}
+
+/// A found cue: its form and tokens first...last.
+struct FoundCue: Sendable {
+    var form: CueForm
+    var first: Int
+    var last: Int
+}
+
+/// A statement while it is being built.
+struct DraftStatement: Sendable {
+    var kind: StatementKind
+    var fragments: [TextSpan]
+    var speaker: SpeakerPhrase?
+    var cue: FoundCue?
+    /// The draft this one carries on (no cue of its own; the speaker is inherited).
+    var continues: Int?
+    /// Inherit the speaker mention of this draft (ellipsis, participle clauses).
+    var speakerFrom: Int?
+    var polarity: Polarity
+    /// The sentence of the cue, for clause-level links.
+    var sentence: Int
+    var quotes: [Int] = []
+
+    var start: Int { fragments.first!.start }
+    var end: Int { fragments.last!.end }
+}
+
+/// One article's run of the rules.
+struct StatementPass {
+    let text: ArticleText
+    let lexicon: CueLexicon
+    var tokens: [StatementToken]
+    var quotes: [QuoteSpan]
+    var drafts: [DraftStatement] = []
+    /// Tokens used as a cue or an attribution.
+    var consumed: [Bool]
+    /// Sentence → the drafts whose cue is in it.
+    var draftsBySentence: [Int: [Int]] = [:]
+    /// Quote index → draft index.
+    var quoteOwner: [Int]
+    /// Per token, the cue starting there (computed once).
+    var cueAt: [FoundCue?]
+    /// First token index of each sentence.
+    var sentenceFirst: [Int]
+    var sentenceLast: [Int]
+
+    init(text: ArticleText, lexicon: CueLexicon) {
+        self.text = text
+        self.lexicon = lexicon
+        var tokens = StatementTokenizer.tokenize(text)
+        quotes = QuoteScanner.scan(&tokens, text: text)
+        self.tokens = tokens
+        consumed = Array(repeating: false, count: tokens.count)
+        quoteOwner = Array(repeating: -1, count: quotes.count)
+        cueAt = Array(repeating: nil, count: tokens.count)
+        let sentenceCount = (tokens.last?.sentence ?? 0) + 1
+        sentenceFirst = Array(repeating: -1, count: sentenceCount)
+        sentenceLast = Array(repeating: -1, count: sentenceCount)
+        for (i, t) in tokens.enumerated() {
+            if sentenceFirst[t.sentence] < 0 { sentenceFirst[t.sentence] = i }
+            sentenceLast[t.sentence] = i
+            guard t.kind == .word, t.has(.cueStart), let forms = lexicon.byFirstWord[t.key] else { continue }
+            // A capitalised cue word inside a sentence is part of a name ("the United States").
+            if t.capitalized, sentenceFirst[t.sentence] != i { continue }
+            for form in forms where matches(form, at: i, tokens) {
+                cueAt[i] = FoundCue(form: form, first: i, last: i + form.words.count - 1)
+                break
+            }
+        }
+    }
+
+    private func matches(_ form: CueForm, at i: Int, _ tokens: [StatementToken]) -> Bool {
+        guard i + form.words.count <= tokens.count else { return false }
+        for (k, w) in form.words.enumerated() where tokens[i + k].key != w { return false }
+        return true
+    }
+
+    // MARK: token helpers
+
+    func word(_ i: Int) -> String? {
+        guard i >= 0, i < tokens.count, tokens[i].kind == .word else { return nil }
+        return tokens[i].key
+    }
+
+    func has(_ i: Int, _ c: WordClass) -> Bool {
+        i >= 0 && i < tokens.count && tokens[i].has(c)
+    }
+
+    func key(_ i: Int) -> String {
+        guard i >= 0, i < tokens.count else { return "" }
+        return tokens[i].key
+    }
+
+    func isSentenceEnd(_ i: Int) -> Bool {
+        let k = key(i)
+        return tokens[i].kind == .punct && (k == "." || k == "!" || k == "?")
+    }
+
+    func isDash(_ i: Int) -> Bool {
+        let k = key(i)
+        return tokens[i].kind == .punct && (k == "—" || k == "–" || k == "-")
+    }
+
+    // MARK: speaker phrases
+
+    /// Skips, leftwards from `i`, what may sit between a subject and its verb.
+    func skipAuxiliariesLeft(_ i: Int, lowerBound: Int) -> Int {
+        var k = i
+        while k >= lowerBound, tokens[k].kind == .word {
+            let w = tokens[k].key
+            if tokens[k].has(.auxiliaries) || (!tokens[k].capitalized && StatementWords.isAdverb(w)) {
+                k -= 1
+            } else if tokens[k].has(.weekdays) {
+                k -= 1
+                if k >= lowerBound, tokens[k].key == "on" { k -= 1 }
+            } else {
+                break
+            }
+        }
+        return k
+    }
+
+    /// The noun phrase ending at token `i` (inclusive), not reaching before `lowerBound`.
+    func phraseEnding(at i: Int, lowerBound: Int) -> SpeakerPhrase? {
+        guard i >= lowerBound, i >= 0, tokens[i].kind == .word else { return nil }
+        let t = tokens[i]
+        if t.has(.subjectPronouns) { return SpeakerPhrase(first: i, last: i) }
+        var first = -1
+        var lowercase = 0
+        var m = i
+        while m >= lowerBound {
+            let tok = tokens[m]
+            guard tok.kind == .word, tok.quote < 0 || tok.quote == t.quote else { break }
+            let w = tok.key
+            if tok.has(.determiners) {
+                if first >= 0 || m == i { first = m }
+                break
+            }
+            if tok.capitalized {
+                if tok.has([.capitalisedFunctionWords, .weekdays]) { break }
+                first = m
+            } else if (w == "of" || w == "for" || w == "at") && first >= 0 && m > lowerBound
+                        && tokens[m - 1].kind == .word && (tokens[m - 1].capitalized || tokens[m - 1].has(.titleWords)) {
+                // "Secretary of State", "spokesperson for the ministry": keep going.
+            } else if tok.has([.stopWords, .subjectPronouns, .objectPronouns]) || StatementWords.isAdverb(w)
+                        || w.first.map({ $0.isNumber }) == true || (cueAt[m].map { !$0.form.ambiguous } ?? false) {
+                break
+            } else {
+                lowercase += 1
+                if lowercase > 4 { break }
+                first = m
+            }
+            m -= 1
+        }
+        guard first >= 0 else { return nil }
+        // Trim connectors left dangling at the start.
+        while first <= i, ["of", "for", "at"].contains(tokens[first].key) { first += 1 }
+        guard first <= i else { return nil }
+        return SpeakerPhrase(first: first, last: i)
+    }
+
+    /// The subject of a verb whose first token is `cue`: pronoun, name, title or appositive
+    /// ("Trump, the nominee, said"). nil when the words before do not form one.
+    func subject(beforeCue cue: Int, lowerBound: Int) -> SpeakerPhrase? {
+        var k = skipAuxiliariesLeft(cue - 1, lowerBound: lowerBound)
+        if k >= lowerBound, tokens[k].key == ")" {
+            var o = k - 1
+            while o >= max(lowerBound, k - 8), tokens[o].key != "(" { o -= 1 }
+            if o >= lowerBound, tokens[o].key == "(" { k = skipAuxiliariesLeft(o - 1, lowerBound: lowerBound) }
+        }
+        guard k >= lowerBound else { return nil }
+        if tokens[k].key == "," {
+            // Appositive or relative clause: "X, the minister, said" / "X, who …, said".
+            var c = k - 1
+            let limit = max(lowerBound, k - 40)
+            while c >= limit {
+                while c >= limit, tokens[c].key != ",", !isSentenceEnd(c), tokens[c].quote < 0, !tokens[c].isQuoteMark { c -= 1 }
+                guard c >= limit, tokens[c].key == ",", c > lowerBound else { return nil }
+                // The appositive must look like one (a determiner, a name, "who", a number), or
+                // the phrase before it must open the sentence.
+                let a = tokens[c + 1]
+                let looksAppositive = a.kind == .word && (a.capitalized || a.has(.determiners)
+                    || ["who", "whose", "which"].contains(a.key) || a.has(.titleWords) || a.key.first?.isNumber == true)
+                if let p = phraseEnding(at: c - 1, lowerBound: lowerBound) {
+                    let opens = p.first == lowerBound || (p.first > lowerBound && tokens[p.first - 1].kind == .word
+                        && tokens[p.first - 1].has(.capitalisedFunctionWords))
+                    if (looksAppositive && c - 1 == p.last && (k - c) <= 16) || opens { return p }
+                }
+                c -= 1
+            }
+            return nil
+        }
+        return phraseEnding(at: k, lowerBound: lowerBound)
+    }
+
+    /// The phrase starting at `i` ("said Lavrov", "said the minister, …").
+    func phraseStarting(at i: Int, upperBound: Int) -> SpeakerPhrase? {
+        guard i < upperBound, tokens[i].kind == .word else { return nil }
+        let w = tokens[i].key
+        if tokens[i].has(.subjectPronouns) && w != "it" && w != "who" { return SpeakerPhrase(first: i, last: i) }
+        var m = i
+        var last = -1
+        var lowercase = 0
+        if tokens[i].has(.determiners) { m += 1 }
+        while m < upperBound {
+            let tok = tokens[m]
+            guard tok.kind == .word, tok.quote < 0 else { break }
+            let k = tok.key
+            if tok.capitalized {
+                if tok.has([.capitalisedFunctionWords, .weekdays]) { break }
+                last = m
+            } else if (k == "of" || k == "for") && last >= 0 && m + 1 < upperBound && tokens[m + 1].kind == .word
+                        && (tokens[m + 1].capitalized || tokens[m + 1].has(.determiners)) {
+                // connector
+            } else if tok.has(.determiners) && m > i && (tokens[m - 1].key == "of" || tokens[m - 1].key == "for") {
+                // "spokesperson for the ministry"
+            } else if tok.has([.stopWords, .objectPronouns]) || StatementWords.isAdverb(k) || (cueAt[m].map { !$0.form.ambiguous } ?? false) {
+                break
+            } else {
+                lowercase += 1
+                if lowercase > 4 { break }
+                last = m
+            }
+            m += 1
+        }
+        guard last >= 0 else { return nil }
+        return SpeakerPhrase(first: i, last: last)
+    }
+
+    // MARK: cues in context
+
+    /// Whether the cue at `i` is used as a reporting verb here (not a noun, not passive, not
+    /// "instructed to").
+    func isVerbal(_ cue: FoundCue) -> Bool {
+        let i = cue.first
+        let prev = i > 0 ? tokens[i - 1] : nil
+        if let prev, prev.kind == .word {
+            if prev.has(.determiners) && prev.key != "that" { return false }
+            if prev.key.hasSuffix("'s") && !StatementWords.subjectPronouns.contains(String(prev.key.dropLast(2))) && !cue.form.words[0].hasSuffix("s") {
+                // "Trump's claims": a possessive before a noun-like form. "Russia's Foreign Minister said" is handled by the phrase.
+                if cue.form.ambiguous { return false }
+            }
+            if prev.key == "to" && cue.form.frame != .according { return false }
+            if prev.has(.beForms) && !cue.form.words[0].hasSuffix("ing") { return false }
+        }
+        // "instructed to", "told to", "urged to", "asked to": an order or a request, not speech.
+        if cue.form.frame == .addressee {
+            var k = cue.last + 1
+            var n = 0
+            while k < tokens.count, n < 4, tokens[k].kind == .word, !isSentenceEnd(k) {
+                if tokens[k].key == "to" { return !cue.form.spun }
+                if tokens[k].key == "that" { break }
+                k += 1
+                n += 1
+            }
+        }
+        return true
+    }
+
+    /// Skips an addressee ("reporters", "the Associated Press", "him", "journalists in Moscow")
+    /// and time words after a cue; returns the first token of what follows.
+    func skipAfterCue(_ cue: FoundCue, upperBound: Int) -> Int {
+        var k = cue.last + 1
+        if cue.form.frame == .addressee, k < upperBound, tokens[k].kind == .word, tokens[k].key != "that" {
+            if tokens[k].has(.objectPronouns) || tokens[k].key == "reporters" || tokens[k].key == "journalists" {
+                k += 1
+            } else if let p = phraseStarting(at: k, upperBound: upperBound) {
+                k = p.last + 1
+            }
+            // "… in Moscow", "… at a rally"
+            if k + 1 < upperBound, ["in", "at"].contains(tokens[k].key), tokens[k + 1].capitalized {
+                k += 2
+                while k < upperBound, tokens[k].capitalized, tokens[k].kind == .word { k += 1 }
+            }
+        }
+        return skipTimeWords(k, upperBound: upperBound)
+    }
+
+    func skipTimeWords(_ start: Int, upperBound: Int) -> Int {
+        var k = start
+        while k < upperBound, tokens[k].kind == .word {
+            let w = tokens[k].key
+            if tokens[k].has(.weekdays) || ["yesterday", "today", "tonight", "earlier", "later", "again", "also",
+                                                       "recently", "previously", "repeatedly", "publicly", "privately"].contains(w) {
+                k += 1
+            } else if w == "on", k + 1 < upperBound, tokens[k + 1].has(.weekdays) {
+                k += 2
+            } else if ["night", "morning", "afternoon", "evening"].contains(w), k > start {
+                k += 1
+            } else if (w == "last" || w == "this" || w == "next"), k + 1 < upperBound, ["week", "month", "year", "weekend", "summer", "fall", "spring", "winter"].contains(tokens[k + 1].key) {
+                k += 2
+            } else if k + 2 < upperBound, tokens[k + 2].key == "ago" {
+                k += 3
+            } else if w == "at", k + 2 < upperBound, tokens[k + 1].key == "the", tokens[k + 2].key == "time" {
+                k += 3
+            } else if (w == "in" || w == "on" || w == "during" || w == "at"), k + 2 < upperBound, ["a", "an", "the", "his", "her", "their"].contains(tokens[k + 1].key),
+                      ["statement", "interview", "email", "e-mail", "speech", "letter", "post", "tweet", "release", "conference", "call", "radio", "television", "rally", "briefing", "memo", "op-ed", "video", "debate", "telephone", "phone", "recent", "written", "news", "press", "brief", "town", "campaign"].contains(tokens[k + 2].key) {
+                // "in a statement", "in an interview with CNN", "at a news conference in Ohio"
+                k += 3
+                while k < upperBound, tokens[k].kind == .word, !["that", "to"].contains(tokens[k].key),
+                      tokens[k].capitalized || ["interview", "conference", "call", "release", "hall", "meeting", "statement", "with", "on", "in", "at", "the", "a", "briefing", "appearance", "posted", "issued"].contains(tokens[k].key) {
+                    if tokens[k].key == "with" || tokens[k].key == "on" || tokens[k].key == "in" || tokens[k].key == "at" {
+                        // Only when a name follows.
+                        guard k + 1 < upperBound, tokens[k + 1].capitalized || tokens[k + 1].key == "the" else { break }
+                    }
+                    k += 1
+                }
+            } else if w == "on", k + 1 < upperBound, ["twitter", "facebook", "instagram", "television", "tv", "radio"].contains(tokens[k + 1].key) {
+                k += 2
+            } else {
+                break
+            }
+        }
+        return k
+    }
+
+    func isSpeechCue(_ c: FoundCue) -> Bool { c.form.frame != .belief && c.form.frame != .object }
+
+    // MARK: the passes
+
+    mutating func run() {
+        attributeQuotes()
+        readLabelledParagraphs()
+        readIndirectSpeech()
+    }
+
+    static let colonCue = CueForm(words: [":"], lemma: "say", frame: .clause, polarity: .assert, ambiguous: false, spun: false, speechOnly: false)
+
+    /// Transcripts and headlines: "KATE BOULDUAN: Why not debate?", "Poll: Trump a turnoff …".
+    mutating func readLabelledParagraphs() {
+        var k = 0
+        while k < tokens.count {
+            let p = tokens[k].paragraph
+            var end = k
+            while end < tokens.count, tokens[end].paragraph == p { end += 1 }
+            defer { k = end }
+            guard tokens[k].kind == .word, tokens[k].capitalized, tokens[k].quote < 0 else { continue }
+            var c = k
+            while c < min(end, k + 6), tokens[c].kind == .word, tokens[c].capitalized || ["of", "the", "for", "and"].contains(tokens[c].key) { c += 1 }
+            guard c < end, c > k, tokens[c].key == ":", c + 1 < end, !consumed[c] else { continue }
+            if tokens[k].has(.capitalisedFunctionWords) || tokens[k].has(.weekdays)
+                || tokens[k].has(.months) || ["update", "note", "related", "photo", "source", "watch", "read", "editor's", "correction", "advertisement", "video", "see", "also", "listen", "sources", "click"].contains(tokens[k].key) { continue }
+            guard let content = contentSpan(c + 1, end - 1), content.words >= 3 else { continue }
+            if let q = content.quotes.first, quoteOwner[q] >= 0 { continue }
+            let cue = FoundCue(form: StatementPass.colonCue, first: c, last: c)
+            consumeCue(cue)
+            addIndirect(DraftStatement(kind: .indirect, fragments: [content.span], speaker: SpeakerPhrase(first: k, last: c - 1), cue: cue,
+                                       continues: nil, speakerFrom: nil, polarity: .assert, sentence: tokens[c].sentence), quotes: content.quotes)
+        }
+    }
+
+    /// "Asked whether …, Reid said …" / "When asked by a reporter about …, she …": the question is reported too.
+    mutating func readAskedClause(_ cue: FoundCue) -> Bool {
+        let i = cue.first
+        let (sFirst, sLast) = sentenceBounds(i)
+        guard i == sFirst || (i == sFirst + 1 && ["when", "if", "once", "after"].contains(tokens[sFirst].key)) else { return false }
+        var start = cue.last + 1
+        var speaker: SpeakerPhrase? = nil
+        if start <= sLast, tokens[start].key == "by", let p = phraseStarting(at: start + 1, upperBound: sLast + 1) {
+            speaker = p
+            start = p.last + 1
+        }
+        // The clause ends at the comma before the main clause's verb.
+        var end = -1
+        var m = start
+        while m <= sLast {
+            if tokens[m].key == ",", tokens[m].quote < 0 {
+                end = m - 1
+                var n = m + 1
+                var seenCue = false
+                while n <= min(sLast, m + 8) { if cueAt[n] != nil { seenCue = true; break }; n += 1 }
+                if seenCue { break }
+            }
+            m += 1
+        }
+        guard end >= start, let content = contentSpan(start, end), content.words >= 1 else { return false }
+        consumeCue(cue)
+        addIndirect(DraftStatement(kind: .indirect, fragments: [content.span], speaker: speaker, cue: cue, continues: nil,
+                                   speakerFrom: nil, polarity: .assert, sentence: tokens[i].sentence), quotes: content.quotes)
+        return true
+    }
+
+    /// Tokens of the paragraph of token `i`: first index.
+    func paragraphStart(_ i: Int) -> Int {
+        var k = i
+        let p = tokens[i].paragraph
+        while k > 0, tokens[k - 1].paragraph == p { k -= 1 }
+        return k
+    }
+
+    /// After a closing mark: "…,” X said", "…,” said X", "…,” according to X".
+    func attributionAfter(_ q: QuoteSpan) -> (speaker: SpeakerPhrase?, cue: FoundCue, end: Int)? {
+        guard let close = q.closeToken else { return nil }
+        var w = close + 1
+        var limit = w
+        while limit < tokens.count, tokens[limit].paragraph == q.paragraph, !tokens[limit].isQuoteMark, !isSentenceEnd(limit) { limit += 1 }
+        while w < limit, tokens[w].kind == .punct, tokens[w].key == "," || isDash(w) { w += 1 }
+        guard w < limit else { return nil }
+        // Did the quotation end its sentence ("….” Lavrov said the …" starts a new one)?
+        let lastInside = q.endToken - 1
+        let endedSentence = lastInside >= 0 && lastInside > q.openToken && isSentenceEnd(lastInside)
+        func shortTail(_ from: Int) -> Bool {
+            let k = skipTimeWords(from, upperBound: limit)
+            return k >= limit || tokens[k].key == "," || (k < limit && tokens[k].has(.subordinators))
+                || (k < limit && ["to", "in", "at", "during", "on", "of", "about", "after"].contains(tokens[k].key))
+        }
+        if let cue = cueAt[w], isSpeechCue(cue) || cue.form.frame == .according {
+            if cue.form.frame == .according {
+                guard let p = phraseStarting(at: cue.last + 1, upperBound: limit) else { return nil }
+                return (p, cue, p.last)
+            }
+            // "…,” said Lavrov" / "…,” said the minister"
+            guard let p = phraseStarting(at: cue.last + 1, upperBound: limit) else { return nil }
+            if endedSentence && tokens[w].capitalized && !shortTail(p.last + 1) { return nil }
+            return (p, cue, p.last)
+        }
+        var c = w
+        while c < min(limit, w + 40) {
+            if let cue = cueAt[c], cue.form.frame != .according, isSpeechCue(cue) {
+                guard let p = subject(beforeCue: c, lowerBound: w), p.first == w || (p.first > w && tokens[w].key == "who") else { return nil }
+                if endedSentence && tokens[w].capitalized {
+                    // Perhaps a new sentence: only a bare attribution ("Lavrov said.") belongs to the quote.
+                    let after = skipAfterCue(cue, upperBound: limit)
+                    if !(after >= limit || tokens[after].key == "," || shortTail(after)) { return nil }
+                }
+                if !isVerbalForAttribution(cue) { return nil }
+                return (p, cue, cue.last)
+            }
+            c += 1
+        }
+        return nil
+    }
+
+    func isVerbalForAttribution(_ cue: FoundCue) -> Bool {
+        if cue.form.frame == .addressee {
+            var k = cue.last + 1
+            var n = 0
+            while k < tokens.count, n < 4, tokens[k].kind == .word {
+                if tokens[k].key == "to" && n > 0 && cue.form.spun { return false }
+                k += 1
+                n += 1
+            }
+        }
+        return true
+    }
+
+    /// Before an opening mark: "X said: “…”", "X told reporters, “…”", "X said “…”".
+    func attributionBefore(_ q: QuoteSpan) -> (speaker: SpeakerPhrase?, cue: FoundCue)? {
+        let open = q.openToken
+        guard open > 0 else { return nil }
+        var b = open - 1
+        var lowerBound = paragraphStart(open)
+        if tokens[b].paragraph != tokens[open].paragraph {
+            // A paragraph that ends with a colon introduces the quotation that opens the next one.
+            guard tokens[b].key == ":" else { return nil }
+            lowerBound = paragraphStart(b)
+        }
+        // The current clause: after the last sentence end or quotation before the mark.
+        var s = b
+        while s > lowerBound, !isSentenceEnd(s - 1), !tokens[s - 1].isQuoteMark, tokens[s - 1].quote < 0 { s -= 1 }
+        lowerBound = s
+        let punct = tokens[b].kind == .punct && (tokens[b].key == ":" || tokens[b].key == "," || isDash(b))
+        if punct { b -= 1 }
+        guard b >= lowerBound else { return nil }
+        // The cue sits at b, or a few addressee / time words before it.
+        var c = b
+        while c >= max(lowerBound, b - 6) {
+            if let cue = cueAt[c], cue.last <= b, isSpeechCue(cue) {
+                let after = skipAfterCue(cue, upperBound: b + 1)
+                guard after > b else { return nil }
+                guard punct || cue.last == b else { return nil }
+                if !punct {
+                    // "X said “…”" counts when the quotation runs to the sentence's end.
+                    guard let close = q.closeToken, close + 1 >= tokens.count || isSentenceEnd(close + 1) || isSentenceEnd(close - 1)
+                            || tokens[close + 1].paragraph != q.paragraph else { return nil }
+                }
+                if let p = subject(beforeCue: c, lowerBound: lowerBound) { return (p, cue) }
+                if let p = phraseStarting(at: cue.last + 1, upperBound: b + 1) { return (p, cue) }
+                // "Mrs. Clinton shook her head and said, “No.”": the clause's subject.
+                let before = skipAuxiliariesLeft(c - 1, lowerBound: lowerBound)
+                if before >= lowerBound, tokens[before].key == "and" || tokens[before].key == "but",
+                   let p = sentenceSubject(lowerBound, before), tokens[p.last].capitalized || tokens[p.first].has(.subjectPronouns) { return (p, cue) }
+                // "… by saying, “…”": the clause's subject speaks.
+                if cue.form.words[0].hasSuffix("ing"), let p = sentenceSubject(lowerBound, c) { return (p, cue) }
+                return nil
+            }
+            c -= 1
+        }
+        // "Mr. Smith shot back: “…”", "Clinton: “…”": a colon introduces the quotation even
+        // without a reporting verb; the clause's subject speaks.
+        let colon = punct ? b + 1 : -1
+        if colon >= 0, tokens[colon].key == ":", let p = sentenceSubject(lowerBound, colon),
+           tokens[p.last].capitalized || tokens[p.first].has(.subjectPronouns) {
+            return (p, FoundCue(form: StatementPass.colonCue, first: colon, last: colon))
+        }
+        return nil
+    }
+
+    mutating func attributeQuotes() {
+        var qi = 0
+        while qi < quotes.count {
+            defer { qi += 1 }
+            guard quoteOwner[qi] < 0 else { continue }
+            let q = quotes[qi]
+            if let a = attributionAfter(q) {
+                // A quoted phrase inside a sentence ("This is a “raw time,” said X"): the
+                // attribution reports the whole clause, which is then mixed.
+                let clauseStart = clauseStart(before: q.openToken)
+                var words = 0
+                for k in clauseStart..<q.openToken where tokens[k].kind == .word { words += 1 }
+                if words >= 2, let close = q.closeToken {
+                    let span = TextSpan(start: tokens[clauseStart].start, end: tokens[close].end)
+                    var qs: [Int] = []
+                    for k in clauseStart..<q.openToken where tokens[k].quote >= 0 && quoteOwner[tokens[k].quote] < 0 && qs.last != tokens[k].quote { qs.append(tokens[k].quote) }
+                    qs.append(qi)
+                    markConsumed(a.cue.first, a.end)
+                    var d = DraftStatement(kind: .mixed, fragments: [span], speaker: a.speaker, cue: a.cue, continues: nil, speakerFrom: nil,
+                                           polarity: a.cue.form.polarity, sentence: tokens[a.cue.first].sentence, quotes: qs)
+                    d.kind = .mixed
+                    draftsBySentence[d.sentence, default: []].append(drafts.count)
+                    drafts.append(d)
+                    for x in qs { quoteOwner[x] = drafts.count - 1 }
+                    continue
+                }
+                let d = DraftStatement(kind: .direct, fragments: [TextSpan(start: q.start, end: q.end)], speaker: a.speaker,
+                                       cue: a.cue, continues: nil, speakerFrom: nil, polarity: a.cue.form.polarity,
+                                       sentence: tokens[a.cue.first].sentence, quotes: [qi])
+                markConsumed(a.cue.first, a.end)
+                addDirect(d, quote: qi)
+                // “A,” he said, “B.”: the next quotation in the same sentence is a fragment.
+                var k = a.end + 1
+                while k < tokens.count, tokens[k].kind == .punct, tokens[k].key == "," || isDash(k) || tokens[k].key == ":" { k += 1 }
+                if k > a.end + 1, k < tokens.count, !tokens[k].isQuoteMark, tokens[k - 1].key == "," {
+                    // "…,” said X, an economist at Y, “…”: step over the appositive.
+                    var m = k
+                    while m < min(tokens.count, k + 30), !tokens[m].isQuoteMark, !isSentenceEnd(m), tokens[m].paragraph == q.paragraph { m += 1 }
+                    if m < tokens.count, tokens[m].isQuoteMark, tokens[m - 1].key == "," { k = m }
+                }
+                if qi + 1 < quotes.count, quotes[qi + 1].openToken == k, tokens[k].paragraph == q.paragraph, k > a.end + 1 {
+                    let next = quotes[qi + 1]
+                    let d = drafts.count - 1
+                    drafts[d].fragments.append(TextSpan(start: next.start, end: next.end))
+                    drafts[d].quotes.append(qi + 1)
+                    quoteOwner[qi + 1] = d
+                    qi += 1
+                }
+                continue
+            }
+            if let a = attributionBefore(q) {
+                let d = DraftStatement(kind: .direct, fragments: [TextSpan(start: q.start, end: q.end)], speaker: a.speaker,
+                                       cue: a.cue, continues: nil, speakerFrom: nil, polarity: a.cue.form.polarity,
+                                       sentence: tokens[a.cue.first].sentence, quotes: [qi])
+                markConsumed(a.cue.first, a.cue.last)
+                addDirect(d, quote: qi)
+                continue
+            }
+            // No attribution of its own: a quotation running on from the previous paragraph, or a
+            // whole sentence of quotation right after the same speaker's, continues it.
+            if let previous = continuationTarget(for: qi) {
+                // The quotation carries the previous statement on (measured on PolNeAR train:
+                // linking across a paragraph break scores better than a separate statement).
+                let link = true
+                let d = DraftStatement(kind: .direct, fragments: [TextSpan(start: q.start, end: q.end)], speaker: nil, cue: nil,
+                                       continues: link ? previous : nil, speakerFrom: link ? nil : previous, polarity: .assert,
+                                       sentence: tokens[q.openToken].sentence, quotes: [qi])
+                addDirect(d, quote: qi)
+            }
+        }
+    }
+
+    /// The first token of the clause holding token `open`: after the sentence's start, a colon,
+    /// a semicolon or a quotation that ended before it.
+    func clauseStart(before open: Int) -> Int {
+        var k = open
+        let p = tokens[open].paragraph
+        while k > 0, tokens[k - 1].paragraph == p, !isSentenceEnd(k - 1), tokens[k - 1].key != ":", tokens[k - 1].key != ";",
+              !(tokens[k - 1].isQuoteMark && tokens[k - 1].quote < 0 && isClosingOfQuote(k - 1)) {
+            k -= 1
+        }
+        // Skip leading punctuation and a dash-led aside.
+        while k < open, tokens[k].kind == .punct, !tokens[k].isQuoteMark { k += 1 }
+        return k
+    }
+
+    /// The draft an unattributed quotation continues, if any.
+    func continuationTarget(for qi: Int) -> Int? {
+        let q = quotes[qi]
+        guard qi > 0 else { return nil }
+        let prevOwner = quoteOwner[qi - 1]
+        if q.continuesPrevious, prevOwner >= 0 { return chainHead(prevOwner) }
+        guard prevOwner >= 0, let last = drafts.indices.last, last == prevOwner || chainHead(last) == chainHead(prevOwner) else { return nil }
+        // The quotation must stand as its own sentence(s): nothing but punctuation around it.
+        let open = q.openToken
+        let startsClause = open == 0 || tokens[open - 1].paragraph != q.paragraph || isSentenceEnd(open - 1)
+            || tokens[open - 1].isQuoteMark
+        guard startsClause else { return nil }
+        if let close = q.closeToken, close + 1 < tokens.count, tokens[close + 1].paragraph == q.paragraph,
+           !isSentenceEnd(close + 1), !tokens[close + 1].isQuoteMark, !isSentenceEnd(close - 1) {
+            return nil
+        }
+        guard q.paragraph - quotes[qi - 1].paragraph <= 1 else { return nil }
+        // Nobody else spoke in between.
+        if let lastDraft = drafts.last, lastDraft.end > quotes[qi - 1].end { return nil }
+        return last
+    }
+
+    func chainHead(_ d: Int) -> Int {
+        var k = d
+        while let c = drafts[k].continues { k = c }
+        return k
+    }
+
+    mutating func addDirect(_ d: DraftStatement, quote: Int) {
+        draftsBySentence[d.sentence, default: []].append(drafts.count)
+        drafts.append(d)
+        quoteOwner[quote] = drafts.count - 1
+    }
+
+    mutating func markConsumed(_ a: Int, _ b: Int) {
+        guard a <= b else { return }
+        for k in a...b where k < consumed.count { consumed[k] = true }
+    }
+
+    // MARK: indirect speech
+
+    mutating func readIndirectSpeech() {
+        var i = 0
+        while i < tokens.count {
+            defer { i += 1 }
+            guard let cue = cueAt[i], tokens[i].quote < 0, !consumed[i] else { continue }
+            guard !cue.form.speechOnly else { continue }
+            // A cue inside the content of a statement already read is reported within it.
+            if let last = drafts.last, last.kind != .direct, tokens[i].start >= last.start, tokens[i].end <= last.end { continue }
+            if cue.form.frame == .according {
+                readAccordingTo(cue)
+                continue
+            }
+            if cue.form.lemma == "ask", tokens[i].key == "asked", readAskedClause(cue) { continue }
+            guard isVerbal(cue) else { continue }
+            // Two cues in a row ("reports said"): the later is the verb.
+            if cue.last + 1 < tokens.count, let next = cueAt[cue.last + 1], next.form.frame != .according, tokens[cue.last + 1].quote < 0 {
+                _ = next
+                continue
+            }
+            readIndirect(cue)
+        }
+    }
+
+    func sentenceBounds(_ i: Int) -> (Int, Int) {
+        let s = tokens[i].sentence
+        return (sentenceFirst[s] >= 0 ? sentenceFirst[s] : i, sentenceLast[s] >= 0 ? sentenceLast[s] : i)
+    }
+
+    /// The end (inclusive token) of content that starts at `from`: the sentence's end, before a
+    /// coordinated attribution ("but has argued"), "according to", or a quotation owned by another statement.
+    func contentEnd(from: Int, sentenceLast: Int) -> Int {
+        var k = from
+        var end = from - 1
+        while k <= sentenceLast {
+            let t = tokens[k]
+            if t.quote >= 0, quoteOwner[t.quote] >= 0 { break }
+            if t.isQuoteMark, k + 1 <= sentenceLast, tokens[k + 1].quote >= 0, quoteOwner[tokens[k + 1].quote] >= 0 { break }
+            if t.kind == .word, t.quote < 0 {
+                if t.key == "according", k + 1 <= sentenceLast, tokens[k + 1].key == "to" { break }
+                if t.has(.conjunctions) || t.key == "," {
+                    // A conjunction followed by (aux/adverbs) and a cue starts another attribution.
+                    var j = k + 1
+                    while j <= sentenceLast, tokens[j].kind == .word,
+                          tokens[j].has(.auxiliaries) || StatementWords.isAdverb(tokens[j].key) { j += 1 }
+                    if j <= sentenceLast, j > k + 1 || t.key != ",", let c = cueAt[j], c.form.frame != .according, tokens[j].quote < 0 { break }
+                }
+            }
+            if t.kind == .punct, t.key == ",", k + 1 <= sentenceLast {
+                // ", adding that …" / ", he said" end the content too.
+                if let c = cueAt[k + 1], c.form.words[0].hasSuffix("ing"), tokens[k + 1].quote < 0 { break }
+            }
+            end = k
+            k += 1
+        }
+        // Drop trailing punctuation and open marks.
+        while end >= from, tokens[end].kind == .punct || (tokens[end].isQuoteMark && tokens[end].quote < 0 && !isClosingOfQuote(end)) { end -= 1 }
+        return end
+    }
+
+    func isClosingOfQuote(_ k: Int) -> Bool {
+        let q = tokens[max(0, k - 1)].quote
+        return q >= 0 && quotes[q].closeToken == k
+    }
+
+    mutating func readIndirect(_ cue: FoundCue) {
+        let i = cue.first
+        let (sFirst, sLast) = sentenceBounds(i)
+        var speaker: SpeakerPhrase? = nil
+        var speakerFrom: Int? = nil
+        let isParticiple = cue.form.words[0].hasSuffix("ing")
+        let before = skipAuxiliariesLeft(i - 1, lowerBound: sFirst)
+        // The same sentence's previous statement, for ellipsis and participle clauses.
+        let previousInSentence = draftsBySentence[tokens[i].sentence]?.last { drafts[$0].cue.map { $0.first < i } ?? false }
+        if before >= sFirst, tokens[before].kind == .word, tokens[before].has(.conjunctions),
+           let p = previousInSentence {
+            // "Russia has denied … but has argued that …": same subject.
+            speakerFrom = p
+            trimContent(of: p, before: tokens[before].start)
+        } else if before >= sFirst, tokens[before].kind == .word, tokens[before].key == "and" || tokens[before].key == "but",
+                  let p = sentenceSubject(sFirst, before) {
+            // "McConnell was quick to embrace him and said …": the sentence's subject.
+            speaker = p
+        } else if isParticiple, before >= sFirst, tokens[before].key == "," {
+            if let p = previousInSentence {
+                speakerFrom = p
+            } else if let p = sentenceSubject(sFirst, i) {
+                speaker = p
+            } else {
+                return
+            }
+        } else if let p = subject(beforeCue: i, lowerBound: sFirst) {
+            speaker = p
+        } else if i > sFirst, tokens[i - 1].key == "," || isDash(i - 1) || tokens[i - 1].isQuoteMark,
+                  let p = phraseStarting(at: cue.last + 1, upperBound: sLast + 1) {
+            // "…, said X."
+            guard isSpeechCue(cue) else { return }
+            let content = contentSpan(sFirst, i - 2)
+            guard let content, content.words >= 2 else { return }
+            consumeCue(cue)
+            addIndirect(DraftStatement(kind: .indirect, fragments: [content.span], speaker: p, cue: cue, continues: nil,
+                                       speakerFrom: nil, polarity: cue.form.polarity, sentence: tokens[i].sentence), quotes: content.quotes)
+            return
+        } else {
+            return
+        }
+        if cue.form.ambiguous, let speaker {
+            // A noun-like form needs a clear subject: a pronoun or a name.
+            let head = tokens[speaker.last]
+            if !(head.capitalized || head.has(.subjectPronouns)) { return }
+        }
+        if let speaker, speakerIsImplausible(speaker) { return }
+        // Where is the content: after the verb, or before the speaker ("…, X said")?
+        let after = skipAfterCue(cue, upperBound: sLast + 1)
+        let speakerFirst = speaker?.first ?? i
+        let preceded = speakerFrom == nil && speakerFirst > sFirst + 2 && (tokens[speakerFirst - 1].key == "," || isDash(speakerFirst - 1))
+        if preceded && isSpeechCue(cue) {
+            let tailEmpty = after > sLast || isSentenceEnd(after)
+            let tailComma = !tailEmpty && tokens[after].key == ","
+            if tailEmpty || tailComma || has(after, .subordinators) {
+                guard let content = contentSpan(sFirst, speakerFirst - 2), content.words >= 2 else { return }
+                var fragments = [content.span]
+                var qs = content.quotes
+                // "A wall would …, she said, but also …": the sentence goes on after the attribution.
+                if tailComma, after + 1 <= sLast, tokens[after + 1].kind == .word,
+                   !tokens[after + 1].has(.subordinators), cueAt[after + 1] == nil {
+                    let end = contentEnd(from: after + 1, sentenceLast: sLast)
+                    if end > after + 1, let more = contentSpan(after + 1, end), more.words >= 2 {
+                        fragments.append(more.span)
+                        qs += more.quotes
+                    }
+                }
+                consumeCue(cue)
+                addIndirect(DraftStatement(kind: .indirect, fragments: fragments, speaker: speaker, cue: cue, continues: nil,
+                                           speakerFrom: nil, polarity: cue.form.polarity, sentence: tokens[i].sentence), quotes: qs)
+                return
+            }
+        }
+        var start = after
+        if start <= sLast, tokens[start].key == "that" { start += 1 }
+        if start <= sLast, tokens[start].key == "," || tokens[start].key == ":" { start += 1 }
+        guard start <= sLast else { return }
+        if tokens[start].quote >= 0, quoteOwner[tokens[start].quote] >= 0 { return }
+        if tokens[start].isQuoteMark, start + 1 <= sLast, tokens[start + 1].quote >= 0, quoteOwner[tokens[start + 1].quote] >= 0 { return }
+        let end = contentEnd(from: start, sentenceLast: sLast)
+        guard end >= start, let content = contentSpan(start, end), content.words >= 2 || cue.form.frame == .object else { return }
+        consumeCue(cue)
+        addIndirect(DraftStatement(kind: .indirect, fragments: [content.span], speaker: speaker, cue: cue, continues: nil,
+                                   speakerFrom: speakerFrom, polarity: cue.form.polarity, sentence: tokens[i].sentence), quotes: content.quotes)
+    }
+
+    func speakerIsImplausible(_ p: SpeakerPhrase) -> Bool {
+        let head = tokens[p.last]
+        if head.key == "it" { return false }
+        // A phrase of only lowercase non-nouns ("the first") is no speaker.
+        if p.first == p.last, head.has(.determiners) { return true }
+        return false
+    }
+
+    /// "According to X, …" / "…, according to X."
+    mutating func readAccordingTo(_ cue: FoundCue) {
+        let (sFirst, sLast) = sentenceBounds(cue.first)
+        guard let p = phraseStarting(at: cue.last + 1, upperBound: sLast + 1) else { return }
+        var contentRange: (Int, Int)
+        var k = cue.first - 1
+        while k >= sFirst, tokens[k].kind == .punct, !tokens[k].isQuoteMark { k -= 1 }
+        if k < sFirst || (tokens[k].isQuoteMark && tokens[k].quote < 0 && k == sFirst) {
+            // Sentence-initial: content after the phrase (and its comma).
+            var s = p.last + 1
+            while s <= sLast, tokens[s].kind == .punct, tokens[s].key == "," { s += 1 }
+            // Skip an appositive of the source ("According to X, the head of Y, …").
+            contentRange = (s, contentEnd(from: s, sentenceLast: sLast))
+        } else {
+            // A statement already ends here ("X said Y, according to Z")? Then it is only a source note.
+            if let last = drafts.last, last.end >= tokens[sFirst].start, last.sentence == tokens[cue.first].sentence { return }
+            contentRange = (sFirst, k)
+            // Content after the phrase, too: "…, according to X, who …" is rare; ignore.
+        }
+        guard contentRange.1 >= contentRange.0, let content = contentSpan(contentRange.0, contentRange.1), content.words >= 3 else { return }
+        consumeCue(cue)
+        addIndirect(DraftStatement(kind: .indirect, fragments: [content.span], speaker: p, cue: cue, continues: nil,
+                                   speakerFrom: nil, polarity: .assert, sentence: tokens[cue.first].sentence), quotes: content.quotes)
+    }
+
+    /// The subject at the start of a sentence ("Trump attacked …, saying …").
+    func sentenceSubject(_ sFirst: Int, _ limit: Int) -> SpeakerPhrase? {
+        var k = sFirst
+        while k < limit, tokens[k].kind != .word { k += 1 }
+        guard k < limit else { return nil }
+        if tokens[k].has(.subjectPronouns) { return SpeakerPhrase(first: k, last: k) }
+        guard let p = phraseStarting(at: k, upperBound: limit), tokens[p.last].capitalized || tokens[p.last].has(.titleWords) else { return nil }
+        return p
+    }
+
+    mutating func consumeCue(_ cue: FoundCue) { markConsumed(cue.first, cue.last) }
+
+    /// Scalar span of tokens a...b, with the quotations it holds.
+    func contentSpan(_ a: Int, _ b: Int) -> (span: TextSpan, quotes: [Int], words: Int)? {
+        var a = a, b = b
+        while a <= b, tokens[a].kind == .punct, !tokens[a].isQuoteMark { a += 1 }
+        // A question or exclamation mark belongs to what was said; other closing punctuation does not.
+        while b >= a, tokens[b].kind == .punct, !tokens[b].isQuoteMark, tokens[b].key != "?", tokens[b].key != "!" { b -= 1 }
+        guard a <= b else { return nil }
+        var qs: [Int] = []
+        var words = 0
+        for k in a...b {
+            if tokens[k].kind == .word { words += 1 }
+            if tokens[k].quote >= 0, qs.last != tokens[k].quote { qs.append(tokens[k].quote) }
+        }
+        // A quotation cut by the content's edge is taken whole.
+        var start = tokens[a].start, end = tokens[b].end
+        if let f = qs.first, quotes[f].start < start, !tokens[a].isQuoteMark { start = min(start, tokens[quotes[f].openToken].start) }
+        if let l = qs.last, quotes[l].end > end { end = quotes[l].closeToken.map { tokens[$0].end } ?? quotes[l].end }
+        return (TextSpan(start: start, end: end), qs, words)
+    }
+
+    mutating func addIndirect(_ d: DraftStatement, quotes qs: [Int]) {
+        var d = d
+        let owned = qs.filter { quoteOwner[$0] < 0 }
+        if !owned.isEmpty {
+            // Content that is wholly one quotation is direct; otherwise a quoted phrase makes it mixed.
+            let q = quotes[owned[0]]
+            let span = d.fragments[0]
+            let inside = owned.count == 1 && span.start >= tokens[q.openToken].start && span.end <= (q.closeToken.map { tokens[$0].end } ?? q.end)
+            if inside {
+                d.kind = .direct
+                d.fragments = [TextSpan(start: q.start, end: q.end)]
+            } else {
+                d.kind = .mixed
+            }
+            d.quotes = owned
+        }
+        draftsBySentence[d.sentence, default: []].append(drafts.count)
+        drafts.append(d)
+        for q in owned { quoteOwner[q] = drafts.count - 1 }
+    }
+
+    /// Ends a draft's content before a scalar offset (the "but" of a coordinated clause).
+    mutating func trimContent(of d: Int, before offset: Int) {
+        guard var last = drafts[d].fragments.last, last.end > offset, last.start < offset else { return }
+        var e = offset
+        let sc = text.scalars
+        while e > last.start, ArticleText.isSpace(sc[e - 1]) || sc[e - 1] == "," { e -= 1 }
+        last.end = e
+        drafts[d].fragments[drafts[d].fragments.count - 1] = last
+    }
+
+    // MARK: output
+
+    func statements(resolver: inout SpeakerResolver, date: CalendarDate) -> [Statement] {
+        let order = drafts.indices.sorted { drafts[$0].start < drafts[$1].start }
+        var position = Array(repeating: -1, count: drafts.count)
+        for (n, d) in order.enumerated() { position[d] = n }
+        var out: [Statement] = []
+        var resolved: [Speaker] = Array(repeating: Speaker(), count: drafts.count)
+        for d in order {
+            let draft = drafts[d]
+            var speaker: Speaker
+            if let phrase = draft.speaker {
+                speaker = resolver.resolve(phrase, at: draft.start)
+            } else if let from = draft.speakerFrom ?? draft.continues.map({ chainHead($0) }) {
+                speaker = resolved[from]
+                if draft.continues != nil {
+                    speaker.surface = nil
+                    speaker.start = nil
+                    speaker.end = nil
+                }
+            } else {
+                speaker = Speaker()
+            }
+            resolved[d] = speaker
+            resolver.noteSpeaker(speaker)
+            let fragments = draft.fragments.count > 1 ? draft.fragments.map { [$0.start, $0.end] } : nil
+            var content = draft.fragments.map { text.string($0) }.joined(separator: " … ")
+            if content.isEmpty { content = text.string(TextSpan(start: draft.start, end: draft.end)) }
+            let cue = draft.cue.map { c in
+                Cue(surface: text.string(TextSpan(start: tokens[c.first].start, end: tokens[c.last].end)), lemma: c.form.lemma,
+                    start: tokens[c.first].start, end: tokens[c.last].end)
+            }
+            var continues: Int? = nil
+            if let c = draft.continues, position[c] >= 0, position[c] < out.count { continues = position[c] }
+            out.append(Statement(kind: draft.kind, content: content, start: draft.start, end: draft.end, fragments: fragments,
+                                 continues: continues, speaker: speaker, cue: cue, date: date, polarity: draft.polarity))
+        }
+        return out
     }
 }

@@ -1,10 +1,890 @@
 import DatelineCore
 
 /// Finds signals of conflict and cooperation between actors, coded CAMEO / Goldstein.
+///
+/// One pass over the article's tokens finds actor mentions (the gazetteer) and trigger phrases
+/// (the lexicon). Each trigger's frame says where its actors are: the subject and object of a
+/// verb ("Russia accused NATO"), the speaker of the reported speech that contains an evaluative
+/// phrase (Lavrov: "… fail to deal with …" → RUS against the clause's other actors), or the
+/// modifier and object of a material act ("a Russian troop build-up near Ukraine"). Roles that
+/// an invasion or build-up leaves unnamed are taken from the article's other military signals.
+/// Modality comes from the words before the trigger ("fears of a potential invasion": feared)
+/// and from denials ("Russia has denied it is planning an invasion": denied). One event per
+/// (date, source, target, code) per article; level statements ("tensions between Moscow and
+/// Kyiv are at their highest in years") become `TENSION_STATEMENT` on the undirected pair.
 public struct TensionExtractor: Sendable {
     public static let shared = TensionExtractor()
 
+    let lexicon = TensionLexicon.shared
+    let gazetteer = ActorGazetteer.shared
+
+    public init() {}
+
     public func extract(from article: Article, statements: [Statement]) -> [Tension] {
-        []
+        var doc = TensionDocument(article: article, statements: statements, lexicon: lexicon, gazetteer: gazetteer)
+        return doc.run()
+    }
+}
+
+/// The working state of one extraction: tokens, mentions, sentences and reported speech.
+struct TensionDocument {
+    let article: Article
+    let lexicon: TensionLexicon
+    let gazetteer: ActorGazetteer
+    let scalars: [Unicode.Scalar]
+    let tokens: [ActorToken]
+    /// Party mentions (actors and, inside reported speech, first-person pronouns of the speaker).
+    var parties: [Party] = []
+    /// For each token, the index of the party covering it, or -1.
+    var partyAt: [Int32]
+    /// For each token, its sentence index.
+    var sentenceOf: [Int32]
+    var sentenceStart: [Int] = []  // token index where each sentence starts
+    var sentenceEnd: [Int] = []
+    /// For each token, the index into `speech` of the reported speech containing it, or -1.
+    var speechAt: [Int32]
+    var speech: [Speech] = []
+    /// Surname or name tokens of resolved speakers ("lavrov") and their affiliation.
+    var speakerNames: [String: ActorCode] = [:]
+
+    struct Party {
+        var code: ActorCode
+        var first: Int
+        var last: Int
+        var isPlace: Bool
+        var isPronoun: Bool
+        var kind: ActorMention.Kind = .name
+    }
+
+    struct Speech {
+        var source: ActorCode
+        var date: CalendarDate
+        var denied: Bool
+        var first: Int
+        var last: Int
+    }
+
+    /// A trigger with its roles resolved as far as the sentence allows.
+    struct Signal {
+        var trigger: Int
+        var first: Int
+        var last: Int
+        var sentence: Int
+        var source: ActorCode?
+        var target: ActorCode?
+        var sourceExplicit: Bool
+        var targetExplicit: Bool
+        var modality: Modality
+        var date: CalendarDate
+        var evidenceFirst: Int
+        var evidenceLast: Int
+        var issue: String?
+        /// Another actor of the sentence, the last resort for a missing target.
+        var sentenceOther: ActorCode?
+    }
+
+    init(article: Article, statements: [Statement], lexicon: TensionLexicon, gazetteer: ActorGazetteer) {
+        self.article = article
+        self.lexicon = lexicon
+        self.gazetteer = gazetteer
+        scalars = Array(article.text.unicodeScalars)
+        tokens = ActorTokenizer.tokenize(scalars, vocabulary: ActorVocabulary.shared.ids)
+        let n = tokens.count
+        partyAt = Array(repeating: -1, count: n)
+        sentenceOf = Array(repeating: 0, count: n)
+        speechAt = Array(repeating: -1, count: n)
+
+        // Sentences over the tokens: a line break ends one, and so does . ! ? (with any closing
+        // quotes) before a capital, an opening quote or a digit, unless the full stop ends an
+        // abbreviation or an initial.
+        var sentence: Int32 = 0
+        for i in 0..<n {
+            sentenceOf[i] = sentence
+            if TensionDocument.endsSentence(tokens, i) { sentence += 1 }
+        }
+        let count = Int(sentence) + 1
+        sentenceStart = Array(repeating: n, count: count)
+        sentenceEnd = Array(repeating: 0, count: count)
+        for i in 0..<n {
+            let k = Int(sentenceOf[i])
+            sentenceStart[k] = min(sentenceStart[k], i)
+            sentenceEnd[k] = max(sentenceEnd[k], i + 1)
+        }
+
+        for m in gazetteer.scan(tokens, scalars, includePlaces: true) {
+            let index = Int32(parties.count)
+            parties.append(Party(code: m.code, first: m.first, last: m.last, isPlace: m.isPlace, isPronoun: false, kind: m.kind))
+            for t in m.first..<m.last { partyAt[t] = index }
+        }
+        markSpeech(statements)
+    }
+
+    static let terminators: Set<String> = [".", "!", "?"]
+    static let closers: Set<String> = ["\"", "\u{201D}", "\u{2019}", "'", ")", "]"]
+    static let openers: Set<String> = ["\"", "\u{201C}", "\u{2018}", "'", "("]
+
+    static func endsSentence(_ tokens: [ActorToken], _ i: Int) -> Bool {
+        let t = tokens[i]
+        if t.isWord { return false }
+        if t.key == "\n" { return true }
+        guard terminators.contains(t.key) || closers.contains(t.key) else { return false }
+        // The terminator this token ends with (walking back over closing quotes).
+        var k = i
+        while k >= 0, !tokens[k].isWord, closers.contains(tokens[k].key), !terminators.contains(tokens[k].key) { k -= 1 }
+        guard k >= 0, terminators.contains(tokens[k].key) else { return false }
+        let j = i + 1
+        guard j < tokens.count else { return false }
+        let next = tokens[j]
+        if !next.isWord, closers.contains(next.key), !openers.contains(next.key) { return false }
+        let starts = (next.isWord && (next.capitalized || next.key.utf8.first.map { $0 >= 48 && $0 <= 57 } == true))
+            || openers.contains(next.key) || next.key == "\n"
+        guard starts else { return false }
+        if tokens[k].key == ".", k > 0, tokens[k - 1].isWord, tokens[k - 1].end == tokens[k].start {
+            let w = tokens[k - 1]
+            if ArticleText.abbreviations.contains(w.key) || (w.key.utf8.count == 1 && w.capitalized) { return false }
+        }
+        return true
+    }
+
+    // MARK: reported speech
+
+    static let firstPerson: Set<String> = ["we", "us", "our", "ours", "ourselves"]
+    static let speechVerbs: Set<String> = [
+        "said", "says", "say", "stated", "states", "argued", "argues", "insisted", "insists", "claimed", "claims",
+        "warned", "warns", "told", "added", "stressed", "noted", "complained", "complains", "explained", "defined",
+        "instructed", "declared", "announced", "asserted", "maintained", "maintains", "reiterated", "emphasised",
+        "emphasized", "conceded", "concluded", "believes", "believed", "alleged", "alleges",
+    ]
+
+    private mutating func markSpeech(_ statements: [Statement]) {
+        for st in statements {
+            guard let source = st.speaker.affiliation else { continue }
+            let ranges: [(Int, Int)] = st.fragments.map { $0.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil } }
+                ?? [(st.start, st.end)]
+            guard let first = ranges.map(\.0).min(), let last = ranges.map(\.1).max() else { continue }
+            let a = lowerBound(first), b = lowerBound(last)
+            guard a < b else { continue }
+            let index = Int32(speech.count)
+            speech.append(Speech(source: source, date: st.date, denied: st.polarity == .deny, first: a, last: b))
+            for t in a..<b where speechAt[t] < 0 {
+                let inside = ranges.contains { tokens[t].start >= $0.0 && tokens[t].end <= $0.1 }
+                if inside { speechAt[t] = index }
+            }
+            if let name = st.speaker.name {
+                for w in name.split(separator: " ") where w.count >= 3 && w.first!.isUppercase {
+                    speakerNames[w.lowercased()] = source
+                }
+            }
+        }
+        // Speech the statement list does not cover: "<actor> said/argued/warned (that) …".
+        var i = 0
+        while i < tokens.count {
+            let p = partyAt[i]
+            guard p >= 0, speechAt[i] < 0, !parties[Int(p)].isPlace else { i += 1; continue }
+            let party = parties[Int(p)]
+            let sentence = Int(sentenceOf[i])
+            var j = party.last
+            var steps = 0
+            while j < sentenceEnd[sentence], steps < 4, !TensionDocument.speechVerbs.contains(tokens[j].key) {
+                if !tokens[j].isWord { break }
+                j += 1
+                steps += 1
+            }
+            guard j < sentenceEnd[sentence], TensionDocument.speechVerbs.contains(tokens[j].key) else { i = party.last; continue }
+            let a = j + 1, b = sentenceEnd[sentence]
+            if a < b {
+                let index = Int32(speech.count)
+                speech.append(Speech(source: party.code, date: article.date, denied: false, first: a, last: b))
+                for t in a..<b where speechAt[t] < 0 { speechAt[t] = index }
+            }
+            i = b
+        }
+        // First-person pronouns inside reported speech stand for the speaker.
+        for t in 0..<tokens.count where speechAt[t] >= 0 && partyAt[t] < 0 && TensionDocument.firstPerson.contains(tokens[t].key) {
+            let index = Int32(parties.count)
+            parties.append(Party(code: speech[Int(speechAt[t])].source, first: t, last: t + 1, isPlace: false, isPronoun: true))
+            partyAt[t] = index
+        }
+    }
+
+    /// The first token index whose start is at or after `offset`.
+    private func lowerBound(_ offset: Int) -> Int {
+        var lo = 0, hi = tokens.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if tokens[mid].start < offset { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    // MARK: the pass
+
+    mutating func run() -> [Tension] {
+        var signals: [Signal] = []
+        var levels: [Tension] = []
+        var denials: [(Int, Range<Int>)] = []
+        let n = tokens.count
+        var i = 0
+        while i < n {
+            guard tokens[i].isWord else { i += 1; continue }
+            let sentence = Int(sentenceOf[i])
+            let limit = sentenceEnd[sentence]
+            if let (value, end) = lexicon.triggerPhrases.match(tokens, at: i, limit: limit), partyAt[i] < 0,
+               end >= tokens.count || !lexicon.triggers[value].unlessNext.contains(tokens[end].key) {
+                let signal = resolve(trigger: value, first: i, last: end, sentence: sentence)
+                if lexicon.triggers[value].frame == .denial, signal != nil {
+                    let scope = deniedScope(after: end, sentence: sentence, denier: signal?.source)
+                    if let signal {
+                        denials.append((signals.count, (signals.count + 1)..<(signals.count + 1 + scope.count)))
+                        signals.append(signal)
+                    }
+                    signals.append(contentsOf: scope)
+                    i = max(end, skipUntil)
+                    continue
+                }
+                if let signal { signals.append(signal) }
+                i = end
+                continue
+            }
+            if let (_, end) = lexicon.tensionWords.match(tokens, at: i, limit: limit), let level = levelStatement(i, end, sentence) {
+                levels.append(level)
+                i = end
+                continue
+            }
+            i += 1
+        }
+        fillFromContext(&signals)
+        // A denial is about what it denies: its target is the denied act's target.
+        for (d, scope) in denials where signals[d].target == nil {
+            signals[d].target = scope.lazy.compactMap { signals[$0].target }.first { $0 != signals[d].source }
+        }
+        return emit(signals) + dedupLevels(levels)
+    }
+
+    /// Triggers inside the scope of a denial ("denied it's planning an invasion") are denied,
+    /// and a material act with no named agent has the denier as agent.
+    private mutating func deniedScope(after start: Int, sentence: Int, denier: ActorCode?) -> [Signal] {
+        var out: [Signal] = []
+        var i = start
+        let limit = sentenceEnd[sentence]
+        while i < limit {
+            if lexicon.clauseBreak.contains(tokens[i].key) || tokens[i].key == ";" { break }
+            if let (value, end) = lexicon.triggerPhrases.match(tokens, at: i, limit: limit), partyAt[i] < 0,
+               lexicon.triggers[value].frame != .denial {
+                if var signal = resolve(trigger: value, first: i, last: end, sentence: sentence, forceDenied: true) {
+                    if signal.source == nil, let denier, lexicon.triggers[value].frame == .material {
+                        signal.source = denier
+                        signal.sourceExplicit = true
+                    }
+                    out.append(signal)
+                }
+                i = end
+                continue
+            }
+            i += 1
+        }
+        skipUntil = i
+        return out
+    }
+
+    var skipUntil = 0
+
+    // MARK: roles
+
+    /// A party usable as an actor of a signal: not a place, and not an organisation named only
+    /// as a forum ("in the context of the OSCE", "OSCE countries").
+    private func isActor(_ p: Party, allowPlaces: Bool = false) -> Bool {
+        if p.isPlace && !allowPlaces { return false }
+        var before = p.first - 1
+        if before >= 1, tokens[before].key == "the" { before -= 1 }
+        if !allowPlaces, !p.isPronoun, before >= 0, tokens[before].isWord,
+           TensionDocument.locativeBeforeName.contains(tokens[before].key) {
+            return false
+        }
+        if !gazetteer.isState(p.code), !p.isPronoun {
+            if p.last < tokens.count, TensionDocument.memberNouns.contains(tokens[p.last].key), p.first > 0,
+               TensionDocument.quantifiers.contains(tokens[p.first - 1].key) {
+                return false  // "all the OSCE countries", "any other OSCE state": members, not the organisation
+            }
+            var k = p.first - 1
+            if k >= 0, tokens[k].key == "the" { k -= 1 }
+            if k >= 1, tokens[k].key == "of", TensionDocument.forumNouns.contains(tokens[k - 1].key) { return false }
+            if k >= 0, TensionDocument.forumPrepositions.contains(tokens[k].key) { return false }
+        }
+        return true
+    }
+
+    static let locativeBeforeName: Set<String> = ["in", "at", "near", "inside", "across", "throughout", "within", "around",
+                                                   "outside", "from", "via", "through"]
+    static let memberNouns: Set<String> = ["countries", "country", "state", "states", "members", "member", "nations", "nation",
+                                            "partners", "participants", "observers", "mission", "monitors"]
+    static let beneficiaryPrepositions: Set<String> = ["for", "to", "with", "towards", "toward"]
+    static let quantifiers: Set<String> = ["all", "other", "any", "each", "every", "the", "fellow", "its", "their", "our"]
+    static let forumNouns: Set<String> = ["context", "framework", "auspices", "aegis", "format", "umbrella", "platform"]
+    static let forumPrepositions: Set<String> = ["within", "under", "through", "via", "at", "in", "throughout"]
+
+    /// The nearest actor to the left of `index` in the clause (stops at clause punctuation), or a
+    /// resolved speaker's name there.
+    private func subject(before index: Int, sentence: Int, maxWords: Int = 9) -> (code: ActorCode, party: Int?)? {
+        var i = index - 1
+        var words = 0
+        let start = sentenceStart[sentence]
+        while i >= start, words < maxWords {
+            let t = tokens[i]
+            if !t.isWord {
+                if TensionDocument.clausePunctuation.contains(t.key) { return nil }
+                i -= 1
+                continue
+            }
+            if lexicon.clauseBreak.contains(t.key) || t.key == "that" || t.key == "which" || t.key == "who" { return nil }
+            let p = partyAt[i]
+            if p >= 0 {
+                let party = parties[Int(p)]
+                // "The US ambassador to Mexico urged …": an actor after a preposition is not the subject.
+                let governed = party.first > 0 && TensionDocument.prepositions.contains(tokens[party.first - 1].key)
+                if isActor(party), !governed { return (party.code, Int(p)) }
+                i = party.first - 1
+                words += 1
+                continue
+            }
+            if t.capitalized, let code = speakerNames[t.key] { return (code, nil) }
+            words += 1
+            i -= 1
+        }
+        return nil
+    }
+
+    static let prepositions: Set<String> = ["to", "of", "for", "with", "against", "from", "on", "in", "at", "by", "into",
+                                             "about", "over", "toward", "towards", "near", "after", "before", "than"]
+
+    static let clausePunctuation: Set<String> = [",", ";", ":", "(", ")", "\u{2014}", "\u{2013}", "\"", "\u{201C}",
+                                                  "\u{201D}", "[", "]"]
+
+    /// Actor parties in token range `a ..< b`, in order.
+    private func actors(in a: Int, _ b: Int, allowPlaces: Bool = false) -> [Party] {
+        var out: [Party] = []
+        var i = max(a, 0)
+        while i < min(b, tokens.count) {
+            let p = partyAt[i]
+            if p >= 0 {
+                let party = parties[Int(p)]
+                if isActor(party, allowPlaces: allowPlaces) { out.append(party) }
+                i = max(party.last, i + 1)
+            } else {
+                i += 1
+            }
+        }
+        return out
+    }
+
+    static let agentSkip: Set<String> = [
+        "a", "an", "the", "'s", "its", "their", "his", "her", "big", "massive", "large", "huge", "major", "new", "further",
+        "full", "scale", "has", "have", "had", "is", "was", "were", "been", "being", "be", "will", "would", "could", "may",
+        "might", "also", "reportedly", "repeatedly", "already", "now", "still", "recently", "forces", "troops", "army",
+        "military", "navy", "naval", "soldiers", "units", "unprovoked", "brutal", "ongoing", "continued", "illegal",
+        "latest", "renewed", "fresh", "air", "continuing", "sustained", "heavy", "intense", "armed", "backed", "led",
+        "government", "regime", "leadership", "president", "allegedly", "apparently", "then", "again", "first",
+        "more", "than", "some", "about", "around", "up", "to", "nearly", "almost", "over", "tens", "thousands",
+        "of", "hundreds", "jets", "warplanes", "missiles", "artillery", "tanks", "aircraft", "drones", "bombers",
+        "and", "allies", "allied", "separatist", "separatists", "proxies", "officials", "authorities",
+    ]
+
+    /// The actor doing a material act: the nearest actor to the left reached over determiners,
+    /// auxiliaries, adverbs and force nouns only ("a big Russian troop build-up", "Russia has
+    /// massed", "Russian forces have attacked"); a person's title or a preposition stops it.
+    private func agent(before index: Int, sentence: Int) -> ActorCode? {
+        agentParty(before: index, sentence: sentence)?.code ?? speakerAgent(before: index, sentence: sentence)
+    }
+
+    static let victimModifiedNouns: Set<String> = ["invasion", "invasions", "incursion", "occupation", "annexation"]
+
+    /// A resolved speaker's name in agent position ("Putin's troops invaded …").
+    private func speakerAgent(before index: Int, sentence: Int) -> ActorCode? {
+        var i = index - 1
+        var steps = 0
+        while i >= sentenceStart[sentence], steps < 7 {
+            let t = tokens[i]
+            if partyAt[i] >= 0 { return nil }
+            if t.isWord, t.capitalized, let code = speakerNames[t.key] { return code }
+            guard t.isWord, TensionDocument.agentSkip.contains(t.key) || t.key.unicodeScalars.allSatisfy(ActorTokenizer.isDigit) else {
+                if t.key == "," || t.key == "-" { i -= 1; steps += 1; continue }
+                return nil
+            }
+            i -= 1
+            steps += 1
+        }
+        return nil
+    }
+
+    /// The object of a material act: an actor within a few words to the right, not past a
+    /// coordination or clause break ("an affront to the victims of Russia's invasion and an
+    /// insult to Ireland" has none).
+    private func materialObject(after last: Int, sentence: Int, excluding: ActorCode?) -> ActorCode? {
+        var i = last
+        var words = 0
+        while i < sentenceEnd[sentence], words < 7 {
+            let t = tokens[i]
+            if !t.isWord {
+                if t.key == "-" || t.key == "'" { i += 1; continue }
+                return nil
+            }
+            if t.key == "and" || t.key == "or" || lexicon.clauseBreak.contains(t.key) || t.key == "that" || t.key == "which" {
+                return nil
+            }
+            let p = partyAt[i]
+            if p >= 0 {
+                let party = parties[Int(p)]
+                if party.code != excluding, isActor(party, allowPlaces: true), !party.isPlace || i == last + 1 {
+                    return party.code
+                }
+                i = party.last
+                words += 1
+                continue
+            }
+            words += 1
+            i += 1
+        }
+        return nil
+    }
+
+    private func agentParty(before index: Int, sentence: Int) -> Party? {
+        var i = index - 1
+        var steps = 0
+        let start = sentenceStart[sentence]
+        while i >= start, steps < 7 {
+            let p = partyAt[i]
+            if p >= 0 {
+                let party = parties[Int(p)]
+                return isActor(party) ? party : nil
+            }
+            let t = tokens[i]
+            if t.isWord {
+                if t.capitalized, speakerNames[t.key] != nil { return nil }
+                let numeric = t.key.unicodeScalars.allSatisfy { ActorTokenizer.isDigit($0) }
+                guard numeric || TensionDocument.agentSkip.contains(t.key) else { return nil }
+            } else if t.key != ",", t.key != "-" {
+                return nil
+            }
+            steps += 1
+            i -= 1
+        }
+        return nil
+    }
+
+    /// "… by Russia" right after the trigger (within two words).
+    private func byAgent(after last: Int, sentence: Int) -> ActorCode? {
+        var i = last
+        var words = 0
+        while i < sentenceEnd[sentence], words < 3 {
+            if tokens[i].key == "by" { return object(after: i + 1, sentence: sentence, maxWords: 3, excluding: nil) }
+            if !tokens[i].isWord { return nil }
+            words += 1
+            i += 1
+        }
+        return nil
+    }
+
+    static let passiveAuxiliaries: Set<String> = ["was", "were", "been", "being", "is", "are", "be", "get", "got"]
+
+    /// "Finland was attacked": the subject is the one acted on.
+    private func isPassive(_ first: Int) -> Bool {
+        guard tokens[first].key.hasSuffix("ed") || tokens[first].key == "struck" else { return false }
+        var i = first - 1
+        while i >= 0, tokens[i].isWord, ["reportedly", "allegedly", "repeatedly", "also", "not", "never", "already"].contains(tokens[i].key) {
+            i -= 1
+        }
+        return i >= 0 && TensionDocument.passiveAuxiliaries.contains(tokens[i].key)
+    }
+
+    /// The first actor to the right of `index` within the clause and `maxWords` words.
+    private func object(after index: Int, sentence: Int, maxWords: Int = 8, excluding: ActorCode?) -> ActorCode? {
+        var i = index
+        var sideOfExcluded = false
+        if excluding != nil, i > 0, partyAt[i - 1] >= 0, parties[Int(partyAt[i - 1])].code == excluding { sideOfExcluded = true }
+        var words = 0
+        let end = sentenceEnd[sentence]
+        while i < end, words < maxWords {
+            let t = tokens[i]
+            if !t.isWord {
+                if t.key == ";" || t.key == "(" || t.key == "\u{2014}" { return nil }
+                i += 1
+                continue
+            }
+            if lexicon.clauseBreak.contains(t.key) { return nil }
+            let p = partyAt[i]
+            if p >= 0 {
+                let party = parties[Int(p)]
+                // "by the European Union and Britain": an actor joined to the excluded one is on its side.
+                let joined = sideOfExcluded && i > 0 && (tokens[i - 1].key == "and" || tokens[i - 1].key == ",")
+                if party.code != excluding, isActor(party), !joined { return party.code }
+                sideOfExcluded = party.code == excluding || joined
+                i = party.last
+                words += 1
+                continue
+            }
+            if t.key != "the" { sideOfExcluded = false }
+            words += 1
+            i += 1
+        }
+        return nil
+    }
+
+    private func modality(_ first: Int, sentence: Int, speechIndex: Int32, trigger: TensionTrigger, forceDenied: Bool) -> Modality {
+        if forceDenied { return .denied }
+        if speechIndex >= 0, speech[Int(speechIndex)].denied { return .denied }
+        let start = max(sentenceStart[sentence], first - 3)
+        for k in start..<first where tokens[k].isWord {
+            if lexicon.negation.contains(tokens[k].key) || tokens[k].key.hasSuffix("n't") { return .denied }
+        }
+        let quad = lexicon.codes[trigger.cameo]?.quadClass ?? 3
+        // A speech act of conflict is made whatever it is about; hedges qualify acts and cooperation.
+        if trigger.frame != .material && quad == 3 { return .asserted }
+        var k = max(sentenceStart[sentence], first - 5)
+        while k < first {
+            if lexicon.feared.match(tokens, at: k, limit: first) != nil { return .feared }
+            k += 1
+        }
+        return .asserted
+    }
+
+    /// The issue cue nearest to the trigger within `a ..< b`, or the trigger's own issue.
+    private func issue(for trigger: TensionTrigger, at first: Int, _ a: Int, _ b: Int) -> String? {
+        if let issue = trigger.issue { return issue }
+        var best: (distance: Int, issue: String)?
+        var i = a
+        while i < b {
+            if let (value, end) = lexicon.issuePhrases.match(tokens, at: i, limit: b) {
+                let distance = abs(i - first)
+                if best == nil || distance < best!.distance { best = (distance, lexicon.issueNames[value]) }
+                i = end
+                continue
+            }
+            i += 1
+        }
+        return best?.issue
+    }
+
+    /// The tokens of the comma-delimited clause around `index` within its sentence.
+    private func commaClause(_ index: Int, sentence: Int) -> (Int, Int) {
+        var a = index, b = index
+        let start = sentenceStart[sentence], end = sentenceEnd[sentence]
+        while a > start, !TensionDocument.clausePunctuation.contains(tokens[a - 1].key),
+              !lexicon.clauseBreak.contains(tokens[a - 1].key) { a -= 1 }
+        while b < end, !TensionDocument.clausePunctuation.contains(tokens[b].key),
+              !lexicon.clauseBreak.contains(tokens[b].key) { b += 1 }
+        return (a, b)
+    }
+
+    /// Resolves a trigger's actors within its sentence; nil when the frame cannot be satisfied.
+    private func resolve(trigger index: Int, first: Int, last: Int, sentence: Int, forceDenied: Bool = false) -> Signal? {
+        let trigger = lexicon.triggers[index]
+        let speechIndex = speechAt[first]
+        let inSpeech = speechIndex >= 0
+        let date = inSpeech ? speech[Int(speechIndex)].date : article.date
+        // The clause the trigger speaks about: the sentence, within the reported speech if any.
+        let (clauseA, clauseB) = clause(first, sentence: sentence)
+        let modality = modality(first, sentence: sentence, speechIndex: speechIndex, trigger: trigger, forceDenied: forceDenied)
+        var signal = Signal(trigger: index, first: first, last: last, sentence: sentence, source: nil, target: nil,
+                            sourceExplicit: false, targetExplicit: false, modality: modality, date: date,
+                            evidenceFirst: first, evidenceLast: last, issue: nil)
+        switch trigger.frame {
+        case .verb, .denial:
+            if trigger.frame == .verb, isPassive(first) {
+                // "Russia has been accused of …": the subject is the target, "by X" the source.
+                guard let by = byAgent(after: last, sentence: sentence),
+                      let patient = subject(before: first, sentence: sentence)?.code, by != patient else { return nil }
+                signal.source = by
+                signal.target = patient
+                signal.sourceExplicit = true
+                signal.targetExplicit = true
+                break
+            }
+            if trigger.frame == .denial, last < tokens.count, partyAt[last] >= 0 {
+                return nil  // "denied Ukraine transit fees": deprived, not a denial
+            }
+            let subj = subject(before: first, sentence: sentence)
+            if let subj, !(inSpeech && subj.party.map({ parties[$0].first < clauseA }) ?? false) {
+                signal.source = subj.code
+            } else if inSpeech, trigger.frame == .denial {
+                signal.source = speech[Int(speechIndex)].source
+            } else if let subj {
+                signal.source = subj.code
+            }
+            signal.sourceExplicit = signal.source != nil
+            if trigger.frame == .verb {
+                signal.target = object(after: last, sentence: sentence, excluding: signal.source)
+                signal.targetExplicit = signal.target != nil
+            } else {
+                signal.target = object(after: last, sentence: sentence, maxWords: 12, excluding: signal.source)
+                signal.targetExplicit = signal.target != nil
+            }
+        case .content:
+            // A possessor right before the phrase ("Russia's security demands") is its source.
+            // Only demands are owned by their maker; "Russia's aggression" names the accused.
+            var possessor: ActorCode?
+            if trigger.type != "DEMAND" {
+                possessor = nil
+            } else if first >= 2, tokens[first - 1].key == "'s", partyAt[first - 2] >= 0 {
+                let p = parties[Int(partyAt[first - 2])]
+                if isActor(p) { possessor = p.code }
+            } else if first >= 1, partyAt[first - 1] >= 0 {
+                // "a Kremlin demand", "Russian security demands": the modifier is the source.
+                let p = parties[Int(partyAt[first - 1])]
+                let determined = p.first > 0 && ["a", "an", "the"].contains(tokens[p.first - 1].key)
+                if isActor(p), !p.isPronoun, determined || p.kind == .demonym { possessor = p.code }
+            }
+            guard let source = possessor ?? (inSpeech ? speech[Int(speechIndex)].source : nil) else { return nil }
+            signal.source = source
+            signal.sourceExplicit = true
+            // Targets: the clause's other actors; one signal per target is made in `emit`.
+            signal.target = actors(in: clauseA, clauseB).first { $0.code != source }?.code
+            signal.targetExplicit = signal.target != nil
+            if signal.target == nil { return nil }
+        case .material:
+            let passive = isPassive(first)
+            let by = byAgent(after: last, sentence: sentence)
+            if passive {
+                signal.source = by
+                signal.target = agent(before: first, sentence: sentence)
+            } else {
+                var agentParty = agentParty(before: first, sentence: sentence)
+                // "the Ukraine invasion": a bare name right before an invasion noun is its victim.
+                if let p = agentParty, p.kind == .name || p.kind == .capital, p.last == first,
+                   TensionDocument.victimModifiedNouns.contains(tokens[first].key) {
+                    signal.target = p.code
+                    agentParty = nil
+                }
+                signal.source = agentParty?.code ?? (agentParty == nil ? speakerAgent(before: first, sentence: sentence) : nil) ?? by
+                if signal.target == nil {
+                    signal.target = materialObject(after: last, sentence: sentence, excluding: signal.source)
+                }
+            }
+            signal.sourceExplicit = signal.source != nil
+            signal.targetExplicit = signal.target != nil
+            if signal.target == nil, trigger.context {
+                // The sentence's other actor, used when the article's context has none
+                // ("Tensions between Moscow and Kyiv …, with a Russian troop build-up …").
+                let (a, b) = inSpeech ? (clauseA, clauseB) : (sentenceStart[sentence], sentenceEnd[sentence])
+                signal.sentenceOther = actors(in: a, b).first { $0.code != signal.source && !$0.isPronoun }?.code
+            }
+            if trigger.needsBoth, signal.source == nil || signal.target == nil { return nil }
+            if signal.source == nil && !trigger.agentFromContext { return nil }
+            if signal.target == nil && !trigger.context { return nil }
+        }
+        if trigger.frame == .denial {
+            guard signal.source != nil else { return nil }
+        } else if !trigger.context || trigger.frame != .material {
+            guard signal.source != nil, signal.target != nil else { return nil }
+        }
+        signal.issue = issue(for: trigger, at: first, clauseA, clauseB)
+        return signal
+    }
+
+    /// What a trigger's clause is: the sentence within the reported speech that holds it, or
+    /// outside reported speech the comma-delimited clause.
+    private func clause(_ first: Int, sentence: Int) -> (Int, Int) {
+        let speechIndex = speechAt[first]
+        if speechIndex >= 0 {
+            return (max(sentenceStart[sentence], speech[Int(speechIndex)].first),
+                    min(sentenceEnd[sentence], speech[Int(speechIndex)].last))
+        }
+        return commaClause(first, sentence: sentence)
+    }
+
+    // MARK: context and output
+
+    /// An invasion or build-up that leaves its agent or victim unnamed takes them from the
+    /// article's military signals with both named; failing that, from the article's most named state.
+    private func fillFromContext(_ signals: inout [Signal]) {
+        var pairCounts: [String: Int] = [:]
+        var sources: [ActorCode: Int] = [:], targets: [ActorCode: Int] = [:]
+        for s in signals where lexicon.triggers[s.trigger].context {
+            if let a = s.source, s.sourceExplicit { sources[a, default: 0] += 1 }
+            if let b = s.target, s.targetExplicit { targets[b, default: 0] += 1 }
+            if let a = s.source, let b = s.target, s.sourceExplicit, s.targetExplicit {
+                pairCounts["\(a.rawValue)>\(b.rawValue)", default: 0] += 1
+            }
+        }
+        var named: [ActorCode: Int] = [:]
+        for p in parties where !p.isPronoun && !p.isPlace && gazetteer.isState(p.code) { named[p.code, default: 0] += 1 }
+        func best(_ counts: [ActorCode: Int], excluding: ActorCode?, minimum: Int = 1) -> ActorCode? {
+            counts.filter { $0.key != excluding && $0.value >= minimum }
+                .max { ($0.value, $1.key) < ($1.value, $0.key) }?.key
+        }
+        func directed(from a: ActorCode?, to b: ActorCode?) -> (ActorCode, ActorCode)? {
+            var found: (ActorCode, ActorCode, Int)?
+            for (key, count) in pairCounts {
+                let parts = key.split(separator: ">")
+                guard let s = try? ActorCode(String(parts[0])), let t = try? ActorCode(String(parts[1])) else { continue }
+                if let a, a != s { continue }
+                if let b, b != t { continue }
+                if found == nil || count > found!.2 || (count == found!.2 && key < "\(found!.0)>\(found!.1)") { found = (s, t, count) }
+            }
+            return found.map { ($0.0, $0.1) }
+        }
+        for k in signals.indices where signals[k].source == nil || signals[k].target == nil {
+            let trigger = lexicon.triggers[signals[k].trigger]
+            guard trigger.context else { continue }
+            switch (signals[k].source, signals[k].target) {
+            case (nil, nil):
+                if let (a, b) = directed(from: nil, to: nil) { signals[k].source = a; signals[k].target = b }
+            case (nil, let b?):
+                signals[k].source = directed(from: nil, to: b)?.0 ?? best(sources, excluding: b)
+            case (let a?, nil):
+                signals[k].target = directed(from: a, to: nil)?.1 ?? best(targets, excluding: a)
+                    ?? best(named, excluding: a, minimum: 2) ?? signals[k].sentenceOther
+            default:
+                break
+            }
+        }
+    }
+
+    private func emit(_ signals: [Signal]) -> [Tension] {
+        var out: [Tension] = []
+        var seen: [String: Int] = [:]
+        func add(_ t: Tension) {
+            let key = "\(t.date)|\(t.source?.rawValue ?? "")|\(t.target?.rawValue ?? "")|\(t.cameo ?? t.type)"
+            if let k = seen[key] {
+                if t.weight > out[k].weight { out[k] = t }
+                return
+            }
+            seen[key] = out.count
+            out.append(t)
+        }
+        for s in signals {
+            guard let source = s.source, let first = s.target, source != first else { continue }
+            let trigger = lexicon.triggers[s.trigger]
+            var cameo = trigger.cameo, type = trigger.type
+            if s.modality != .asserted, let feared = trigger.fearedCameo {
+                cameo = feared
+                type = trigger.fearedType ?? type
+            }
+            guard let code = lexicon.codes[cameo] else { continue }
+            // A content phrase speaks against every other actor of its clause.
+            var targets = [first]
+            if trigger.frame == .content {
+                let (a, b) = clause(s.first, sentence: s.sentence)
+                // Beneficiaries ("help for Ukraine") are not the ones spoken against when others are.
+                let candidates = actors(in: a, b).filter { $0.code != source }
+                let principal = candidates.filter { p in
+                    p.first == 0 || !TensionDocument.beneficiaryPrepositions.contains(tokens[p.first - 1].key)
+                }
+                targets = []
+                for p in (principal.isEmpty ? candidates : principal) where !targets.contains(p.code) { targets.append(p.code) }
+                if targets.isEmpty { targets = [first] }
+            }
+            for target in targets {
+                let evidence = evidenceSpan(s)
+                add(Tension(type: type, cameo: cameo, goldstein: code.goldstein, quadClass: code.quadClass,
+                            source: source, target: target, pair: ActorPair(source, target), directed: true,
+                            modality: s.modality, weight: s.modality.weight, issue: s.issue,
+                            start: evidence.start, end: evidence.end, date: s.date))
+            }
+        }
+        return out
+    }
+
+    /// The trigger widened to the clause words around it, within its sentence.
+    private func evidenceSpan(_ s: Signal) -> TextSpan {
+        var a = s.first, b = s.last
+        let start = sentenceStart[s.sentence], end = sentenceEnd[s.sentence]
+        var words = 0
+        while a > start, words < 6, !TensionDocument.clausePunctuation.contains(tokens[a - 1].key),
+              !lexicon.clauseBreak.contains(tokens[a - 1].key) {
+            a -= 1
+            if tokens[a].isWord { words += 1 }
+        }
+        words = 0
+        while b < end, words < 6, !TensionDocument.clausePunctuation.contains(tokens[b].key), tokens[b].key != ".",
+              !lexicon.clauseBreak.contains(tokens[b].key) {
+            if tokens[b].isWord { words += 1 }
+            b += 1
+        }
+        return TextSpan(start: tokens[a].start, end: tokens[max(b - 1, a)].end)
+    }
+
+    // MARK: level statements
+
+    /// "Tensions between X and Y …", "X-Y tensions", "tensions with X" (the clause's subject as
+    /// the other side), with the level phrase nearest in the sentence (0.5 when none).
+    private func levelStatement(_ first: Int, _ last: Int, _ sentence: Int) -> Tension? {
+        let a = sentenceStart[sentence], b = sentenceEnd[sentence]
+        var pair: (ActorCode, ActorCode)?
+        var evidenceA = first, evidenceB = last
+        if last < b, tokens[last].key == "between" {
+            // "between X and Y" exactly (an article may precede each name).
+            var k = last + 1
+            if k < b, tokens[k].key == "the" { k += 1 }
+            if k < b, partyAt[k] >= 0 {
+                let x = parties[Int(partyAt[k])]
+                var j = x.last
+                if j < b, tokens[j].key == "and" {
+                    j += 1
+                    if j < b, tokens[j].key == "the" { j += 1 }
+                    if j < b, partyAt[j] >= 0 {
+                        let y = parties[Int(partyAt[j])]
+                        if x.code != y.code, !x.isPronoun, !y.isPronoun {
+                            pair = (x.code, y.code)
+                            evidenceB = y.last
+                        }
+                    }
+                }
+            }
+        }
+        if pair == nil {
+            // "Russia-Ukraine tensions", "US-China trade tensions".
+            var i = first - 1
+            var found: [Party] = []
+            while i >= max(a, first - 5), found.count < 2 {
+                let p = partyAt[i]
+                if p >= 0 { let party = parties[Int(p)]; if isActor(party) { found.append(party) }; i = party.first - 1; continue }
+                if !tokens[i].isWord && tokens[i].key != "-" && tokens[i].key != "/" { break }
+                if tokens[i].isWord, tokens[i].key != "and", tokens[i].key != "trade", tokens[i].key != "the",
+                   tokens[i].key != "military", tokens[i].key != "diplomatic", tokens[i].key != "political",
+                   tokens[i].key != "border" { break }
+                i -= 1
+            }
+            if found.count == 2, found[0].code != found[1].code {
+                pair = (found[1].code, found[0].code)
+                evidenceA = found[1].first
+            }
+        }
+        if pair == nil, last < b, tokens[last].key == "with",
+           let other = object(after: last, sentence: sentence, maxWords: 3, excluding: nil),
+           let subj = subject(before: first, sentence: sentence)?.code ?? (speechAt[first] >= 0 ? speech[Int(speechAt[first])].source : nil),
+           subj != other {
+            pair = (subj, other)
+        }
+        guard let (x, y) = pair else { return nil }
+        // "there was no border tension with Uganda": a denied level is no statement of tension.
+        for k in max(a, first - 3)..<first where lexicon.negation.contains(tokens[k].key) || tokens[k].key.hasSuffix("n't") {
+            return nil
+        }
+        // The level phrase nearest to the tension word.
+        var level = 0.5
+        var bestDistance = Int.max
+        var i = a
+        while i < b {
+            if let (value, end) = lexicon.levelPhrases.match(tokens, at: i, limit: b) {
+                let distance = i >= last ? i - last : first - end
+                if distance < bestDistance {
+                    bestDistance = distance
+                    level = lexicon.levelValues[value]
+                    if i >= last { evidenceB = max(evidenceB, end) } else { evidenceA = min(evidenceA, i) }
+                }
+                i = end
+                continue
+            }
+            i += 1
+        }
+        let date = speechAt[first] >= 0 ? speech[Int(speechAt[first])].date : article.date
+        return Tension(type: "TENSION_STATEMENT", cameo: nil, goldstein: nil, quadClass: nil, source: nil, target: nil,
+                       pair: ActorPair(x, y), directed: false, modality: .asserted, weight: 1, level: level,
+                       start: tokens[evidenceA].start, end: tokens[max(evidenceB - 1, evidenceA)].end, date: date)
+    }
+
+    private func dedupLevels(_ levels: [Tension]) -> [Tension] {
+        var seen: Set<String> = []
+        return levels.filter { seen.insert("\($0.date)|\($0.pair)").inserted }
     }
 }
