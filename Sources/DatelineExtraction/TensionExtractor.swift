@@ -810,6 +810,7 @@ struct TensionDocument {
     private func levelStatement(_ first: Int, _ last: Int, _ sentence: Int) -> Tension? {
         let a = sentenceStart[sentence], b = sentenceEnd[sentence]
         var pair: (ActorCode, ActorCode)?
+        var compound = false
         var evidenceA = first, evidenceB = last
         if last < b, tokens[last].key == "between" {
             // "between X and Y" exactly (an article may precede each name).
@@ -846,6 +847,7 @@ struct TensionDocument {
             }
             if found.count == 2, found[0].code != found[1].code {
                 pair = (found[1].code, found[0].code)
+                compound = true
                 evidenceA = found[1].first
             }
         }
@@ -877,6 +879,8 @@ struct TensionDocument {
             }
             i += 1
         }
+        // "the Russia-Ukraine crisis" names a story; only tensions, or a stated level, say how tense.
+        if compound, bestDistance == Int.max, !tokens[first].key.hasPrefix("tension") { return nil }
         let date = speechAt[first] >= 0 ? speech[Int(speechAt[first])].date : article.date
         return Tension(type: "TENSION_STATEMENT", cameo: nil, goldstein: nil, quadClass: nil, source: nil, target: nil,
                        pair: ActorPair(x, y), directed: false, modality: .asserted, weight: 1, level: level,

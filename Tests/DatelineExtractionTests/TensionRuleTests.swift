@@ -179,6 +179,8 @@ struct TensionRuleTests {
         let e = try tensions("Russia-Ukraine tensions eased on Tuesday.")
         #expect(e.first?.level == 0.4 && e.first?.pair.description == "RUS|UKR")
         #expect(try tensions("The president said there was no border tension with Uganda, Kenya said.").isEmpty)
+        #expect(try tensions("Join a panel on the Russia-Ukraine crisis.").isEmpty)
+        #expect(try tensions("US-China tensions were simmering.").first?.level == 0.6)
         let vague = try tensions("Amid a rift between the two countries over Moscow's actions in Ukraine, Israel waited.")
         #expect(!vague.contains { $0.type == "TENSION_STATEMENT" }, "\(summary(vague))")
     }
