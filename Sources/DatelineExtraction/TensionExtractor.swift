@@ -599,8 +599,15 @@ struct TensionDocument {
                 signal.targetExplicit = true
                 break
             }
-            if trigger.frame == .denial, last < tokens.count, partyAt[last] >= 0 {
-                return nil  // "denied Ukraine transit fees": deprived, not a denial
+            if trigger.frame == .denial {
+                var k = last
+                if k < tokens.count, tokens[k].key == "the" { k += 1 }
+                let claimNouns: Set<String> = ["claims", "claim", "allegations", "allegation", "reports", "report",
+                                               "accusations", "charges", "assertions", "'s"]
+                if k < tokens.count, partyAt[k] >= 0, !parties[Int(partyAt[k])].isPronoun,
+                   !(parties[Int(partyAt[k])].last < tokens.count && claimNouns.contains(tokens[parties[Int(partyAt[k])].last].key)) {
+                    return nil  // "denied Ukraine transit fees", "deny the Russian navy passage": deprive
+                }
             }
             let subj = subject(before: first, sentence: sentence)
             if let subj, !(inSpeech && subj.party.map({ parties[$0].first < clauseA }) ?? false) {

@@ -126,6 +126,10 @@ struct TensionRuleTests {
     @Test func denyingSomethingToSomeoneIsNoDenial() throws {
         let t = try tensions("The pipeline denied Ukraine transit fees and made it more vulnerable to Russian invasion.")
         #expect(!t.contains { $0.type == "DENY" || $0.modality == .denied }, "\(summary(t))")
+        let navy = try tensions("Turkey should deny the Russian navy passage through the straits.")
+        #expect(!navy.contains { $0.type == "DENY" }, "\(summary(navy))")
+        let claims = try tensions("Russia denied the Ukrainian claims of an attack on Kyiv.")
+        #expect(has(claims, "016", "RUS", "UKR"), "\(summary(claims))")
     }
 
     @Test func demandsBelongToTheirMakerAccusationsNameTheAccused() throws {
