@@ -245,6 +245,12 @@ struct SpeakerResolver {
             return s
         }
         // The capitalised words at the phrase's end (the name), after any title words.
+        // "Sen. Bernie Sanders of Vermont": the name ends before a place or body it is "of".
+        var phrase = phrase
+        if let c = (phrase.first...phrase.last).first(where: { ["of", "for", "at"].contains(tokens[$0].key) }), c > phrase.first,
+           (phrase.first..<c).contains(where: { tokens[$0].capitalized && !tokens[$0].has(.titleWords) }) {
+            phrase.last = c - 1
+        }
         var nameFirst = phrase.last
         while nameFirst > phrase.first, tokens[nameFirst - 1].capitalized, !tokens[nameFirst - 1].key.hasSuffix("'s") { nameFirst -= 1 }
         var k = nameFirst

@@ -461,7 +461,7 @@ struct StatementPass {
             if let cue = cueAt[c], cue.form.frame != .according {
                 guard isSpeechCue(cue) else { return nil }
                 guard let p = subject(beforeCue: c, lowerBound: w), p.first == w || (p.first > w && tokens[w].key == "who") else { return nil }
-                if endedSentence && tokens[w].capitalized && !tokens[w].has(.subjectPronouns) {
+                if endedSentence && tokens[w].capitalized {
                     // Perhaps a new sentence: only a bare attribution ("Lavrov said.") belongs to the quote.
                     let after = skipAfterCue(cue, upperBound: limit)
                     if !(after >= limit || tokens[after].key == "," || shortTail(after)) { return nil }
@@ -542,6 +542,25 @@ struct StatementPass {
             guard quoteOwner[qi] < 0 else { continue }
             let q = quotes[qi]
             if let a = attributionAfter(q) {
+                // A quoted phrase inside a sentence ("This is a “raw time,” said X"): the
+                // attribution reports the whole clause, which is then mixed.
+                let clauseStart = clauseStart(before: q.openToken)
+                var words = 0
+                for k in clauseStart..<q.openToken where tokens[k].kind == .word { words += 1 }
+                if words >= 2, let close = q.closeToken {
+                    let span = TextSpan(start: tokens[clauseStart].start, end: tokens[close].end)
+                    var qs: [Int] = []
+                    for k in clauseStart..<q.openToken where tokens[k].quote >= 0 && quoteOwner[tokens[k].quote] < 0 && qs.last != tokens[k].quote { qs.append(tokens[k].quote) }
+                    qs.append(qi)
+                    markConsumed(a.cue.first, a.end)
+                    var d = DraftStatement(kind: .mixed, fragments: [span], speaker: a.speaker, cue: a.cue, continues: nil, speakerFrom: nil,
+                                           polarity: a.cue.form.polarity, sentence: tokens[a.cue.first].sentence, quotes: qs)
+                    d.kind = .mixed
+                    draftsBySentence[d.sentence, default: []].append(drafts.count)
+                    drafts.append(d)
+                    for x in qs { quoteOwner[x] = drafts.count - 1 }
+                    continue
+                }
                 let d = DraftStatement(kind: .direct, fragments: [TextSpan(start: q.start, end: q.end)], speaker: a.speaker,
                                        cue: a.cue, continues: nil, speakerFrom: nil, polarity: a.cue.form.polarity,
                                        sentence: tokens[a.cue.first].sentence, quotes: [qi])
@@ -586,6 +605,20 @@ struct StatementPass {
                 addDirect(d, quote: qi)
             }
         }
+    }
+
+    /// The first token of the clause holding token `open`: after the sentence's start, a colon,
+    /// a semicolon or a quotation that ended before it.
+    func clauseStart(before open: Int) -> Int {
+        var k = open
+        let p = tokens[open].paragraph
+        while k > 0, tokens[k - 1].paragraph == p, !isSentenceEnd(k - 1), tokens[k - 1].key != ":", tokens[k - 1].key != ";",
+              !(tokens[k - 1].isQuoteMark && tokens[k - 1].quote < 0 && isClosingOfQuote(k - 1)) {
+            k -= 1
+        }
+        // Skip leading punctuation and a dash-led aside.
+        while k < open, tokens[k].kind == .punct, !tokens[k].isQuoteMark { k += 1 }
+        return k
     }
 
     /// The draft an unattributed quotation continues, if any.
