@@ -387,6 +387,7 @@ struct TensionDocument {
         "more", "than", "some", "about", "around", "up", "to", "nearly", "almost", "over", "tens", "thousands",
         "of", "hundreds", "jets", "warplanes", "missiles", "artillery", "tanks", "aircraft", "drones", "bombers",
         "and", "allies", "allied", "separatist", "separatists", "proxies", "officials", "authorities",
+        "elevated", "increased", "additional", "boosted", "stepped", "expanded", "growing", "rising",
     ]
 
     /// The actor doing a material act: the nearest actor to the left reached over determiners,

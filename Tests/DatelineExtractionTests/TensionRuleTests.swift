@@ -174,6 +174,19 @@ struct TensionRuleTests {
         #expect(!c.contains { $0.target?.rawValue == "USA" }, "\(summary(c))")
     }
 
+    @Test func spunVariantsOfOtherFamilies() throws {
+        // Content-farm synonyms: "elevated weapons provides" = increased weapons supplies,
+        // "severe discussions" = serious talks.
+        let aid = try tensions("The US elevated weapons provides to Ukraine this spring.")
+        #expect(has(aid, "072", "USA", "UKR"), "\(summary(aid))")
+        let text = "“The responses by the US and NATO may result in severe discussions,” he said."
+        let talks = try tensions(text) { [try said("The responses by the US and NATO may result in severe discussions,", $0, by: "RUS")] }
+        #expect(has(talks, "036", "RUS", "USA") && has(talks, "036", "RUS", "NATO"), "\(summary(talks))")
+        #expect(talks.first { $0.cameo == "036" }?.modality == .feared, "possible talks: \(summary(talks))")
+        #expect(has(try tensions("Moscow rebuffed Washington on Friday."), "120", "RUS", "USA"))
+        #expect(has(try tensions("Britain slapped sanctions on Iran."), "163", "GBR", "IRN"))
+    }
+
     // MARK: levels
 
     @Test func levelStatements() throws {
