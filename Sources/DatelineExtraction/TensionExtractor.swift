@@ -387,6 +387,7 @@ struct TensionDocument {
         "more", "than", "some", "about", "around", "up", "to", "nearly", "almost", "over", "tens", "thousands",
         "of", "hundreds", "jets", "warplanes", "missiles", "artillery", "tanks", "aircraft", "drones", "bombers",
         "and", "allies", "allied", "separatist", "separatists", "proxies", "officials", "authorities",
+        "elevated", "increased", "additional", "boosted", "stepped", "expanded", "growing", "rising",
     ]
 
     /// The actor doing a material act: the nearest actor to the left reached over determiners,
@@ -599,8 +600,15 @@ struct TensionDocument {
                 signal.targetExplicit = true
                 break
             }
-            if trigger.frame == .denial, last < tokens.count, partyAt[last] >= 0 {
-                return nil  // "denied Ukraine transit fees": deprived, not a denial
+            if trigger.frame == .denial {
+                var k = last
+                if k < tokens.count, tokens[k].key == "the" { k += 1 }
+                let claimNouns: Set<String> = ["claims", "claim", "allegations", "allegation", "reports", "report",
+                                               "accusations", "charges", "assertions", "'s"]
+                if k < tokens.count, partyAt[k] >= 0, !parties[Int(partyAt[k])].isPronoun,
+                   !(parties[Int(partyAt[k])].last < tokens.count && claimNouns.contains(tokens[parties[Int(partyAt[k])].last].key)) {
+                    return nil  // "denied Ukraine transit fees", "deny the Russian navy passage": deprive
+                }
             }
             let subj = subject(before: first, sentence: sentence)
             if let subj, !(inSpeech && subj.party.map({ parties[$0].first < clauseA }) ?? false) {
@@ -810,6 +818,7 @@ struct TensionDocument {
     private func levelStatement(_ first: Int, _ last: Int, _ sentence: Int) -> Tension? {
         let a = sentenceStart[sentence], b = sentenceEnd[sentence]
         var pair: (ActorCode, ActorCode)?
+        var compound = false
         var evidenceA = first, evidenceB = last
         if last < b, tokens[last].key == "between" {
             // "between X and Y" exactly (an article may precede each name).
@@ -846,6 +855,7 @@ struct TensionDocument {
             }
             if found.count == 2, found[0].code != found[1].code {
                 pair = (found[1].code, found[0].code)
+                compound = true
                 evidenceA = found[1].first
             }
         }
@@ -877,6 +887,8 @@ struct TensionDocument {
             }
             i += 1
         }
+        // "the Russia-Ukraine crisis" names a story; only tensions, or a stated level, say how tense.
+        if compound, bestDistance == Int.max, !tokens[first].key.hasPrefix("tension") { return nil }
         let date = speechAt[first] >= 0 ? speech[Int(speechAt[first])].date : article.date
         return Tension(type: "TENSION_STATEMENT", cameo: nil, goldstein: nil, quadClass: nil, source: nil, target: nil,
                        pair: ActorPair(x, y), directed: false, modality: .asserted, weight: 1, level: level,

@@ -126,6 +126,10 @@ struct TensionRuleTests {
     @Test func denyingSomethingToSomeoneIsNoDenial() throws {
         let t = try tensions("The pipeline denied Ukraine transit fees and made it more vulnerable to Russian invasion.")
         #expect(!t.contains { $0.type == "DENY" || $0.modality == .denied }, "\(summary(t))")
+        let navy = try tensions("Turkey should deny the Russian navy passage through the straits.")
+        #expect(!navy.contains { $0.type == "DENY" }, "\(summary(navy))")
+        let claims = try tensions("Russia denied the Ukrainian claims of an attack on Kyiv.")
+        #expect(has(claims, "016", "RUS", "UKR"), "\(summary(claims))")
     }
 
     @Test func demandsBelongToTheirMakerAccusationsNameTheAccused() throws {
@@ -170,6 +174,19 @@ struct TensionRuleTests {
         #expect(!c.contains { $0.target?.rawValue == "USA" }, "\(summary(c))")
     }
 
+    @Test func spunVariantsOfOtherFamilies() throws {
+        // Content-farm synonyms: "elevated weapons provides" = increased weapons supplies,
+        // "severe discussions" = serious talks.
+        let aid = try tensions("The US elevated weapons provides to Ukraine this spring.")
+        #expect(has(aid, "072", "USA", "UKR"), "\(summary(aid))")
+        let text = "“The responses by the US and NATO may result in severe discussions,” he said."
+        let talks = try tensions(text) { [try said("The responses by the US and NATO may result in severe discussions,", $0, by: "RUS")] }
+        #expect(has(talks, "036", "RUS", "USA") && has(talks, "036", "RUS", "NATO"), "\(summary(talks))")
+        #expect(talks.first { $0.cameo == "036" }?.modality == .feared, "possible talks: \(summary(talks))")
+        #expect(has(try tensions("Moscow rebuffed Washington on Friday."), "120", "RUS", "USA"))
+        #expect(has(try tensions("Britain slapped sanctions on Iran."), "163", "GBR", "IRN"))
+    }
+
     // MARK: levels
 
     @Test func levelStatements() throws {
@@ -179,6 +196,8 @@ struct TensionRuleTests {
         let e = try tensions("Russia-Ukraine tensions eased on Tuesday.")
         #expect(e.first?.level == 0.4 && e.first?.pair.description == "RUS|UKR")
         #expect(try tensions("The president said there was no border tension with Uganda, Kenya said.").isEmpty)
+        #expect(try tensions("Join a panel on the Russia-Ukraine crisis.").isEmpty)
+        #expect(try tensions("US-China tensions were simmering.").first?.level == 0.6)
         let vague = try tensions("Amid a rift between the two countries over Moscow's actions in Ukraine, Israel waited.")
         #expect(!vague.contains { $0.type == "TENSION_STATEMENT" }, "\(summary(vague))")
     }
