@@ -495,6 +495,8 @@ struct TensionDocument {
         return nil
     }
 
+    static let objectPronouns: Set<String> = ["it", "them", "him", "her", "me", "you", "itself", "themselves", "those", "this"]
+
     static let passiveAuxiliaries: Set<String> = ["was", "were", "been", "being", "is", "are", "be", "get", "got"]
 
     /// "Finland was attacked": the subject is the one acted on.
@@ -630,6 +632,10 @@ struct TensionDocument {
             }
             signal.sourceExplicit = signal.source != nil
             if trigger.frame == .verb {
+                // "accused it of …": the object is a pronoun we do not resolve, not a later actor.
+                if last < tokens.count, partyAt[last] < 0, TensionDocument.objectPronouns.contains(tokens[last].key) {
+                    return nil
+                }
                 signal.target = object(after: last, sentence: sentence, excluding: signal.source)
                 signal.targetExplicit = signal.target != nil
             } else {
