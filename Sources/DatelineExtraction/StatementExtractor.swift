@@ -458,8 +458,7 @@ struct StatementPass {
         }
         var c = w
         while c < min(limit, w + 40) {
-            if let cue = cueAt[c], cue.form.frame != .according {
-                guard isSpeechCue(cue) else { return nil }
+            if let cue = cueAt[c], cue.form.frame != .according, isSpeechCue(cue) {
                 guard let p = subject(beforeCue: c, lowerBound: w), p.first == w || (p.first > w && tokens[w].key == "who") else { return nil }
                 if endedSentence && tokens[w].capitalized {
                     // Perhaps a new sentence: only a bare attribution ("Lavrov said.") belongs to the quote.
@@ -519,6 +518,10 @@ struct StatementPass {
                 }
                 if let p = subject(beforeCue: c, lowerBound: lowerBound) { return (p, cue) }
                 if let p = phraseStarting(at: cue.last + 1, upperBound: b + 1) { return (p, cue) }
+                // "Mrs. Clinton shook her head and said, “No.”": the clause's subject.
+                let before = skipAuxiliariesLeft(c - 1, lowerBound: lowerBound)
+                if before >= lowerBound, tokens[before].key == "and" || tokens[before].key == "but",
+                   let p = sentenceSubject(lowerBound, before), tokens[p.last].capitalized || tokens[p.first].has(.subjectPronouns) { return (p, cue) }
                 // "… by saying, “…”": the clause's subject speaks.
                 if cue.form.words[0].hasSuffix("ing"), let p = sentenceSubject(lowerBound, c) { return (p, cue) }
                 return nil
@@ -785,7 +788,7 @@ struct StatementPass {
                 var fragments = [content.span]
                 var qs = content.quotes
                 // "A wall would …, she said, but also …": the sentence goes on after the attribution.
-                if tailComma, after + 1 <= sLast, tokens[after + 1].kind == .word, !tokens[after + 1].capitalized || tokens[after + 1].key == "i",
+                if tailComma, after + 1 <= sLast, tokens[after + 1].kind == .word,
                    !tokens[after + 1].has(.subordinators), cueAt[after + 1] == nil {
                     let end = contentEnd(from: after + 1, sentenceLast: sLast)
                     if end > after + 1, let more = contentSpan(after + 1, end), more.words >= 2 {

@@ -121,6 +121,9 @@ enum StatementTokenizer {
                 t = StatementToken(start: i, end: i + 1, kind: .closeQuote, style: s == "»" ? .guillemet : .curly, key: "\"", capitalized: false)
             case "\"":
                 t = StatementToken(start: i, end: i + 1, kind: .eitherQuote, style: .straight, key: "\"", capitalized: false)
+            case "'" where i + 2 < n && sc[i + 1] == "'" && sc[i + 2] == "'":
+                // Three marks close a nested 'quote' and the outer ''quote'': the single one comes first.
+                t = StatementToken(start: i, end: i + 1, kind: .punct, key: "'", capitalized: false)
             case "'" where i + 1 < n && sc[i + 1] == "'":
                 t = StatementToken(start: i, end: i + 2, kind: .eitherQuote, style: .apostrophes, key: "\"", capitalized: false)
             case "`" where i + 1 < n && sc[i + 1] == "`":

@@ -79,7 +79,7 @@ enum StatementWords {
 
     /// Words that cannot be part of a speaker phrase.
     static let stopWords: Set<String> = [
-        "in", "on", "at", "by", "with", "from", "to", "into", "over", "under", "about", "after", "before", "during",
+        "in", "on", "at", "by", "with", "from", "to", "into", "of", "for", "over", "under", "about", "after", "before", "during",
         "than", "as", "like", "against", "through", "without", "between", "among", "since", "until", "because",
         "while", "when", "where", "if", "that", "which", "whose", "whom", "what", "how", "why", "whether", "and",
         "or", "but", "so", "nor", "yet", "not", "is", "are", "was", "were", "be", "been", "being", "has", "have",
