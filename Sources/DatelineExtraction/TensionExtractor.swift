@@ -21,7 +21,16 @@ public struct TensionExtractor: Sendable {
     public init() {}
 
     public func extract(from article: Article, statements: [Statement]) -> [Tension] {
-        var doc = TensionDocument(article: article, statements: statements, lexicon: lexicon, gazetteer: gazetteer)
+        var doc = TensionDocument(article: article, scalars: Array(article.text.unicodeScalars), statements: statements,
+                                  lexicon: lexicon, gazetteer: gazetteer)
+        return doc.run()
+    }
+
+    /// The same, reusing an `ArticleText` already made for the article (its scalars), so a
+    /// caller running both extractors decodes the text once.
+    public func extract(from article: Article, text: ArticleText, statements: [Statement]) -> [Tension] {
+        var doc = TensionDocument(article: article, scalars: text.scalars, statements: statements,
+                                  lexicon: lexicon, gazetteer: gazetteer)
         return doc.run()
     }
 }
@@ -83,11 +92,12 @@ struct TensionDocument {
         var sentenceOther: ActorCode?
     }
 
-    init(article: Article, statements: [Statement], lexicon: TensionLexicon, gazetteer: ActorGazetteer) {
+    init(article: Article, scalars: [Unicode.Scalar], statements: [Statement], lexicon: TensionLexicon,
+         gazetteer: ActorGazetteer) {
         self.article = article
         self.lexicon = lexicon
         self.gazetteer = gazetteer
-        scalars = Array(article.text.unicodeScalars)
+        self.scalars = scalars
         tokens = ActorTokenizer.tokenize(scalars, vocabulary: ActorVocabulary.shared.ids)
         let n = tokens.count
         partyAt = Array(repeating: -1, count: n)
@@ -485,6 +495,8 @@ struct TensionDocument {
         return nil
     }
 
+    static let objectPronouns: Set<String> = ["it", "them", "him", "her", "me", "you", "itself", "themselves", "those", "this"]
+
     static let passiveAuxiliaries: Set<String> = ["was", "were", "been", "being", "is", "are", "be", "get", "got"]
 
     /// "Finland was attacked": the subject is the one acted on.
@@ -620,6 +632,10 @@ struct TensionDocument {
             }
             signal.sourceExplicit = signal.source != nil
             if trigger.frame == .verb {
+                // "accused it of …": the object is a pronoun we do not resolve, not a later actor.
+                if last < tokens.count, partyAt[last] < 0, TensionDocument.objectPronouns.contains(tokens[last].key) {
+                    return nil
+                }
                 signal.target = object(after: last, sentence: sentence, excluding: signal.source)
                 signal.targetExplicit = signal.target != nil
             } else {

@@ -86,6 +86,11 @@ struct TensionRuleTests {
         #expect(has(t, "112", "UKR", "RUS"), "\(summary(t))")
     }
 
+    @Test func aPronounObjectIsNotReplacedByALaterActor() throws {
+        let t = try tensions("Putin said the west wanted to cut Russia into pieces and accused it of pushing Ukraine into conflict.")
+        #expect(!t.contains { $0.cameo == "112" && $0.target?.rawValue == "UKR" }, "\(summary(t))")
+    }
+
     @Test func condemnation() throws {
         let t = try tensions("The United States condemned Russia on Monday.")
         #expect(has(t, "111", "USA", "RUS"), "\(summary(t))")

@@ -115,6 +115,9 @@ struct TensionSeedTests {
         let (article, gold) = try load()
         let tensions = TensionExtractor.shared.extract(from: article, statements: try handStatements(article))
         check(tensions, gold: gold)
+        // The overload that reuses an ArticleText gives the same findings.
+        #expect(TensionExtractor.shared.extract(from: article, text: ArticleText(article.text),
+                                                statements: try handStatements(article)) == tensions)
         if ProcessInfo.processInfo.environment["DUMP"] != nil {
             let scalars = Array(article.text.unicodeScalars)
             for t in tensions {
