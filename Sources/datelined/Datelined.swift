@@ -50,6 +50,9 @@ struct Datelined: AsyncParsableCommand {
             throw ValidationError("--heartbeat, --write-deadline and --max-connections must be positive")
         }
         if let token, token.isEmpty { throw ValidationError("--token must not be empty") }
+        if token == nil && !ServerConfiguration.isLoopback(host) {
+            throw ValidationError("--host \(host) exposes the server beyond this machine; give --token to protect writes")
+        }
     }
 
     func run() async throws {
