@@ -78,8 +78,10 @@ struct Datelined: AsyncParsableCommand {
         limits.maxConnections = maxConnections
         let server = DatelineTCPServer(
             engine: engine,
+            // `query` answers not_found until a QueryHandler (QueryRequest → row objects, built on the
+            // engine's timelines) is passed here as `queryHandler:`.
             configuration: ServerConfiguration(host: host, port: port, token: token, readsNeedAuth: readsNeedAuth,
-                                               limits: limits),
+                                               limits: limits, queryHandler: nil),
             logger: logger)
         do {
             try await server.run { port in
