@@ -16,8 +16,9 @@ private let MSG_NOSIGNAL: Int32 = 0
 /// timeout. For command-line tools (`dateline … --server`, `dateline tail`) and tests; a program
 /// that serves many connections should use SwiftNIO instead.
 ///
-/// Not thread-safe: use one from one thread at a time.
-public final class LineClient {
+/// One thread may send while another reads (the two share only the socket); two threads must
+/// not read, or send, at the same time. `close()` only after both are done.
+public final class LineClient: @unchecked Sendable {
     public enum Failure: Error, CustomStringConvertible {
         case resolve(host: String)
         case connect(host: String, port: Int, errno: Int32)

@@ -421,6 +421,24 @@ struct SentEvent {
     var acknowledged: UInt64
 }
 
+/// Send and acknowledgement times of an open-loop run, filled by two threads.
+final class SentTimes: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var events: [SentEvent]
+    private var finished = false
+
+    init(count: Int) { events = [SentEvent](repeating: SentEvent(sent: 0, acknowledged: 0), count: count) }
+    func send(_ i: Int, at t: UInt64) { condition.withLock { events[i].sent = t } }
+    func acknowledge(_ i: Int, at t: UInt64) { condition.withLock { events[i].acknowledged = t } }
+    func done() { condition.withLock { finished = true; condition.broadcast() } }
+    func wait() -> [SentEvent] {
+        condition.withLock {
+            while !finished { condition.wait() }
+            return events
+        }
+    }
+}
+
 let samplePayload: String = {
     let content = String(repeating: "Talks will continue, the minister said, as troops gathered near the border. ", count: 3)
     return "{\"article_hash\":\"5f0c1e9a3b7d2c44aa0e4b1f9d6c3e2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e\",\"index\":0,"
@@ -450,24 +468,34 @@ final class DatelineFeed: Feed {
         return (Int64(ping.split(separator: "\"head\":").last?.prefix { $0.isNumber } ?? "0") ?? 0) + 1
     }
 
+    /// Open loop: appends are sent on schedule whether or not earlier ones are acknowledged
+    /// (requests on one connection are answered in order), and a second thread reads the
+    /// acknowledgements, so a slow server shows as latency rather than a lower offered rate.
     func run(count: Int) throws -> [SentEvent] {
         let interval = UInt64(1e9 / Double(rate))
-        var events: [SentEvent] = []
+        let times = SentTimes(count: count)
+        let client = self.client
+        let reader = Thread {
+            for i in 0..<count {
+                guard let reply = try? client.readLine(timeout: 60) else { break }
+                times.acknowledge(i, at: nowNanos())
+                if !reply.starts(with: Array("{\"type\":\"ok\"".utf8)) {
+                    FileHandle.standardError.write(Data("append refused: \(String(decoding: reply, as: UTF8.self))\n".utf8))
+                }
+            }
+            times.done()
+        }
+        reader.start()
         let start = nowNanos()
         for i in 0..<count {
             let due = start + UInt64(i) * interval
             let now = nowNanos()
             if due > now { usleep(UInt32((due - now) / 1000)) }
             let line = "{\"op\":\"append\",\"id\":\(i),\"stream\":\"load-\(i % 50)\",\"events\":[{\"type\":\"StatementRecorded\",\"data\":\(samplePayload)}]}"
-            let sent = nowNanos()
+            times.send(i, at: nowNanos())
             try client.send(line)
-            guard let reply = try client.readLine(timeout: 30) else { throw ValidationError("server closed the appender") }
-            events.append(SentEvent(sent: sent, acknowledged: nowNanos()))
-            if !reply.starts(with: Array("{\"type\":\"ok\"".utf8)) {
-                throw ValidationError("append refused: \(String(decoding: reply, as: UTF8.self))")
-            }
         }
-        return events
+        return times.wait()
     }
 
     func finish() { client.close() }

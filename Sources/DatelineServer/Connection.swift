@@ -641,6 +641,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
                                                                            : sub.filter.matches(event, facts: facts)
                 if !sub.hasPending && canWrite {
                     if matches {
+                        // One allocation for the line instead of growing the buffer field by field.
+                        out.reserveCapacity(minimumWritableBytes: batch.bodies[i].bytes.readableBytes + 160)
                         Reply.event(id: sub.id, body: batch.bodies[i], into: &out)
                         sub.eventsSent += 1
                         sub.lastActivity = .now()

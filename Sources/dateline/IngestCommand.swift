@@ -58,7 +58,7 @@ extension IngestCommand {
                 summary.articlesFailed += 1
             case .success(let article):
                 do {
-                    let ok = try connection.send(.ingest(article))
+                    let ok = try connection.request(.ingest(article))
                     if ok.node["duplicate"]?.boolValue == true {
                         summary.articlesDuplicate += 1
                     } else {
@@ -67,7 +67,7 @@ extension IngestCommand {
                         summary.tensions += Int(ok.node["tensions"]?.int64Value ?? 0)
                         if case .array(let positions) = ok.node["positions"]?.value { summary.events += positions.count }
                     }
-                } catch let error as RemoteError where error.code != "closed" && error.code != "shutting_down" {
+                } catch let error as RemoteError where !error.error.closes {
                     progress.clear()
                     printError("dateline: \(origin)\(record.line.map { ":\($0)" } ?? ""): not stored: \(error)")
                     summary.articlesFailed += 1

@@ -6,10 +6,10 @@ struct ServerOption: ParsableArguments {
     @Option(help: ArgumentHelp("Ask the datelined at this address (HOST:PORT) instead of opening --db.", valueName: "HOST:PORT"))
     var server: ServerAddress?
 
-    func connect() throws -> DatelineConnection {
+    func connect() throws -> ProtocolClient {
         guard let server else { throw ValidationFailure("no --server given") }
         do {
-            return try DatelineConnection(server)
+            return try ProtocolClient(server)
         } catch {
             throw ValidationFailure("cannot reach datelined at \(server): \(error)")
         }

@@ -67,37 +67,21 @@ struct TailCommand: ParsableCommand {
     func run() throws {
         let filter = SubscriptionFilter(types: Set(types.compactMap { try? EventType($0) }), streamPrefix: streamPrefix,
                                         actor: actor, speaker: speaker, pair: pair)
-        var start = startPoint!
         var printed = 0
-        var lastPosition: Position?
         var out = StandardOutput()
-        var backoff = 0.5
-        while true {
-            do {
-                let connection = try DatelineConnection(server)
-                backoff = 0.5
-                // "now" means from this first connection on: a reconnect must not skip what
-                // arrived while the server was away.
-                if case .now = start, let head = connection.hello.head { start = .position(head.next) }
-                // Heartbeats keep the wait alive; the subscription ends only when the server
-                // stops, and then the loop reconnects.
-                let end = try connection.send(.subscribe(SubscribeRequest(from: start, filter: filter)), timeout: 3600) { line in
-                    guard line.type == "event", let event = line.event else { return }
-                    if let lastPosition, event.position <= lastPosition { return }
-                    lastPosition = event.position
-                    out.write(json ? line.bytes + [0x0A] : Array((EventSummary.line(event) + "\n").utf8))
-                    printed += 1
-                    if let limit, printed >= limit { throw StopIteration() }
-                }
-                throw RemoteError(code: end.node["reason"]?.stringValue ?? "end", message: "the subscription ended")
-            } catch is StopIteration {
-                return
-            } catch {
-                if let lastPosition { start = .position(lastPosition.next) }
-                printError("dateline: \(error); reconnecting to \(server) in \(backoff) s")
-                Thread.sleep(forTimeInterval: backoff)
-                backoff = min(backoff * 2, 5)
+        let follower = TailFollower(host: server.host, port: server.port, from: startPoint!, filter: filter, retryDelay: 1)
+        try follower.run { update in
+            switch update {
+            case .event(let event, let line):
+                out.write(json ? line + [0x0A] : Array((EventSummary.line(event) + "\n").utf8))
+                printed += 1
+                if let limit, printed >= limit { return false }
+            case .reconnecting(let next, let reason):
+                printError("dateline: \(reason); reconnecting to \(server) from position \(next)")
+            case .caughtUp, .fellBehind:
+                break
             }
+            return true
         }
     }
 }

@@ -50,6 +50,9 @@ struct Datelined: AsyncParsableCommand {
             throw ValidationError("--heartbeat, --write-deadline and --max-connections must be positive")
         }
         if let token, token.isEmpty { throw ValidationError("--token must not be empty") }
+        if token == nil && !ServerConfiguration.isLoopback(host) {
+            throw ValidationError("--host \(host) exposes the server beyond this machine; give --token to protect writes")
+        }
     }
 
     func run() async throws {
@@ -75,6 +78,8 @@ struct Datelined: AsyncParsableCommand {
         limits.maxConnections = maxConnections
         let server = DatelineTCPServer(
             engine: engine,
+            // `query` answers not_found until a QueryHandler (QueryRequest → row objects, built on the
+            // engine's timelines) is passed here as `queryHandler:`.
             configuration: ServerConfiguration(host: host, port: port, token: token, readsNeedAuth: readsNeedAuth,
                                                limits: limits, queryHandler: TimelineQueries.handler(engine: engine)),
             logger: logger)

@@ -657,3 +657,100 @@ struct TestClientBox: @unchecked Sendable {
         store.close()
     }
 }
+
+@Suite(.serialized) struct ClientTests {
+    @Test func protocolClientCallsAndReadsTypedLines() async throws {
+        try await withServer { server in
+            let port = server.port
+            try await blocking {
+                let client = try ProtocolClient(host: "127.0.0.1", port: port)
+                defer { client.close() }
+                #expect(client.hello.type == "hello" && client.hello.head == .start)
+                let stream = try StreamName("c-1")
+                let appended = try client.call(.append(DatelineProtocol.AppendRequest(
+                    stream: stream, expect: .noStream,
+                    events: [AppendEvent(eventID: try EventID("e1"), type: "NoteTaken", data: Array("{\"x\":1}".utf8))])))
+                #expect(appended.type == "ok")
+                var events: [RecordedEvent] = []
+                let end = try client.call(.read(ReadRequest(stream: stream))) { line in
+                    if let event = line.event { events.append(event) }
+                }
+                #expect(end.type == "end" && events.map(\.data) == [Array("{\"x\":1}".utf8)])
+                let missing = try client.call(.read(ReadRequest(stream: try StreamName("nope"))))
+                #expect(missing.error?.code == .notFound)
+            }
+        }
+    }
+
+    @Test func tailFollowerReconnectsAfterARestartWithoutGapOrDuplicate() async throws {
+        let first = try await TestServer.start()
+        let port = first.port
+        let collected = Collected()
+        let follower = Thread {
+            let tail = TailFollower(host: "127.0.0.1", port: port, from: .start, retryDelay: 0.05, maxAttempts: 200)
+            try? tail.run { update in
+                switch update {
+                case .event(let event, _): collected.add(event.position.rawValue)
+                case .reconnecting: collected.reconnected()
+                default: break
+                }
+                return collected.count < 10
+            }
+            collected.finish()
+        }
+        try await blocking {
+            let c = TestClient(try LineClient(host: "127.0.0.1", port: port))
+            _ = try c.next()
+            for i in 0..<3 { _ = try c.terminal(appendRequest(id: "a\(i)", stream: "t", count: 1)) }
+            c.close()
+        }
+        follower.start()
+        try await blocking { collected.wait(until: { $0.count >= 3 }) }
+        await first.server.shutdown()
+        // The same log and port, a new server process-equivalent.
+        var logger = Logger(label: "t")
+        logger.logLevel = .critical
+        let engine = try DatelineEngine(databasePath: first.databasePath, logger: logger)
+        let second = DatelineTCPServer(engine: engine, configuration: ServerConfiguration(port: port), logger: logger)
+        try await second.start()
+        try await blocking {
+            let c = TestClient(try LineClient(host: "127.0.0.1", port: port))
+            _ = try c.next()
+            for i in 0..<7 { _ = try c.terminal(appendRequest(id: "b\(i)", stream: "t", count: 1)) }
+            c.close()
+            collected.wait(until: { $0.finished })
+        }
+        await second.shutdown()
+        try? FileManager.default.removeItem(at: first.directory)
+        #expect(collected.positions == Array(1...10))
+        #expect(collected.reconnections >= 1)
+    }
+}
+
+final class Collected: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var _positions: [Int] = []
+    private var _reconnections = 0
+    private var _finished = false
+
+    struct State {
+        var count: Int
+        var finished: Bool
+    }
+
+    func add(_ p: Int64) { condition.withLock { _positions.append(Int(p)); condition.broadcast() } }
+    func reconnected() { condition.withLock { _reconnections += 1 } }
+    func finish() { condition.withLock { _finished = true; condition.broadcast() } }
+    var count: Int { condition.withLock { _positions.count } }
+    var positions: [Int] { condition.withLock { _positions } }
+    var reconnections: Int { condition.withLock { _reconnections } }
+
+    func wait(until condition: (State) -> Bool) {
+        let deadline = Date().addingTimeInterval(20)
+        self.condition.withLock {
+            while !condition(State(count: _positions.count, finished: _finished)) && Date() < deadline {
+                _ = self.condition.wait(until: Date().addingTimeInterval(0.1))
+            }
+        }
+    }
+}
