@@ -10,8 +10,10 @@ public struct Extractor: Sendable {
     public init() {}
 
     public func extract(_ article: Article) -> Extraction {
-        let statements = StatementExtractor.shared.extract(from: article)
-        let tensions = TensionExtractor.shared.extract(from: article, statements: statements)
+        // The text is split into scalars, paragraphs and sentences once for both extractors.
+        let text = ArticleText(article.text)
+        let statements = StatementExtractor.shared.extract(from: text, date: article.date)
+        let tensions = TensionExtractor.shared.extract(from: article, text: text, statements: statements)
         return Extraction(statements: statements, tensions: tensions)
     }
 }
