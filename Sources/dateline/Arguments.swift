@@ -1,5 +1,6 @@
 import ArgumentParser
 import DatelineCore
+import DatelineExtraction
 import DatelineProjections
 
 // Domain values typed on the command line. A value that does not parse is a usage error
@@ -25,3 +26,11 @@ extension ActorPair: ExpressibleByArgument {
 }
 
 extension TimeBucket: ExpressibleByArgument {}
+
+/// Refuses actor codes the gazetteer does not know, so a typo is a usage error rather than an
+/// empty timeline.
+func requireKnownActors(_ codes: [ActorCode], option: String) throws {
+    for code in codes where ActorGazetteer.shared.name(of: code) == nil {
+        throw ValidationError("\(option): unknown actor code \(code); use ISO 3166 alpha-3 codes such as RUS or UKR, or NATO, EU, UN, OSCE, WST")
+    }
+}

@@ -44,6 +44,7 @@ struct StatementsCommand: ParsableCommand {
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be 1 or more") }
         if let since, let until, until < since { throw ValidationError("--until is before --since") }
+        if let actor { try requireKnownActors([actor], option: "--actor") }
     }
 
     func run() throws {

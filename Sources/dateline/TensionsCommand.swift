@@ -52,6 +52,8 @@ struct TensionsCommand: ParsableCommand {
         if !(halfLife > 0) || !halfLife.isFinite { throw ValidationError("--half-life must be a positive number of days") }
         if let since, let until, until < since { throw ValidationError("--until is before --since") }
         if let pair, let actor, !pair.contains(actor) { throw ValidationError("--actor \(actor) is not in --pair \(pair)") }
+        if let pair { try requireKnownActors([pair.first, pair.second], option: "--pair") }
+        if let actor { try requireKnownActors([actor], option: "--actor") }
     }
 
     func run() throws {

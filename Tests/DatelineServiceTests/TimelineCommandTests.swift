@@ -98,7 +98,7 @@ import Testing
         let dir = try TemporaryDirectory()
         let db = try Self.fixtureDatabase(in: dir)
         let dateline = try productPath("dateline")
-        for args in [["tensions", "--pair", "RUS"], ["tensions", "--since", "2022-02-30"], ["statements", "--limit", "0"],
+        for args in [["tensions", "--pair", "RUS"], ["tensions", "--pair", "RUS-XYZ"], ["statements", "--actor", "QQQ"], ["tensions", "--since", "2022-02-30"], ["statements", "--limit", "0"],
                      ["replay", "--since", "last tuesday"], ["rebuild", "--projection", "nope"]] {
             let result = try run(dateline, args + ["--db", db])
             #expect(result.status == 64, "\(args): \(result.stderr)")
