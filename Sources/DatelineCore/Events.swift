@@ -56,3 +56,29 @@ public struct AppendResult: Sendable, Equatable {
         self.duplicate = duplicate
     }
 }
+
+/// What happened to one ingested article: what the engine returns and the `ingest` reply reports.
+public struct IngestOutcome: Sendable, Equatable {
+    public var stream: StreamName
+    public var contentHash: ContentHash
+    /// Positions of the batch (the article first, then its findings); for a duplicate, the
+    /// positions already stored.
+    public var positions: [Position]
+    public var statements: Int
+    public var tensions: Int
+    /// The same text was already in the log; nothing was written.
+    public var duplicate: Bool
+    /// Uncompressed payload bytes appended (0 for a duplicate).
+    public var payloadBytes: Int
+
+    public init(stream: StreamName, contentHash: ContentHash, positions: [Position], statements: Int, tensions: Int,
+                duplicate: Bool, payloadBytes: Int = 0) {
+        self.stream = stream
+        self.contentHash = contentHash
+        self.positions = positions
+        self.statements = statements
+        self.tensions = tensions
+        self.duplicate = duplicate
+        self.payloadBytes = payloadBytes
+    }
+}

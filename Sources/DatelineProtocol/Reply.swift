@@ -16,28 +16,6 @@ public struct ServerHello: Sendable, Equatable {
     }
 }
 
-/// The result of an ingest, as the reply reports it.
-public struct IngestOutcome: Sendable, Equatable {
-    public var stream: StreamName
-    public var contentHash: ContentHash
-    /// Positions of the batch (the article first, then its findings); for a duplicate, the
-    /// positions already stored, or empty when the server does not look them up.
-    public var positions: [Position]
-    public var statements: Int
-    public var tensions: Int
-    public var duplicate: Bool
-
-    public init(stream: StreamName, contentHash: ContentHash, positions: [Position], statements: Int, tensions: Int,
-                duplicate: Bool) {
-        self.stream = stream
-        self.contentHash = contentHash
-        self.positions = positions
-        self.statements = statements
-        self.tensions = tensions
-        self.duplicate = duplicate
-    }
-}
-
 /// Why a subscription (or the connection's requests) ended, on its `end` line.
 public enum EndReason: String, Sendable, CaseIterable {
     case unsubscribed, quit

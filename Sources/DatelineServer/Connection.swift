@@ -324,9 +324,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         runAsync({ try await engine.ingest(article) }) { result in
             switch result {
             case .success(let o):
-                Reply.ingestOK(id: id, DatelineProtocol.IngestOutcome(
-                    stream: o.stream, contentHash: o.contentHash, positions: o.positions, statements: o.statements,
-                    tensions: o.tensions, duplicate: o.duplicate), into: &self.out)
+                Reply.ingestOK(id: id, o, into: &self.out)
             case .failure(let error):
                 self.fail(self.protocolError(error, id: id))
             }

@@ -5,20 +5,6 @@ import EventLog
 import Foundation
 import Logging
 
-/// What happened to one ingested article.
-public struct IngestOutcome: Sendable, Equatable {
-    public var stream: StreamName
-    public var contentHash: ContentHash
-    /// Where the article's events are (the original ones for a duplicate).
-    public var positions: [Position]
-    public var statements: Int
-    public var tensions: Int
-    /// The same text was already in the log; nothing was written.
-    public var duplicate: Bool
-    /// Uncompressed payload bytes appended (0 for a duplicate).
-    public var payloadBytes: Int
-}
-
 /// The embedded Dateline: the log on a local SQLite file, the extractor, and (as they land)
 /// the projections kept current. The CLI uses it directly; the server wraps it.
 public final class DatelineEngine: Sendable {

@@ -34,3 +34,16 @@ func requireKnownActors(_ codes: [ActorCode], option: String) throws {
         throw ValidationError("\(option): unknown actor code \(code); use ISO 3166 alpha-3 codes such as RUS or UKR, or NATO, EU, UN, OSCE, WST")
     }
 }
+
+/// `--since` and `--until`: the days a timeline query covers, both inclusive.
+struct DateRange: ParsableArguments {
+    @Option(help: ArgumentHelp("First day (YYYY-MM-DD).", valueName: "DATE"))
+    var since: CalendarDate?
+
+    @Option(help: ArgumentHelp("Last day (YYYY-MM-DD).", valueName: "DATE"))
+    var until: CalendarDate?
+
+    func validate() throws {
+        if let since, let until, until < since { throw ValidationError("--until is before --since") }
+    }
+}

@@ -26,11 +26,7 @@ struct StatementsCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Actor the speaker speaks for, e.g. RUS.", valueName: "CODE"))
     var actor: ActorCode?
 
-    @Option(help: ArgumentHelp("First day (YYYY-MM-DD).", valueName: "DATE"))
-    var since: CalendarDate?
-
-    @Option(help: ArgumentHelp("Last day (YYYY-MM-DD).", valueName: "DATE"))
-    var until: CalendarDate?
+    @OptionGroup var days: DateRange
 
     @Option(help: "Words that must all occur in the statement.")
     var grep: String?
@@ -43,7 +39,6 @@ struct StatementsCommand: ParsableCommand {
 
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be 1 or more") }
-        if let since, let until, until < since { throw ValidationError("--until is before --since") }
         if let actor { try requireKnownActors([actor], option: "--actor") }
     }
 
@@ -52,11 +47,11 @@ struct StatementsCommand: ParsableCommand {
         if remote.server != nil {
             let connection = try remote.connect()
             rows = try connection.rows(StatementRow.self, QueryRequest(kind: .statements, speaker: speaker, actor: actor,
-                                                                       since: since, until: until, grep: grep, limit: limit))
+                                                                       since: days.since, until: days.until, grep: grep, limit: limit))
         } else {
             let engine = try database.openEngine()
             defer { engine.close() }
-            let query = StatementQuery(speaker: speaker, affiliation: actor, since: since, until: until, words: grep, limit: limit)
+            let query = StatementQuery(speaker: speaker, affiliation: actor, since: days.since, until: days.until, words: grep, limit: limit)
             rows = try engine.timelines.read { try $0.statements(query) }
         }
         var out = StandardOutput()

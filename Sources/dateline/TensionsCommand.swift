@@ -26,11 +26,7 @@ struct TensionsCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Every pair with this actor, e.g. NATO.", valueName: "CODE"))
     var actor: ActorCode?
 
-    @Option(help: ArgumentHelp("First day (YYYY-MM-DD).", valueName: "DATE"))
-    var since: CalendarDate?
-
-    @Option(help: ArgumentHelp("Last day (YYYY-MM-DD).", valueName: "DATE"))
-    var until: CalendarDate?
+    @OptionGroup var days: DateRange
 
     @Option(help: "Group by day, week or month.")
     var bucket: TimeBucket = .day
@@ -50,7 +46,6 @@ struct TensionsCommand: ParsableCommand {
     func validate() throws {
         if let top, top < 1 { throw ValidationError("--top must be 1 or more") }
         if !(halfLife > 0) || !halfLife.isFinite { throw ValidationError("--half-life must be a positive number of days") }
-        if let since, let until, until < since { throw ValidationError("--until is before --since") }
         if let pair, let actor, !pair.contains(actor) { throw ValidationError("--actor \(actor) is not in --pair \(pair)") }
         if let pair { try requireKnownActors([pair.first, pair.second], option: "--pair") }
         if let actor { try requireKnownActors([actor], option: "--actor") }
@@ -62,7 +57,7 @@ struct TensionsCommand: ParsableCommand {
         if remote.server != nil {
             let connection = try remote.connect()
             rows = try connection.rows(TensionRow.self, QueryRequest(
-                kind: .tensions, actor: actor, pair: pair, since: since, until: until,
+                kind: .tensions, actor: actor, pair: pair, since: days.since, until: days.until,
                 bucket: Bucket(rawValue: bucket.rawValue), top: top))
             // The server sends buckets, not every quiet day: the chart joins the buckets' indexes.
             series = Self.pairs(of: rows).map { pair in
@@ -73,13 +68,13 @@ struct TensionsCommand: ParsableCommand {
         } else {
             let engine = try database.openEngine()
             defer { engine.close() }
-            let query = TensionQuery(pair: pair, actor: actor, since: since, until: until, bucket: bucket, top: top,
+            let query = TensionQuery(pair: pair, actor: actor, since: days.since, until: days.until, bucket: bucket, top: top,
                                      halfLife: halfLife)
             rows = try engine.timelines.read { try $0.tensions(query) }
             if svg != nil {
                 series = try engine.timelines.read { store in
                     try Self.pairs(of: rows).map {
-                        TensionChart.Series(pair: $0, points: try store.indexSeries(pair: $0, since: since, until: until,
+                        TensionChart.Series(pair: $0, points: try store.indexSeries(pair: $0, since: days.since, until: days.until,
                                                                                    halfLife: halfLife))
                     }
                 }
