@@ -7,8 +7,9 @@ import Foundation
 /// Answers the protocol's `query` op from the engine's timelines: one `row` line per
 /// statement or per pair and bucket, with the same fields as the CLI's `--json` output.
 public enum TimelineQueries {
-    public static func handler(engine: DatelineEngine) -> QueryHandler {
-        let timelines = engine.timelines
+    /// Opens the engine's timelines now, so they follow every commit from the server's start.
+    public static func handler(engine: DatelineEngine) throws -> QueryHandler {
+        let timelines = try engine.timelines()
         return { request in
             let rows: [Data] = try await timelines.read { store in
                 let encoder = JSONEncoder()

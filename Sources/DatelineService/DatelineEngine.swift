@@ -10,24 +10,28 @@ import Logging
 public final class DatelineEngine: Sendable {
     public let store: EventStore
     public let extractor: Extractor
-    /// The statement and tension timelines, kept current as events are appended.
-    public let timelines: Timelines
     private let logger: Logger
+    private let timelinesLock = NSLock()
+    nonisolated(unsafe) private var openedTimelines: Timelines?
 
-    /// Opens (or creates) the log and its projections; a projection whose code changed is
-    /// rebuilt here, reporting through `progress`.
-    public init(databasePath: String, options: EventStoreOptions = EventStoreOptions(), logger: Logger,
-                progress: ((RebuildProgress) throws -> Void)? = nil) throws {
-        let store = try EventStore(path: databasePath, options: options, logger: logger)
-        do {
-            timelines = try Timelines(log: store, logger: logger, progress: progress)
-        } catch {
-            store.close()
-            throw error
-        }
-        self.store = store
+    /// Opens (or creates) the log. The timelines are opened on first use, so commands that only
+    /// read or check the log (`log`, `verify`, `replay`) never touch the projections.
+    public init(databasePath: String, options: EventStoreOptions = EventStoreOptions(), logger: Logger) throws {
+        self.store = try EventStore(path: databasePath, options: options, logger: logger)
         self.extractor = Extractor()
         self.logger = logger
+    }
+
+    /// The statement and tension timelines. The first call opens them, rebuilds any projection
+    /// whose code changed (reporting through `progress`), catches up from the checkpoints, and
+    /// from then on keeps them current after every commit.
+    public func timelines(progress: ((RebuildProgress) throws -> Void)? = nil) throws -> Timelines {
+        timelinesLock.lock()
+        defer { timelinesLock.unlock() }
+        if let openedTimelines { return openedTimelines }
+        let timelines = try Timelines(log: store, logger: logger, progress: progress)
+        openedTimelines = timelines
+        return timelines
     }
 
     /// Extracts and appends one article as one atomic batch. Ingesting text that is already in
@@ -87,9 +91,13 @@ public final class DatelineEngine: Sendable {
                              duplicate: true, payloadBytes: 0)
     }
 
-    /// Brings the projections up to date and closes them and the log.
+    /// Brings the projections (if opened) up to date and closes them and the log.
     public func close() {
-        timelines.close()
+        timelinesLock.lock()
+        let timelines = openedTimelines
+        openedTimelines = nil
+        timelinesLock.unlock()
+        timelines?.close()
         store.close()
     }
 }

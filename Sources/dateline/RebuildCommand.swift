@@ -30,7 +30,7 @@ struct RebuildCommand: ParsableCommand {
         let started = Date()
         let terminal = standardErrorIsTerminal
         var last = Date.distantPast
-        try engine.timelines.rebuild(projection.isEmpty ? nil : projection) { p in
+        try engine.timelines().rebuild(projection.isEmpty ? nil : projection) { p in
             guard terminal, Date().timeIntervalSince(last) > 0.2 else { return }
             last = Date()
             let left = p.secondsLeft.map { String(format: ", %.0f s left", $0) } ?? ""
@@ -38,7 +38,7 @@ struct RebuildCommand: ParsableCommand {
                               p.projection, p.position.rawValue, p.head.rawValue, p.eventsPerSecond, left), newline: false)
         }
         if terminal { printError("\r\u{1B}[K", newline: false) }
-        let stats = try engine.timelines.read { try $0.stats() }
+        let stats = try engine.timelines().read { try $0.stats() }
         for s in stats where projection.isEmpty || projection.contains(s.name) {
             print("\(s.name): rebuilt to position \(s.checkpoint), rows \(s.rows.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))")
         }

@@ -52,7 +52,7 @@ struct StatementsCommand: ParsableCommand {
             let engine = try database.openEngine()
             defer { engine.close() }
             let query = StatementQuery(speaker: speaker, affiliation: actor, since: days.since, until: days.until, words: grep, limit: limit)
-            rows = try engine.timelines.read { try $0.statements(query) }
+            rows = try engine.timelines().read { try $0.statements(query) }
         }
         var out = StandardOutput()
         if json {

@@ -42,7 +42,7 @@ struct StatsCommand: ParsableCommand {
             db: database.db, head: head,
             eventsByType: Dictionary(uniqueKeysWithValues: try engine.store.countsByType().map { ($0.key.rawValue, $0.value) }),
             databaseBytes: try engine.store.databaseSize(), payloadBytes: sizes.raw, storedBytes: sizes.stored,
-            projections: try engine.timelines.read { try $0.stats() })
+            projections: try engine.timelines().read { try $0.stats() })
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -70,9 +70,9 @@ struct TensionsCommand: ParsableCommand {
             defer { engine.close() }
             let query = TensionQuery(pair: pair, actor: actor, since: days.since, until: days.until, bucket: bucket, top: top,
                                      halfLife: halfLife)
-            rows = try engine.timelines.read { try $0.tensions(query) }
+            rows = try engine.timelines().read { try $0.tensions(query) }
             if svg != nil {
-                series = try engine.timelines.read { store in
+                series = try engine.timelines().read { store in
                     try Self.pairs(of: rows).map {
                         TensionChart.Series(pair: $0, points: try store.indexSeries(pair: $0, since: days.since, until: days.until,
                                                                                    halfLife: halfLife))

@@ -72,16 +72,22 @@ struct Datelined: AsyncParsableCommand {
             logger.critical("cannot open the log", metadata: ["db": "\(db)", "error": "\(error)"])
             throw ExitCode(1)
         }
+        let queries: QueryHandler
+        do {
+            queries = try TimelineQueries.handler(engine: engine)
+        } catch {
+            logger.critical("cannot open the timelines", metadata: ["db": "\(db)", "error": "\(error)"])
+            engine.close()
+            throw ExitCode(1)
+        }
         var limits = ServerConfiguration().limits
         limits.heartbeatInterval = .seconds(Int64(heartbeat))
         limits.slowConsumerWriteDeadline = .seconds(Int64(writeDeadline))
         limits.maxConnections = maxConnections
         let server = DatelineTCPServer(
             engine: engine,
-            // `query` answers not_found until a QueryHandler (QueryRequest → row objects, built on the
-            // engine's timelines) is passed here as `queryHandler:`.
             configuration: ServerConfiguration(host: host, port: port, token: token, readsNeedAuth: readsNeedAuth,
-                                               limits: limits, queryHandler: TimelineQueries.handler(engine: engine)),
+                                               limits: limits, queryHandler: queries),
             logger: logger)
         do {
             try await server.run { port in

@@ -1,3 +1,4 @@
+import EventLog
 import Foundation
 import Testing
 
@@ -82,5 +83,37 @@ import Testing
         #expect(lines[1]["error"] as? String == "feed.jsonl:2: the record has no `date` string")
         #expect(lines[0]["statements"] is [Any] && lines[0]["tensions"] is [Any])
         #expect(lines[2]["date"] as? String == "2024-01-02")
+    }
+}
+
+/// What a person sees when the log file has been damaged behind Dateline's back.
+@Suite struct DamagedLogTests {
+    @Test func verifyNamesTheDamagedPositionAndQueriesSayWhatFailed() throws {
+        let dir = try TemporaryDirectory()
+        let dateline = try productPath("dateline")
+        let db = dir.path("log.sqlite")
+        #expect(try run(dateline, ["ingest", "--db", db, packageRoot.appendingPathComponent("samples").path]).status == 0)
+
+        // Change one stored byte of event 2, as a disk fault or a hand edit would.
+        let sqlite = try SQLiteDatabase(path: db)
+        try sqlite.execute("DROP TRIGGER events_no_update")
+        let select = try sqlite.prepare("SELECT payload FROM events WHERE position = 2")
+        #expect(try select.step())
+        var bytes = select.blob(0)
+        select.reset()
+        bytes[bytes.count / 2] ^= 0x20
+        let update = try sqlite.prepare("UPDATE events SET payload = ?1 WHERE position = 2")
+        try update.bind(1, bytes)
+        try update.run()
+        sqlite.close()
+
+        let verify = try run(dateline, ["verify", "--db", db])
+        #expect(verify.status == 1)
+        #expect(verify.stdout.contains("position 2:"))
+        #expect(verify.stdout.contains("events_no_update"))
+
+        let log = try run(dateline, ["log", "--db", db])
+        #expect(log.status != 0)
+        #expect(log.stderr.contains("corrupt payload at position 2"))
     }
 }
