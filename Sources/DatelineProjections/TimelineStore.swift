@@ -229,14 +229,18 @@ public final class TimelineStore {
     public func catchUp(progress: ((RebuildProgress) throws -> Void)? = nil) throws(ProjectionError) {
         try guardOpen()
         do {
+            var stale: [any TableProjection.Type] = []
+            var current: [Target] = []
             for def in Self.definitions {
                 guard let s = try state(def.name) else { continue }
                 if s.codeVersion != def.codeVersion {
-                    try rebuild(def, progress: progress)
+                    stale.append(def)
                 } else {
-                    try run(def, prefix: Self.live, stateName: def.name, through: nil, progress: progress)
+                    current.append(Target(def: def, prefix: Self.live, stateName: def.name))
                 }
             }
+            if !stale.isEmpty { try rebuild(stale, progress: progress) }
+            try run(current, through: nil, progress: progress)
         } catch { throw ProjectionError.wrap(error) }
     }
 
@@ -280,29 +284,48 @@ public final class TimelineStore {
         try s.run()
     }
 
-    /// Applies the log from the checkpoint of `stateName` through `through` (default: the head
-    /// when the pass starts) to the tables with `prefix`, in chunks.
+    /// One set of tables a pass applies events to: a projection's live tables or its shadow.
+    struct Target {
+        var def: any TableProjection.Type
+        var prefix: String
+        var stateName: String
+    }
+
     private func run(_ def: any TableProjection.Type, prefix: String, stateName: String, through: Position?,
                      progress: ((RebuildProgress) throws -> Void)?) throws {
-        guard let s = try state(stateName) else { return }
-        let start = s.checkpoint
+        try run([Target(def: def, prefix: prefix, stateName: stateName)], through: through, progress: progress)
+    }
+
+    /// Applies the log from each target's checkpoint through `through` (default: the head when
+    /// the pass starts), in chunks, reading the log once for all targets: every event is read,
+    /// inflated and decoded once, then handed to each target that needs it, and each chunk is
+    /// committed with every target's checkpoint in one transaction.
+    private func run(_ targets: [Target], through: Position?, progress: ((RebuildProgress) throws -> Void)?) throws {
         let head = try log.head()
         let target = through.map { min($0, head) } ?? head
-        guard start < target else { return }
+        var active: [(target: Target, start: Position)] = []
+        for t in targets {
+            guard let s = try state(t.stateName), s.checkpoint < target else { continue }
+            active.append((t, s.checkpoint))
+        }
+        guard let start = active.map(\.start).min() else { return }
+        let types = active.reduce(into: Set<EventType>()) { $0.formUnion($1.target.def.eventTypes) }
         let began = DispatchTime.now().uptimeNanoseconds
         var chunk: [RecordedEvent] = []
         chunk.reserveCapacity(options.chunkSize)
         var chunkStart = start.next
         func flush(through end: Position) throws {
-            try applyChunk(def, prefix: prefix, stateName: stateName, events: chunk, covering: chunkStart...end)
+            try applyChunk(active.map(\.target), events: chunk, covering: chunkStart...end)
             chunk.removeAll(keepingCapacity: true)
             chunkStart = end.next
             if let progress {
                 let seconds = max(1e-9, Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9)
-                let rate = Double(end.rawValue - start.rawValue) / seconds
-                let left = rate > 0 ? Double(target.rawValue - end.rawValue) / rate : nil
-                try progress(RebuildProgress(projection: def.name, rebuilding: prefix == Self.shadow, position: end,
-                                         head: target, eventsPerSecond: rate, secondsLeft: left))
+                for (t, from) in active where end > from {
+                    let rate = Double(end.rawValue - from.rawValue) / seconds
+                    let left = rate > 0 ? Double(target.rawValue - end.rawValue) / rate : nil
+                    try progress(RebuildProgress(projection: t.def.name, rebuilding: t.prefix == Self.shadow, position: end,
+                                                 head: target, eventsPerSecond: rate, secondsLeft: left))
+                }
             }
         }
         // Read in windows of positions, each in its own snapshot: one snapshot held for the
@@ -311,7 +334,7 @@ public final class TimelineStore {
         var windowStart = start.next
         while windowStart <= target {
             let windowEnd = Position(min(target.rawValue, windowStart.rawValue + Int64(Self.scanWindow) - 1))
-            try log.forEachEvent(from: windowStart, until: windowEnd, types: def.eventTypes) { event in
+            try log.forEachEvent(from: windowStart, until: windowEnd, types: types) { event in
                 chunk.append(event)
                 if chunk.count >= options.chunkSize { try flush(through: event.position) }
             }
@@ -320,22 +343,27 @@ public final class TimelineStore {
         try flush(through: target)
     }
 
-    /// Applies one chunk that covers every event of the projection's types in `covering`, in
-    /// one transaction with the checkpoint. A chunk already (partly) applied is skipped up to
-    /// the stored checkpoint.
-    private func applyChunk(_ def: any TableProjection.Type, prefix: String, stateName: String,
-                            events: [RecordedEvent], covering: ClosedRange<Position>) throws {
+    /// Applies one chunk that covers every event of the targets' types in `covering`, in one
+    /// transaction with the targets' checkpoints. What a target already applied (up to its
+    /// stored checkpoint) is skipped.
+    private func applyChunk(_ targets: [Target], events: [RecordedEvent], covering: ClosedRange<Position>) throws {
         let changes = decode(events)
         try writeTransaction {
-            guard let s = try state(stateName) else { throw ProjectionError.other("projection state \(stateName) vanished") }
-            guard covering.upperBound > s.checkpoint else { return }
-            guard covering.lowerBound <= s.checkpoint.next else {
-                throw ProjectionError.other("projection \(stateName) is at \(s.checkpoint) but a chunk starts at \(covering.lowerBound)")
+            for t in targets {
+                guard let s = try state(t.stateName) else { throw ProjectionError.other("projection state \(t.stateName) vanished") }
+                guard covering.upperBound > s.checkpoint else { continue }
+                guard covering.lowerBound <= s.checkpoint.next else {
+                    throw ProjectionError.other("projection \(t.stateName) is at \(s.checkpoint) but a chunk starts at \(covering.lowerBound)")
+                }
+                var fresh: [TimelineChange] = []
+                fresh.reserveCapacity(events.count)
+                for (event, change) in zip(events, changes) where event.position > s.checkpoint && t.def.eventTypes.contains(event.type) {
+                    fresh.append(change)
+                }
+                let malformed = try t.def.apply(fresh, db, prefix: t.prefix, cache: cache(t.stateName, generation: s.generation),
+                                                bulk: t.prefix == Self.shadow)
+                try setCheckpoint(t.stateName, covering.upperBound, addMalformed: malformed)
             }
-            let fresh = zip(events, changes).filter { $0.0.position > s.checkpoint }.map(\.1)
-            let malformed = try def.apply(fresh, db, prefix: prefix, cache: cache(stateName, generation: s.generation),
-                                          bulk: prefix == Self.shadow)
-            try setCheckpoint(stateName, covering.upperBound, addMalformed: malformed)
         }
     }
 
@@ -367,11 +395,30 @@ public final class TimelineStore {
             throw .invalidQuery("no projection named \(name); known: \(Self.projectionNames.joined(separator: ", "))")
         }
         do {
-            for def in Self.definitions where names.contains(def.name) { try rebuild(def, progress: progress) }
+            try rebuild(Self.definitions.filter { names.contains($0.name) }, progress: progress)
         } catch { throw ProjectionError.wrap(error) }
     }
 
-    private func rebuild(_ def: any TableProjection.Type, progress: ((RebuildProgress) throws -> Void)?) throws {
+    /// Rebuilds `defs` with one shared pass over the log into their shadow tables, then
+    /// finishes and swaps each in.
+    private func rebuild(_ defs: [any TableProjection.Type], progress: ((RebuildProgress) throws -> Void)?) throws {
+        for def in defs { try prepareShadow(def) }
+        try withBulkSettings {
+            try run(defs.map { Target(def: $0, prefix: Self.shadow, stateName: Self.shadowName($0.name)) }, through: nil, progress: progress)
+        }
+        for def in defs { try finishRebuild(def) }
+    }
+
+    /// A bigger page cache while loading shadow tables (they are derived data, read back by the
+    /// finishing step), restored afterwards.
+    private func withBulkSettings(_ body: () throws -> Void) throws {
+        try db.execute("PRAGMA cache_size = -131072")
+        defer { try? db.execute("PRAGMA cache_size = -32000") }
+        try body()
+    }
+
+    /// Creates the shadow tables of `def`, or keeps them to resume an interrupted rebuild.
+    private func prepareShadow(_ def: any TableProjection.Type) throws {
         let shadowName = Self.shadowName(def.name)
         try writeTransaction {
             let existing = try state(shadowName)
@@ -385,7 +432,12 @@ public final class TimelineStore {
             let liveGeneration = try state(def.name)?.generation ?? 0
             try create(def, prefix: Self.shadow, stateName: shadowName, generation: liveGeneration + 1, queryIndexes: false)
         }
-        try run(def, prefix: Self.shadow, stateName: shadowName, through: nil, progress: progress)
+    }
+
+    /// Computes what the bulk load left out, builds the query indexes, catches up with the last
+    /// appends and swaps the shadow tables in.
+    private func finishRebuild(_ def: any TableProjection.Type) throws {
+        let shadowName = Self.shadowName(def.name)
         // Derived rows and query indexes, in short transactions: the log's writer shares the lock.
         guard let shadowState = try state(shadowName) else { throw ProjectionError.other("rebuild state vanished") }
         try def.finishBulk(db, prefix: Self.shadow) { body in try writeTransaction(body) }

@@ -344,35 +344,3 @@ struct SeedStoreTests {
         #expect(abs(series[1].index - 8.1515) < 5e-5)
     }
 }
-
-@Suite("Timeline worker")
-struct TimelineWorkerTests {
-    @Test("events from the commit observer are applied before later queries; close answers with closed")
-    func observerToQuery() async throws {
-        let dir = try TemporaryDirectory()
-        let log = try openLog(dir.database)
-        defer { log.close() }
-        let corpus = syntheticCorpus(articles: 25, seed: 12)
-        // Some history before the worker starts: it catches up from the log.
-        try appendBatches(corpus.batches.prefix(10), to: log)
-        let errors = CommitCollector()
-        let worker = try TimelineWorker(log: log, onError: { _ in errors.add([]) })
-        let token = log.addCommitObserver { worker.submit($0) }
-        for batch in corpus.batches.dropFirst(10) {
-            _ = try await log.append(to: batch.stream, events: batch.events)
-        }
-        let head = try log.head()
-        let checkpoints = try await worker.perform { store in try store.stats().map(\.checkpoint) }
-        #expect(checkpoints == [head, head])
-        var fold = TimelineFold()
-        fold.apply(try allEvents(log))
-        let lavrov = try await worker.perform { try $0.statements(StatementQuery(speaker: "Lavrov")) }
-        #expect(lavrov == fold.statements(StatementQuery(speaker: "Lavrov")))
-        let tensions = try worker.performSync { try $0.tensions(TensionQuery(bucket: .week)) }
-        #expect(tensions == fold.tensions(TensionQuery(bucket: .week)))
-        log.removeCommitObserver(token)
-        worker.close()
-        await #expect(throws: ProjectionError.self) { try await worker.perform { try $0.stats() } }
-        worker.close()
-    }
-}
