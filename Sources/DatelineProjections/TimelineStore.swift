@@ -202,6 +202,7 @@ public final class TimelineStore {
                         queryIndexes: Bool) throws {
         try def.create(db, prefix: prefix, tag: "\(def.name)\(generation)", fullText: options.fullTextSearch)
         if queryIndexes {
+            for sql in def.applyIndexes(prefix: prefix, tag: "\(def.name)\(generation)") { try db.execute(sql) }
             for sql in def.queryIndexes(prefix: prefix, tag: "\(def.name)\(generation)") { try db.execute(sql) }
         }
         let s = try db.cached("INSERT INTO tl_projections(name, checkpoint, code_version, generation, malformed) VALUES (?1, 0, ?2, ?3, 0)")
@@ -360,8 +361,19 @@ public final class TimelineStore {
                 for (event, change) in zip(events, changes) where event.position > s.checkpoint && t.def.eventTypes.contains(event.type) {
                     fresh.append(change)
                 }
-                let malformed = try t.def.apply(fresh, db, prefix: t.prefix, cache: cache(t.stateName, generation: s.generation),
-                                                bulk: t.prefix == Self.shadow)
+                let bulk = t.prefix == Self.shadow
+                let c = cache(t.stateName, generation: s.generation)
+                if bulk && !c.applyIndexesReady {
+                    if s.checkpoint == .start && c.rowsByStream == nil {
+                        // Loading from empty tables: rows are tracked by stream, indexes come later.
+                        c.rowsByStream = [:]
+                    } else if c.rowsByStream == nil {
+                        // Resuming: no record of the rows already loaded, so index them now.
+                        for sql in t.def.applyIndexes(prefix: t.prefix, tag: "\(t.def.name)\(s.generation)") { try db.execute(sql) }
+                        c.applyIndexesReady = true
+                    }
+                }
+                let malformed = try t.def.apply(fresh, db, prefix: t.prefix, cache: c, bulk: bulk)
                 try setCheckpoint(t.stateName, covering.upperBound, addMalformed: malformed)
             }
         }
@@ -440,6 +452,10 @@ public final class TimelineStore {
         let shadowName = Self.shadowName(def.name)
         // Derived rows and query indexes, in short transactions: the log's writer shares the lock.
         guard let shadowState = try state(shadowName) else { throw ProjectionError.other("rebuild state vanished") }
+        caches[shadowName] = nil
+        for sql in def.applyIndexes(prefix: Self.shadow, tag: "\(def.name)\(shadowState.generation)") {
+            try writeTransaction { try db.execute(sql) }
+        }
         try def.finishBulk(db, prefix: Self.shadow) { body in try writeTransaction(body) }
         for sql in def.queryIndexes(prefix: Self.shadow, tag: "\(def.name)\(shadowState.generation)") {
             try writeTransaction { try db.execute(sql) }
