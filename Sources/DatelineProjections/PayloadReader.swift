@@ -495,6 +495,30 @@ struct PayloadReader {
         return nil
     }
 
+    /// Skips a string value (an article's text, mostly) with the checks of `string()`, without
+    /// building it: plain ASCII needs no further check.
+    private mutating func skipString() -> Bool {
+        guard i < n, p[i] == 0x22 else { return false }
+        let start = i
+        i += 1
+        var plain = true
+        while i < n {
+            let c = p[i]
+            if c == 0x22 {
+                i += 1
+                return true
+            }
+            if c == 0x5C || c < 0x20 || c >= 0x80 {
+                plain = false
+                break
+            }
+            i += 1
+        }
+        guard !plain else { return false }
+        i = start
+        return string() != nil
+    }
+
     private mutating func escapedString(from start: Int) -> String? {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(i - start + 32)
@@ -565,7 +589,7 @@ struct PayloadReader {
         ws()
         guard i < n else { return false }
         switch p[i] {
-        case 0x22: return string() != nil
+        case 0x22: return skipString()
         case 0x7B: return object { r, _ in r.skip(depth: depth + 1) }
         case 0x5B: return array { $0.skip(depth: depth + 1) }
         case 0x74: return literal("true")

@@ -205,13 +205,25 @@ enum StatementsProjection: TableProjection {
                         surface, speaker_id, cue, content, start, "end", polarity, extractor_version, folded)
                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
                     """)
-                try s.bind([.integer(r.position.rawValue), .text(r.stream.rawValue), .integer(Int64(r.index)),
-                            .integer(Int64(r.date.dayNumber)), .text(r.kind.rawValue), .optionalText(r.speaker),
-                            .optionalText(r.entity), .optionalText(r.affiliation?.rawValue), .optionalText(r.role),
-                            .optionalText(r.surface), speakerID.map { .integer($0) } ?? .null, .optionalText(r.cue),
-                            .text(r.content), .integer(Int64(r.start)), .integer(Int64(r.end)), .text(r.polarity.rawValue),
-                            .text(r.extractorVersion),
-                            hasFTS ? .null : .text(TextMatch.words(r.content).joined(separator: " "))])
+                // Bound one by one (no array of values per row: this is the bulk path).
+                try s.bind(1, r.position.rawValue)
+                try s.bind(2, r.stream.rawValue)
+                try s.bind(3, r.index)
+                try s.bind(4, r.date.dayNumber)
+                try s.bind(5, r.kind.rawValue)
+                try s.bind(6, optional: r.speaker)
+                try s.bind(7, optional: r.entity)
+                try s.bind(8, optional: r.affiliation?.rawValue)
+                try s.bind(9, optional: r.role)
+                try s.bind(10, optional: r.surface)
+                if let speakerID { try s.bind(11, speakerID) } else { try s.bindNull(11) }
+                try s.bind(12, optional: r.cue)
+                try s.bind(13, r.content)
+                try s.bind(14, r.start)
+                try s.bind(15, r.end)
+                try s.bind(16, r.polarity.rawValue)
+                try s.bind(17, r.extractorVersion)
+                try s.bind(18, optional: hasFTS ? nil : TextMatch.words(r.content).joined(separator: " "))
                 try s.run()
                 if bulk { cache.rowsByStream?[r.stream, default: []].append(r.position.rawValue) }
                 if fts {
@@ -360,12 +372,23 @@ enum TensionsProjection: TableProjection {
                         quad_class, modality, weight, level, issue, start, "end")
                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
                     """)
-                try s.bind([.integer(m.position.rawValue), .text(m.stream.rawValue), .integer(Int64(m.index)),
-                            .integer(Int64(m.date.dayNumber)), .text(m.pair.description), .optionalText(m.source?.rawValue),
-                            .optionalText(m.target?.rawValue), .text(m.type), .optionalText(m.cameo),
-                            m.goldstein.map { .double($0) } ?? .null, m.quadClass.map { .integer(Int64($0)) } ?? .null,
-                            .text(m.modality.rawValue), .double(m.weight), m.level.map { .double($0) } ?? .null,
-                            .optionalText(m.issue), .integer(Int64(m.start)), .integer(Int64(m.end))])
+                try s.bind(1, m.position.rawValue)
+                try s.bind(2, m.stream.rawValue)
+                try s.bind(3, m.index)
+                try s.bind(4, m.date.dayNumber)
+                try s.bind(5, m.pair.description)
+                try s.bind(6, optional: m.source?.rawValue)
+                try s.bind(7, optional: m.target?.rawValue)
+                try s.bind(8, m.type)
+                try s.bind(9, optional: m.cameo)
+                if let g = m.goldstein { try s.bind(10, g) } else { try s.bindNull(10) }
+                if let q = m.quadClass { try s.bind(11, q) } else { try s.bindNull(11) }
+                try s.bind(12, m.modality.rawValue)
+                try s.bind(13, m.weight)
+                if let l = m.level { try s.bind(14, l) } else { try s.bindNull(14) }
+                try s.bind(15, optional: m.issue)
+                try s.bind(16, m.start)
+                try s.bind(17, m.end)
                 try s.run()
                 if bulk { cache.rowsByStream?[m.stream, default: []].append(m.position.rawValue) }
                 dirty.insert(PairDay(pair: m.pair, date: m.date))
@@ -398,6 +421,12 @@ enum TensionsProjection: TableProjection {
             }
         }
         return malformedCount(changes)
+    }
+}
+
+extension SQLiteStatement {
+    func bind(_ index: Int32, optional value: String?) throws {
+        if let value { try bind(index, value) } else { try bindNull(index) }
     }
 }
 
