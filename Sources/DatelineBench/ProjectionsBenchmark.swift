@@ -32,6 +32,8 @@ struct ProjectionsBenchmark: AsyncParsableCommand {
     var noRebuild = false
     @Flag(help: "Skip the queries (measure the rebuild only).")
     var noQueries = false
+    @Flag(help: "Also time reading the log alone, and reading plus decoding the payloads (where a rebuild's time goes).")
+    var split = false
 
     func run() async throws {
         let logger = Logger(label: "dateline.bench", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -62,6 +64,16 @@ struct ProjectionsBenchmark: AsyncParsableCommand {
         let store = try TimelineStore.open(log: log)
         defer { store.close() }
 
+        if split {
+            var c = cpuSeconds(), w = now(), count = 0
+            try log.forEachEvent { _ in count += 1 }
+            print(String(format: "read the log alone: %d events, %.1f s wall, %.1f CPU-s", count, now() - w, cpuSeconds() - c))
+            c = cpuSeconds(); w = now(); count = 0
+            try log.forEachEvent { event in
+                if case .malformed = TimelineChange(event) { count += 1 }
+            }
+            print(String(format: "read and decode (one thread): %.1f s wall, %.1f CPU-s, %d malformed", now() - w, cpuSeconds() - c, count))
+        }
         if !noRebuild {
             let wall0 = now(), cpu0 = cpuSeconds()
             var lastPrint = now()
