@@ -344,3 +344,35 @@ struct SeedStoreTests {
         #expect(abs(series[1].index - 8.1515) < 5e-5)
     }
 }
+
+@Suite("Rebuild resumed by another store")
+struct ResumedRebuildTests {
+    @Test("a rebuild interrupted in one store and resumed by a new one gives the same tables, supersessions included")
+    func resumedByNewStore() throws {
+        let dir = try TemporaryDirectory()
+        let log = try openLog(dir.database)
+        defer { log.close() }
+        // Several re-extractions, some before and some after the interruption point.
+        try appendBatches(syntheticCorpus(articles: 60, seed: 21).batches[...], to: log)
+        let expected: [String: [String]]
+        do {
+            let store = try TimelineStore.open(log: log, options: TimelineStoreOptions(chunkSize: 40))
+            expected = try dumpTables(dir.database)
+            struct Stop: Error {}
+            var calls = 0
+            #expect(throws: ProjectionError.self) {
+                try store.rebuild { _ in
+                    calls += 1
+                    if calls == 5 { throw Stop() }
+                }
+            }
+            store.close()
+        }
+        let resumed = try TimelineStore(log: log, options: TimelineStoreOptions(chunkSize: 40))
+        defer { resumed.close() }
+        #expect(try resumed.stats().contains { $0.rebuildCheckpoint != nil })
+        try resumed.rebuild()
+        #expect(try dumpTables(dir.database) == expected)
+        #expect(try resumed.stats().allSatisfy { $0.rebuildCheckpoint == nil })
+    }
+}
