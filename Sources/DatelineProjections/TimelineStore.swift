@@ -312,14 +312,13 @@ public final class TimelineStore {
         guard let start = active.map(\.start).min() else { return }
         let types = active.reduce(into: Set<EventType>()) { $0.formUnion($1.target.def.eventTypes) }
         let began = DispatchTime.now().uptimeNanoseconds
-        var chunk: [RecordedEvent] = []
-        chunk.reserveCapacity(options.chunkSize)
+        let targets = active.map(\.target)
         var chunkStart = start.next
-        func flush(through end: Position) throws {
-            try applyChunk(active.map(\.target), events: chunk, covering: chunkStart...end)
-            chunk.removeAll(keepingCapacity: true)
-            chunkStart = end.next
+        func apply(_ chunk: DecodedChunk) throws {
+            try applyChunk(targets, events: chunk.events, changes: chunk.changes, covering: chunkStart...chunk.end)
+            chunkStart = chunk.end.next
             if let progress {
+                let end = chunk.end
                 let seconds = max(1e-9, Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9)
                 for (t, from) in active where end > from {
                     let rate = Double(end.rawValue - from.rawValue) / seconds
@@ -329,26 +328,39 @@ public final class TimelineStore {
                 }
             }
         }
-        // Read in windows of positions, each in its own snapshot: one snapshot held for the
-        // whole scan would keep SQLite from checkpointing the WAL, which then grows with every
-        // chunk committed and slows every read.
-        var windowStart = start.next
-        while windowStart <= target {
-            let windowEnd = Position(min(target.rawValue, windowStart.rawValue + Int64(Self.scanWindow) - 1))
-            try log.forEachEvent(from: windowStart, until: windowEnd, types: types) { event in
-                chunk.append(event)
-                if chunk.count >= options.chunkSize { try flush(through: event.position) }
-            }
-            windowStart = windowEnd.next
+        let reader = ChunkReader(log: log, types: types, from: start.next, through: target, chunkSize: options.chunkSize,
+                                 decodeThreads: options.decodeThreads)
+        if target.rawValue - start.rawValue <= Int64(options.chunkSize) {
+            // A short catch-up: no second thread.
+            try reader.read { try apply($0) }
+            return
         }
-        try flush(through: target)
+        // Reading, inflating and decoding the next chunks on another thread while this one
+        // writes: the two halves of the work overlap.
+        let pipe = ChunkPipe(depth: 2)
+        let finished = DispatchSemaphore(value: 0)
+        let producer = Thread {
+            do {
+                try reader.read { try pipe.put($0) }
+                pipe.finish(nil)
+            } catch {
+                pipe.finish(error)
+            }
+            finished.signal()
+        }
+        producer.start()
+        defer {
+            pipe.cancel()
+            finished.wait()
+        }
+        while let chunk = try pipe.take() { try apply(chunk) }
     }
 
     /// Applies one chunk that covers every event of the targets' types in `covering`, in one
     /// transaction with the targets' checkpoints. What a target already applied (up to its
     /// stored checkpoint) is skipped.
-    private func applyChunk(_ targets: [Target], events: [RecordedEvent], covering: ClosedRange<Position>) throws {
-        let changes = decode(events)
+    private func applyChunk(_ targets: [Target], events: [RecordedEvent], changes: [TimelineChange],
+                            covering: ClosedRange<Position>) throws {
         try writeTransaction {
             for t in targets {
                 guard let s = try state(t.stateName) else { throw ProjectionError.other("projection state \(t.stateName) vanished") }
@@ -381,7 +393,10 @@ public final class TimelineStore {
 
     /// Decodes payloads, on several threads for big chunks (JSON decoding is the bulk of the work).
     func decode(_ events: [RecordedEvent]) -> [TimelineChange] {
-        let threads = options.decodeThreads
+        Self.decode(events, threads: options.decodeThreads)
+    }
+
+    static func decode(_ events: [RecordedEvent], threads: Int) -> [TimelineChange] {
         guard threads > 1, events.count >= 256 else { return events.map(TimelineChange.init) }
         let results = DecodeResults(count: events.count)
         let per = (events.count + threads - 1) / threads
@@ -606,5 +621,98 @@ private final class DecodeResults: @unchecked Sendable {
     init(count: Int) { values = Array(repeating: .ignored, count: count) }
     func set(_ range: Range<Int>, _ decoded: [TimelineChange]) {
         lock.withLock { values.replaceSubrange(range, with: decoded) }
+    }
+}
+
+/// A chunk of events read from the log with their decoded changes; it covers every event of
+/// the pass's types through `end`.
+struct DecodedChunk: Sendable {
+    var events: [RecordedEvent]
+    var changes: [TimelineChange]
+    var end: Position
+}
+
+/// Reads a range of the log in chunks and decodes them.
+struct ChunkReader: Sendable {
+    let log: EventStore
+    let types: Set<EventType>
+    let from: Position
+    let through: Position
+    let chunkSize: Int
+    let decodeThreads: Int
+
+    func read(_ emit: (DecodedChunk) throws -> Void) throws {
+        var chunk: [RecordedEvent] = []
+        chunk.reserveCapacity(chunkSize)
+        func flush(_ end: Position) throws {
+            let events = chunk
+            chunk.removeAll(keepingCapacity: true)
+            try emit(DecodedChunk(events: events, changes: TimelineStore.decode(events, threads: decodeThreads), end: end))
+        }
+        // Read in windows of positions, each in its own snapshot: one snapshot held for the
+        // whole scan would keep SQLite from checkpointing the WAL, which then grows with every
+        // chunk committed and slows every read.
+        var windowStart = from
+        while windowStart <= through {
+            let windowEnd = Position(min(through.rawValue, windowStart.rawValue + Int64(TimelineStore.scanWindow) - 1))
+            try log.forEachEvent(from: windowStart, until: windowEnd, types: types) { event in
+                chunk.append(event)
+                if chunk.count >= chunkSize { try flush(event.position) }
+            }
+            windowStart = windowEnd.next
+        }
+        try flush(through)
+    }
+}
+
+/// Decoded chunks handed from the reading thread to the writing one, at most `depth` waiting.
+private final class ChunkPipe: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var items: [DecodedChunk] = []
+    private var done = false
+    private var failure: Error?
+    private var cancelled = false
+    private let depth: Int
+
+    struct Cancelled: Error {}
+
+    init(depth: Int) { self.depth = depth }
+
+    /// Waits while the pipe is full; throws once the reader has stopped taking.
+    func put(_ chunk: DecodedChunk) throws {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.count >= depth && !cancelled { condition.wait() }
+        if cancelled { throw Cancelled() }
+        items.append(chunk)
+        condition.broadcast()
+    }
+
+    func finish(_ error: Error?) {
+        condition.lock()
+        done = true
+        failure = error
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The next chunk; nil when all are taken; rethrows what stopped the producer.
+    func take() throws -> DecodedChunk? {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.isEmpty && !done { condition.wait() }
+        if !items.isEmpty {
+            condition.broadcast()
+            return items.removeFirst()
+        }
+        if let failure { throw failure }
+        return nil
+    }
+
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        condition.unlock()
     }
 }
