@@ -95,8 +95,9 @@ let package = Package(
         .executableTarget(
             name: "DatelineBench",
             dependencies: [
-                "DatelineCore", "EventLog", "DatelineExtraction", "CSQLite",
+                "DatelineCore", "EventLog", "DatelineExtraction", "DatelineProjections", "CSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 

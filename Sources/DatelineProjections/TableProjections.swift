@@ -17,6 +17,10 @@ protocol TableProjection: Sendable {
     static var tables: [String] { get }
     /// Creates the tables with the indexes that applying needs.
     static func create(_ db: SQLiteDatabase, prefix: String, tag: String, fullText: Bool) throws
+    /// The indexes that applying needs (finding a stream's rows when a newer extraction
+    /// supersedes them). Created with the live tables; a rebuild creates them after the bulk
+    /// load, which sorts once instead of inserting at random places row by row.
+    static func applyIndexes(prefix: String, tag: String) -> [String]
     /// The statements that create the indexes only queries need. A rebuild runs them after
     /// loading the shadow tables (one transaction each), which is faster than maintaining them
     /// row by row.
@@ -42,6 +46,12 @@ final class ApplyCache {
     let generation: Int
     var speakerIDs: [String: Int64] = [:]
     var aliases = Set<AliasKey>()
+    /// In a bulk load that started from empty tables (and has not failed since): the row
+    /// positions of each stream, so a supersession deletes by position while the tables have no
+    /// stream index yet. Nil otherwise (then the stream index is used, created if need be).
+    var rowsByStream: [StreamName: [Int64]]?
+    /// Whether the apply indexes are known to exist in these tables.
+    var applyIndexesReady = false
     init(generation: Int) { self.generation = generation }
 
     struct AliasKey: Hashable {
@@ -51,6 +61,20 @@ final class ApplyCache {
 }
 
 extension TableProjection {
+    /// Deletes a stream's rows of `table` by position, during a bulk load that knows them.
+    /// - Returns: false when the positions are not known (the caller deletes by stream; the
+    ///   store has created the apply indexes then).
+    static func deleteInBulk(_ stream: StreamName, table: String, cache: ApplyCache, _ db: SQLiteDatabase) throws -> Bool {
+        guard let rows = cache.rowsByStream else { return false }
+        let d = try db.cached("DELETE FROM \(table) WHERE position = ?1")
+        for position in rows[stream] ?? [] {
+            try d.bind(1, position)
+            try d.run()
+        }
+        cache.rowsByStream?[stream] = nil
+        return true
+    }
+
     static func malformedCount(_ changes: [TimelineChange]) -> Int {
         changes.reduce(0) { n, c in
             if case .malformed(_, let type, _) = c, eventTypes.contains(type) { return n + 1 }
@@ -101,13 +125,16 @@ enum StatementsProjection: TableProjection {
                 polarity TEXT NOT NULL,
                 extractor_version TEXT NOT NULL
             );
-            CREATE INDEX IF NOT EXISTS tl_\(tag)_statements_stream ON \(p)statements(stream);
             """)
         if fullText && TimelineStore.ftsAvailable(db) {
             try db.execute("""
                 CREATE VIRTUAL TABLE IF NOT EXISTS \(p)statements_fts USING fts5(content, tokenize = 'unicode61 remove_diacritics 2')
                 """)
         }
+    }
+
+    static func applyIndexes(prefix p: String, tag: String) -> [String] {
+        ["CREATE INDEX IF NOT EXISTS tl_\(tag)_statements_stream ON \(p)statements(stream)"]
     }
 
     static func queryIndexes(prefix p: String, tag: String) -> [String] {
@@ -178,20 +205,34 @@ enum StatementsProjection: TableProjection {
                         surface, speaker_id, cue, content, start, "end", polarity, extractor_version, folded)
                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
                     """)
-                try s.bind([.integer(r.position.rawValue), .text(r.stream.rawValue), .integer(Int64(r.index)),
-                            .integer(Int64(r.date.dayNumber)), .text(r.kind.rawValue), .optionalText(r.speaker),
-                            .optionalText(r.entity), .optionalText(r.affiliation?.rawValue), .optionalText(r.role),
-                            .optionalText(r.surface), speakerID.map { .integer($0) } ?? .null, .optionalText(r.cue),
-                            .text(r.content), .integer(Int64(r.start)), .integer(Int64(r.end)), .text(r.polarity.rawValue),
-                            .text(r.extractorVersion),
-                            hasFTS ? .null : .text(TextMatch.words(r.content).joined(separator: " "))])
+                // Bound one by one (no array of values per row: this is the bulk path).
+                try s.bind(1, r.position.rawValue)
+                try s.bind(2, r.stream.rawValue)
+                try s.bind(3, r.index)
+                try s.bind(4, r.date.dayNumber)
+                try s.bind(5, r.kind.rawValue)
+                try s.bind(6, optional: r.speaker)
+                try s.bind(7, optional: r.entity)
+                try s.bind(8, optional: r.affiliation?.rawValue)
+                try s.bind(9, optional: r.role)
+                try s.bind(10, optional: r.surface)
+                if let speakerID { try s.bind(11, speakerID) } else { try s.bindNull(11) }
+                try s.bind(12, optional: r.cue)
+                try s.bind(13, r.content)
+                try s.bind(14, r.start)
+                try s.bind(15, r.end)
+                try s.bind(16, r.polarity.rawValue)
+                try s.bind(17, r.extractorVersion)
+                try s.bind(18, optional: hasFTS ? nil : TextMatch.words(r.content).joined(separator: " "))
                 try s.run()
+                if bulk { cache.rowsByStream?[r.stream, default: []].append(r.position.rawValue) }
                 if fts {
                     let f = try db.cached("INSERT INTO \(p)statements_fts(rowid, content) VALUES (?1, ?2)")
                     try f.bind([.integer(r.position.rawValue), .text(r.content)])
                     try f.run()
                 }
             case .supersede(let stream, _):
+                if bulk, try deleteInBulk(stream, table: "\(p)statements", cache: cache, db) { continue }
                 if fts {
                     let f = try db.cached("DELETE FROM \(p)statements_fts WHERE rowid IN (SELECT position FROM \(p)statements WHERE stream = ?1)")
                     try f.bind(1, stream.rawValue)
@@ -233,9 +274,6 @@ enum TensionsProjection: TableProjection {
                 start INTEGER NOT NULL,
                 "end" INTEGER NOT NULL
             );
-            -- Covers count(DISTINCT stream) per pair and date range (articles per week or month).
-            CREATE INDEX IF NOT EXISTS tl_\(tag)_mentions_pair_day_stream ON \(p)mentions(pair, day, stream);
-            CREATE INDEX IF NOT EXISTS tl_\(tag)_mentions_stream ON \(p)mentions(stream);
             CREATE TABLE IF NOT EXISTS \(p)daily(
                 pair TEXT NOT NULL,
                 day INTEGER NOT NULL,
@@ -253,6 +291,15 @@ enum TensionsProjection: TableProjection {
                 PRIMARY KEY(pair, day)
             ) WITHOUT ROWID;
             """)
+    }
+
+    static func applyIndexes(prefix p: String, tag: String) -> [String] {
+        [
+            // Covers count(DISTINCT stream) per pair and date range (articles per week or month),
+            // and the daily rows' recomputation.
+            "CREATE INDEX IF NOT EXISTS tl_\(tag)_mentions_pair_day_stream ON \(p)mentions(pair, day, stream)",
+            "CREATE INDEX IF NOT EXISTS tl_\(tag)_mentions_stream ON \(p)mentions(stream)",
+        ]
     }
 
     static func queryIndexes(prefix p: String, tag: String) -> [String] {
@@ -325,15 +372,29 @@ enum TensionsProjection: TableProjection {
                         quad_class, modality, weight, level, issue, start, "end")
                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
                     """)
-                try s.bind([.integer(m.position.rawValue), .text(m.stream.rawValue), .integer(Int64(m.index)),
-                            .integer(Int64(m.date.dayNumber)), .text(m.pair.description), .optionalText(m.source?.rawValue),
-                            .optionalText(m.target?.rawValue), .text(m.type), .optionalText(m.cameo),
-                            m.goldstein.map { .double($0) } ?? .null, m.quadClass.map { .integer(Int64($0)) } ?? .null,
-                            .text(m.modality.rawValue), .double(m.weight), m.level.map { .double($0) } ?? .null,
-                            .optionalText(m.issue), .integer(Int64(m.start)), .integer(Int64(m.end))])
+                try s.bind(1, m.position.rawValue)
+                try s.bind(2, m.stream.rawValue)
+                try s.bind(3, m.index)
+                try s.bind(4, m.date.dayNumber)
+                try s.bind(5, m.pair.description)
+                try s.bind(6, optional: m.source?.rawValue)
+                try s.bind(7, optional: m.target?.rawValue)
+                try s.bind(8, m.type)
+                try s.bind(9, optional: m.cameo)
+                if let g = m.goldstein { try s.bind(10, g) } else { try s.bindNull(10) }
+                if let q = m.quadClass { try s.bind(11, q) } else { try s.bindNull(11) }
+                try s.bind(12, m.modality.rawValue)
+                try s.bind(13, m.weight)
+                if let l = m.level { try s.bind(14, l) } else { try s.bindNull(14) }
+                try s.bind(15, optional: m.issue)
+                try s.bind(16, m.start)
+                try s.bind(17, m.end)
                 try s.run()
+                if bulk { cache.rowsByStream?[m.stream, default: []].append(m.position.rawValue) }
                 dirty.insert(PairDay(pair: m.pair, date: m.date))
             case .supersede(let stream, _):
+                // In bulk mode the daily rows are computed at the end: only the mentions go.
+                if bulk, try deleteInBulk(stream, table: "\(p)mentions", cache: cache, db) { continue }
                 let sel = try db.cached("SELECT DISTINCT pair, day FROM \(p)mentions WHERE stream = ?1")
                 try sel.bind(1, stream.rawValue)
                 while try sel.step() {
@@ -360,6 +421,12 @@ enum TensionsProjection: TableProjection {
             }
         }
         return malformedCount(changes)
+    }
+}
+
+extension SQLiteStatement {
+    func bind(_ index: Int32, optional value: String?) throws {
+        if let value { try bind(index, value) } else { try bindNull(index) }
     }
 }
 

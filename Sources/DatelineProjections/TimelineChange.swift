@@ -27,6 +27,19 @@ public enum TimelineChange: Sendable, Equatable {
     }
 
     private static func decode(_ event: RecordedEvent) -> TimelineChange {
+        switch event.type {
+        case .extractionSuperseded: return .supersede(stream: event.stream, position: event.position)
+        case .articleIngested, .statementRecorded, .tensionObserved:
+            if let change = PayloadReader.change(event) { return change }
+        default: return .ignored
+        }
+        return decodeWithFoundation(event)
+    }
+
+    /// The full decoder: `JSONDecoder` and the payload types. The authority on what a payload
+    /// means and why it is malformed; the fast path (`PayloadReader`) defers to it whenever it
+    /// is not sure.
+    static func decodeWithFoundation(_ event: RecordedEvent) -> TimelineChange {
         let decoder = JSONDecoder()
         let data = Data(event.data)
         do {

@@ -202,6 +202,7 @@ public final class TimelineStore {
                         queryIndexes: Bool) throws {
         try def.create(db, prefix: prefix, tag: "\(def.name)\(generation)", fullText: options.fullTextSearch)
         if queryIndexes {
+            for sql in def.applyIndexes(prefix: prefix, tag: "\(def.name)\(generation)") { try db.execute(sql) }
             for sql in def.queryIndexes(prefix: prefix, tag: "\(def.name)\(generation)") { try db.execute(sql) }
         }
         let s = try db.cached("INSERT INTO tl_projections(name, checkpoint, code_version, generation, malformed) VALUES (?1, 0, ?2, ?3, 0)")
@@ -229,14 +230,18 @@ public final class TimelineStore {
     public func catchUp(progress: ((RebuildProgress) throws -> Void)? = nil) throws(ProjectionError) {
         try guardOpen()
         do {
+            var stale: [any TableProjection.Type] = []
+            var current: [Target] = []
             for def in Self.definitions {
                 guard let s = try state(def.name) else { continue }
                 if s.codeVersion != def.codeVersion {
-                    try rebuild(def, progress: progress)
+                    stale.append(def)
                 } else {
-                    try run(def, prefix: Self.live, stateName: def.name, through: nil, progress: progress)
+                    current.append(Target(def: def, prefix: Self.live, stateName: def.name))
                 }
             }
+            if !stale.isEmpty { try rebuild(stale, progress: progress) }
+            try run(current, through: nil, progress: progress)
         } catch { throw ProjectionError.wrap(error) }
     }
 
@@ -280,68 +285,118 @@ public final class TimelineStore {
         try s.run()
     }
 
-    /// Applies the log from the checkpoint of `stateName` through `through` (default: the head
-    /// when the pass starts) to the tables with `prefix`, in chunks.
-    private func run(_ def: any TableProjection.Type, prefix: String, stateName: String, through: Position?,
-                     progress: ((RebuildProgress) throws -> Void)?) throws {
-        guard let s = try state(stateName) else { return }
-        let start = s.checkpoint
-        let head = try log.head()
-        let target = through.map { min($0, head) } ?? head
-        guard start < target else { return }
-        let began = DispatchTime.now().uptimeNanoseconds
-        var chunk: [RecordedEvent] = []
-        chunk.reserveCapacity(options.chunkSize)
-        var chunkStart = start.next
-        func flush(through end: Position) throws {
-            try applyChunk(def, prefix: prefix, stateName: stateName, events: chunk, covering: chunkStart...end)
-            chunk.removeAll(keepingCapacity: true)
-            chunkStart = end.next
-            if let progress {
-                let seconds = max(1e-9, Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9)
-                let rate = Double(end.rawValue - start.rawValue) / seconds
-                let left = rate > 0 ? Double(target.rawValue - end.rawValue) / rate : nil
-                try progress(RebuildProgress(projection: def.name, rebuilding: prefix == Self.shadow, position: end,
-                                         head: target, eventsPerSecond: rate, secondsLeft: left))
-            }
-        }
-        // Read in windows of positions, each in its own snapshot: one snapshot held for the
-        // whole scan would keep SQLite from checkpointing the WAL, which then grows with every
-        // chunk committed and slows every read.
-        var windowStart = start.next
-        while windowStart <= target {
-            let windowEnd = Position(min(target.rawValue, windowStart.rawValue + Int64(Self.scanWindow) - 1))
-            try log.forEachEvent(from: windowStart, until: windowEnd, types: def.eventTypes) { event in
-                chunk.append(event)
-                if chunk.count >= options.chunkSize { try flush(through: event.position) }
-            }
-            windowStart = windowEnd.next
-        }
-        try flush(through: target)
+    /// One set of tables a pass applies events to: a projection's live tables or its shadow.
+    struct Target {
+        var def: any TableProjection.Type
+        var prefix: String
+        var stateName: String
     }
 
-    /// Applies one chunk that covers every event of the projection's types in `covering`, in
-    /// one transaction with the checkpoint. A chunk already (partly) applied is skipped up to
-    /// the stored checkpoint.
-    private func applyChunk(_ def: any TableProjection.Type, prefix: String, stateName: String,
-                            events: [RecordedEvent], covering: ClosedRange<Position>) throws {
-        let changes = decode(events)
-        try writeTransaction {
-            guard let s = try state(stateName) else { throw ProjectionError.other("projection state \(stateName) vanished") }
-            guard covering.upperBound > s.checkpoint else { return }
-            guard covering.lowerBound <= s.checkpoint.next else {
-                throw ProjectionError.other("projection \(stateName) is at \(s.checkpoint) but a chunk starts at \(covering.lowerBound)")
+    private func run(_ def: any TableProjection.Type, prefix: String, stateName: String, through: Position?,
+                     progress: ((RebuildProgress) throws -> Void)?) throws {
+        try run([Target(def: def, prefix: prefix, stateName: stateName)], through: through, progress: progress)
+    }
+
+    /// Applies the log from each target's checkpoint through `through` (default: the head when
+    /// the pass starts), in chunks, reading the log once for all targets: every event is read,
+    /// inflated and decoded once, then handed to each target that needs it, and each chunk is
+    /// committed with every target's checkpoint in one transaction.
+    private func run(_ targets: [Target], through: Position?, progress: ((RebuildProgress) throws -> Void)?) throws {
+        let head = try log.head()
+        let target = through.map { min($0, head) } ?? head
+        var active: [(target: Target, start: Position)] = []
+        for t in targets {
+            guard let s = try state(t.stateName), s.checkpoint < target else { continue }
+            active.append((t, s.checkpoint))
+        }
+        guard let start = active.map(\.start).min() else { return }
+        let types = active.reduce(into: Set<EventType>()) { $0.formUnion($1.target.def.eventTypes) }
+        let began = DispatchTime.now().uptimeNanoseconds
+        let targets = active.map(\.target)
+        var chunkStart = start.next
+        func apply(_ chunk: DecodedChunk) throws {
+            try applyChunk(targets, events: chunk.events, changes: chunk.changes, covering: chunkStart...chunk.end)
+            chunkStart = chunk.end.next
+            if let progress {
+                let end = chunk.end
+                let seconds = max(1e-9, Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9)
+                for (t, from) in active where end > from {
+                    let rate = Double(end.rawValue - from.rawValue) / seconds
+                    let left = rate > 0 ? Double(target.rawValue - end.rawValue) / rate : nil
+                    try progress(RebuildProgress(projection: t.def.name, rebuilding: t.prefix == Self.shadow, position: end,
+                                                 head: target, eventsPerSecond: rate, secondsLeft: left))
+                }
             }
-            let fresh = zip(events, changes).filter { $0.0.position > s.checkpoint }.map(\.1)
-            let malformed = try def.apply(fresh, db, prefix: prefix, cache: cache(stateName, generation: s.generation),
-                                          bulk: prefix == Self.shadow)
-            try setCheckpoint(stateName, covering.upperBound, addMalformed: malformed)
+        }
+        let reader = ChunkReader(log: log, types: types, from: start.next, through: target, chunkSize: options.chunkSize,
+                                 decodeThreads: options.decodeThreads)
+        if target.rawValue - start.rawValue <= Int64(options.chunkSize) {
+            // A short catch-up: no second thread.
+            try reader.read { try apply($0) }
+            return
+        }
+        // Reading, inflating and decoding the next chunks on another thread while this one
+        // writes: the two halves of the work overlap.
+        let pipe = ChunkPipe(depth: 2)
+        let finished = DispatchSemaphore(value: 0)
+        let producer = Thread {
+            do {
+                try reader.read { try pipe.put($0) }
+                pipe.finish(nil)
+            } catch {
+                pipe.finish(error)
+            }
+            finished.signal()
+        }
+        producer.start()
+        defer {
+            pipe.cancel()
+            finished.wait()
+        }
+        while let chunk = try pipe.take() { try apply(chunk) }
+    }
+
+    /// Applies one chunk that covers every event of the targets' types in `covering`, in one
+    /// transaction with the targets' checkpoints. What a target already applied (up to its
+    /// stored checkpoint) is skipped.
+    private func applyChunk(_ targets: [Target], events: [RecordedEvent], changes: [TimelineChange],
+                            covering: ClosedRange<Position>) throws {
+        try writeTransaction {
+            for t in targets {
+                guard let s = try state(t.stateName) else { throw ProjectionError.other("projection state \(t.stateName) vanished") }
+                guard covering.upperBound > s.checkpoint else { continue }
+                guard covering.lowerBound <= s.checkpoint.next else {
+                    throw ProjectionError.other("projection \(t.stateName) is at \(s.checkpoint) but a chunk starts at \(covering.lowerBound)")
+                }
+                var fresh: [TimelineChange] = []
+                fresh.reserveCapacity(events.count)
+                for (event, change) in zip(events, changes) where event.position > s.checkpoint && t.def.eventTypes.contains(event.type) {
+                    fresh.append(change)
+                }
+                let bulk = t.prefix == Self.shadow
+                let c = cache(t.stateName, generation: s.generation)
+                if bulk && !c.applyIndexesReady {
+                    if s.checkpoint == .start && c.rowsByStream == nil {
+                        // Loading from empty tables: rows are tracked by stream, indexes come later.
+                        c.rowsByStream = [:]
+                    } else if c.rowsByStream == nil {
+                        // Resuming: no record of the rows already loaded, so index them now.
+                        for sql in t.def.applyIndexes(prefix: t.prefix, tag: "\(t.def.name)\(s.generation)") { try db.execute(sql) }
+                        c.applyIndexesReady = true
+                    }
+                }
+                let malformed = try t.def.apply(fresh, db, prefix: t.prefix, cache: c, bulk: bulk)
+                try setCheckpoint(t.stateName, covering.upperBound, addMalformed: malformed)
+            }
         }
     }
 
     /// Decodes payloads, on several threads for big chunks (JSON decoding is the bulk of the work).
     func decode(_ events: [RecordedEvent]) -> [TimelineChange] {
-        let threads = options.decodeThreads
+        Self.decode(events, threads: options.decodeThreads)
+    }
+
+    static func decode(_ events: [RecordedEvent], threads: Int) -> [TimelineChange] {
         guard threads > 1, events.count >= 256 else { return events.map(TimelineChange.init) }
         let results = DecodeResults(count: events.count)
         let per = (events.count + threads - 1) / threads
@@ -367,11 +422,30 @@ public final class TimelineStore {
             throw .invalidQuery("no projection named \(name); known: \(Self.projectionNames.joined(separator: ", "))")
         }
         do {
-            for def in Self.definitions where names.contains(def.name) { try rebuild(def, progress: progress) }
+            try rebuild(Self.definitions.filter { names.contains($0.name) }, progress: progress)
         } catch { throw ProjectionError.wrap(error) }
     }
 
-    private func rebuild(_ def: any TableProjection.Type, progress: ((RebuildProgress) throws -> Void)?) throws {
+    /// Rebuilds `defs` with one shared pass over the log into their shadow tables, then
+    /// finishes and swaps each in.
+    private func rebuild(_ defs: [any TableProjection.Type], progress: ((RebuildProgress) throws -> Void)?) throws {
+        for def in defs { try prepareShadow(def) }
+        try withBulkSettings {
+            try run(defs.map { Target(def: $0, prefix: Self.shadow, stateName: Self.shadowName($0.name)) }, through: nil, progress: progress)
+        }
+        for def in defs { try finishRebuild(def) }
+    }
+
+    /// A bigger page cache while loading shadow tables (they are derived data, read back by the
+    /// finishing step), restored afterwards.
+    private func withBulkSettings(_ body: () throws -> Void) throws {
+        try db.execute("PRAGMA cache_size = -131072")
+        defer { try? db.execute("PRAGMA cache_size = -32000") }
+        try body()
+    }
+
+    /// Creates the shadow tables of `def`, or keeps them to resume an interrupted rebuild.
+    private func prepareShadow(_ def: any TableProjection.Type) throws {
         let shadowName = Self.shadowName(def.name)
         try writeTransaction {
             let existing = try state(shadowName)
@@ -385,9 +459,18 @@ public final class TimelineStore {
             let liveGeneration = try state(def.name)?.generation ?? 0
             try create(def, prefix: Self.shadow, stateName: shadowName, generation: liveGeneration + 1, queryIndexes: false)
         }
-        try run(def, prefix: Self.shadow, stateName: shadowName, through: nil, progress: progress)
+    }
+
+    /// Computes what the bulk load left out, builds the query indexes, catches up with the last
+    /// appends and swaps the shadow tables in.
+    private func finishRebuild(_ def: any TableProjection.Type) throws {
+        let shadowName = Self.shadowName(def.name)
         // Derived rows and query indexes, in short transactions: the log's writer shares the lock.
         guard let shadowState = try state(shadowName) else { throw ProjectionError.other("rebuild state vanished") }
+        caches[shadowName] = nil
+        for sql in def.applyIndexes(prefix: Self.shadow, tag: "\(def.name)\(shadowState.generation)") {
+            try writeTransaction { try db.execute(sql) }
+        }
         try def.finishBulk(db, prefix: Self.shadow) { body in try writeTransaction(body) }
         for sql in def.queryIndexes(prefix: Self.shadow, tag: "\(def.name)\(shadowState.generation)") {
             try writeTransaction { try db.execute(sql) }
@@ -538,5 +621,98 @@ private final class DecodeResults: @unchecked Sendable {
     init(count: Int) { values = Array(repeating: .ignored, count: count) }
     func set(_ range: Range<Int>, _ decoded: [TimelineChange]) {
         lock.withLock { values.replaceSubrange(range, with: decoded) }
+    }
+}
+
+/// A chunk of events read from the log with their decoded changes; it covers every event of
+/// the pass's types through `end`.
+struct DecodedChunk: Sendable {
+    var events: [RecordedEvent]
+    var changes: [TimelineChange]
+    var end: Position
+}
+
+/// Reads a range of the log in chunks and decodes them.
+struct ChunkReader: Sendable {
+    let log: EventStore
+    let types: Set<EventType>
+    let from: Position
+    let through: Position
+    let chunkSize: Int
+    let decodeThreads: Int
+
+    func read(_ emit: (DecodedChunk) throws -> Void) throws {
+        var chunk: [RecordedEvent] = []
+        chunk.reserveCapacity(chunkSize)
+        func flush(_ end: Position) throws {
+            let events = chunk
+            chunk.removeAll(keepingCapacity: true)
+            try emit(DecodedChunk(events: events, changes: TimelineStore.decode(events, threads: decodeThreads), end: end))
+        }
+        // Read in windows of positions, each in its own snapshot: one snapshot held for the
+        // whole scan would keep SQLite from checkpointing the WAL, which then grows with every
+        // chunk committed and slows every read.
+        var windowStart = from
+        while windowStart <= through {
+            let windowEnd = Position(min(through.rawValue, windowStart.rawValue + Int64(TimelineStore.scanWindow) - 1))
+            try log.forEachEvent(from: windowStart, until: windowEnd, types: types) { event in
+                chunk.append(event)
+                if chunk.count >= chunkSize { try flush(event.position) }
+            }
+            windowStart = windowEnd.next
+        }
+        try flush(through)
+    }
+}
+
+/// Decoded chunks handed from the reading thread to the writing one, at most `depth` waiting.
+private final class ChunkPipe: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var items: [DecodedChunk] = []
+    private var done = false
+    private var failure: Error?
+    private var cancelled = false
+    private let depth: Int
+
+    struct Cancelled: Error {}
+
+    init(depth: Int) { self.depth = depth }
+
+    /// Waits while the pipe is full; throws once the reader has stopped taking.
+    func put(_ chunk: DecodedChunk) throws {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.count >= depth && !cancelled { condition.wait() }
+        if cancelled { throw Cancelled() }
+        items.append(chunk)
+        condition.broadcast()
+    }
+
+    func finish(_ error: Error?) {
+        condition.lock()
+        done = true
+        failure = error
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The next chunk; nil when all are taken; rethrows what stopped the producer.
+    func take() throws -> DecodedChunk? {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.isEmpty && !done { condition.wait() }
+        if !items.isEmpty {
+            condition.broadcast()
+            return items.removeFirst()
+        }
+        if let failure { throw failure }
+        return nil
+    }
+
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        condition.unlock()
     }
 }

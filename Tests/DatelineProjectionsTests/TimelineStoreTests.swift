@@ -345,34 +345,34 @@ struct SeedStoreTests {
     }
 }
 
-@Suite("Timeline worker")
-struct TimelineWorkerTests {
-    @Test("events from the commit observer are applied before later queries; close answers with closed")
-    func observerToQuery() async throws {
+@Suite("Rebuild resumed by another store")
+struct ResumedRebuildTests {
+    @Test("a rebuild interrupted in one store and resumed by a new one gives the same tables, supersessions included")
+    func resumedByNewStore() throws {
         let dir = try TemporaryDirectory()
         let log = try openLog(dir.database)
         defer { log.close() }
-        let corpus = syntheticCorpus(articles: 25, seed: 12)
-        // Some history before the worker starts: it catches up from the log.
-        try appendBatches(corpus.batches.prefix(10), to: log)
-        let errors = CommitCollector()
-        let worker = try TimelineWorker(log: log, onError: { _ in errors.add([]) })
-        let token = log.addCommitObserver { worker.submit($0) }
-        for batch in corpus.batches.dropFirst(10) {
-            _ = try await log.append(to: batch.stream, events: batch.events)
+        // Several re-extractions, some before and some after the interruption point.
+        try appendBatches(syntheticCorpus(articles: 60, seed: 21).batches[...], to: log)
+        let expected: [String: [String]]
+        do {
+            let store = try TimelineStore.open(log: log, options: TimelineStoreOptions(chunkSize: 40))
+            expected = try dumpTables(dir.database)
+            struct Stop: Error {}
+            var calls = 0
+            #expect(throws: ProjectionError.self) {
+                try store.rebuild { _ in
+                    calls += 1
+                    if calls == 5 { throw Stop() }
+                }
+            }
+            store.close()
         }
-        let head = try log.head()
-        let checkpoints = try await worker.perform { store in try store.stats().map(\.checkpoint) }
-        #expect(checkpoints == [head, head])
-        var fold = TimelineFold()
-        fold.apply(try allEvents(log))
-        let lavrov = try await worker.perform { try $0.statements(StatementQuery(speaker: "Lavrov")) }
-        #expect(lavrov == fold.statements(StatementQuery(speaker: "Lavrov")))
-        let tensions = try worker.performSync { try $0.tensions(TensionQuery(bucket: .week)) }
-        #expect(tensions == fold.tensions(TensionQuery(bucket: .week)))
-        log.removeCommitObserver(token)
-        worker.close()
-        await #expect(throws: ProjectionError.self) { try await worker.perform { try $0.stats() } }
-        worker.close()
+        let resumed = try TimelineStore(log: log, options: TimelineStoreOptions(chunkSize: 40))
+        defer { resumed.close() }
+        #expect(try resumed.stats().contains { $0.rebuildCheckpoint != nil })
+        try resumed.rebuild()
+        #expect(try dumpTables(dir.database) == expected)
+        #expect(try resumed.stats().allSatisfy { $0.rebuildCheckpoint == nil })
     }
 }

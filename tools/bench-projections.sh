@@ -1,0 +1,8 @@
+#!/bin/sh
+# Timeline projections benchmark (issue 4): rebuild speed over a 1M-event log built from the
+# Reuters and Ukraine corpora in ../shared, and query latency. Release build.
+#   tools/bench-projections.sh [--db /tmp/projections.sqlite] [--events 1000000] [--runs 200]
+# With --db the log is built once and reused by later runs.
+set -e
+cd "$(dirname "$0")/.."
+exec swift run -c release --scratch-path .build-release dateline-bench projections "$@"
