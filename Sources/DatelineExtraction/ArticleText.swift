@@ -67,6 +67,22 @@ public struct ArticleText: Sendable {
         "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.n", "u.k", "e.g", "i.e", "rev", "adm",
     ]
 
+    /// The most scalars an abbreviation has.
+    static let longestAbbreviation = abbreviations.map(\.unicodeScalars.count).max() ?? 0
+
+    /// Whether the word before the full stop at `i` is an abbreviation or an initial, so the
+    /// full stop does not end the sentence.
+    static func endsAbbreviation(fullStop i: Int, paragraphStart: Int, in scalars: [Unicode.Scalar]) -> Bool {
+        var w = i
+        while w > paragraphStart, !isSpace(scalars[w - 1]), scalars[w - 1] != "(" { w -= 1 }
+        // Lower-casing never shortens a word, so a longer word is neither (an initial is one letter).
+        guard i - w <= longestAbbreviation else { return false }
+        var word = String.UnicodeScalarView()
+        word.append(contentsOf: scalars[w..<i])
+        let lower = String(word).lowercased()
+        return abbreviations.contains(lower) || (word.count == 1 && word.first!.properties.isUppercase)
+    }
+
     static func splitSentences(_ paragraph: TextSpan, in scalars: [Unicode.Scalar]) -> [TextSpan] {
         var out: [TextSpan] = []
         var start = paragraph.start
@@ -84,17 +100,9 @@ public struct ArticleText: Sendable {
             let n = scalars[next]
             let startsSentence = n.properties.isUppercase || "\"“‘'(".unicodeScalars.contains(n)
                 || n.properties.numericType != nil
-            if s == ".", startsSentence {
-                // The word before the full stop: an abbreviation or an initial does not end it.
-                var w = i
-                while w > paragraph.start, !isSpace(scalars[w - 1]), scalars[w - 1] != "(" { w -= 1 }
-                var word = String.UnicodeScalarView()
-                word.append(contentsOf: scalars[w..<i])
-                let lower = String(word).lowercased()
-                if abbreviations.contains(lower) || (word.count == 1 && word.first!.properties.isUppercase) {
-                    i = end
-                    continue
-                }
+            if s == ".", startsSentence, endsAbbreviation(fullStop: i, paragraphStart: paragraph.start, in: scalars) {
+                i = end
+                continue
             }
             if startsSentence {
                 if let span = trim(TextSpan(start: start, end: end), in: scalars) { out.append(span) }

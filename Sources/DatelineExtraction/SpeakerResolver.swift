@@ -52,7 +52,7 @@ struct SpeakerResolver {
     /// Whether a person mention is really a person: a multi-word name that the gazetteer
     /// knows ("New Zealand") is a place. Checked only when a mention is about to be used.
     mutating func isPerson(_ p: PersonMention) -> Bool {
-        p.known != nil || !p.name.contains(" ") || actor(p.name) == nil
+        p.known != nil || !TextSearch.contains(p.name, ascii: 0x20, or: " ") || actor(p.name) == nil
     }
 
     /// The latest person mention before a scalar position meeting a condition, skipping those
