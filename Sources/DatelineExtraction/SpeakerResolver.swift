@@ -44,8 +44,11 @@ struct SpeakerResolver {
 
     /// Strips a possessive ending ("Lavrov's" → "Lavrov").
     static func stripPossessive(_ s: String) -> String {
-        if s.hasSuffix("'s") || s.hasSuffix("’s") { return String(s.dropLast(2)) }
-        if s.hasSuffix("'") || s.hasSuffix("’") { return String(s.dropLast()) }
+        // Only text that is not all ASCII can end in a typographic apostrophe; the suffix test
+        // for one compares characters and is slow, so ASCII text skips it.
+        let ascii = s.utf8.allSatisfy { $0 < 0x80 }
+        if s.hasSuffix("'s") || (!ascii && s.hasSuffix("’s")) { return String(s.dropLast(2)) }
+        if s.hasSuffix("'") || (!ascii && s.hasSuffix("’")) { return String(s.dropLast()) }
         return s
     }
 
