@@ -277,7 +277,7 @@ public struct ActorGazetteer: Sendable {
 
     /// Every actor mention in the text, in order, with context rules applied.
     public func mentions(in text: ArticleText) -> [ActorMention] {
-        let tokens = ActorTokenizer.tokenize(text.scalars, vocabulary: ActorVocabulary.shared.ids)
+        let tokens = ActorTokenizer.tokenize(text.scalars, vocabulary: ActorVocabulary.shared.table)
         return scan(tokens, text.scalars).map { m in
             var view = String.UnicodeScalarView()
             view.append(contentsOf: text.scalars[m.start..<m.end])

@@ -54,7 +54,7 @@ enum ActorTokenizer {
     }
 
     /// Tokens with vocabulary ids (see `ActorVocabulary`); `vocabulary: nil` leaves ids at -1.
-    static func tokenize(_ scalars: [Unicode.Scalar], vocabulary: [String: Int32]?) -> [ActorToken] {
+    static func tokenize(_ scalars: [Unicode.Scalar], vocabulary: WordTable<Int32>?) -> [ActorToken] {
         var tokens: [ActorToken] = []
         tokens.reserveCapacity(scalars.count / 5)
         let n = scalars.count
@@ -82,7 +82,8 @@ enum ActorTokenizer {
                         keyBytes.append(v >= 65 && v <= 90 ? v + 32 : v)
                     }
                     tokens.append(ActorToken(start: start, end: j, key: String(decoding: keyBytes, as: UTF8.self),
-                                             isWord: true, capitalized: upper, allCaps: upper, hyphenated: pendingHyphen))
+                                             isWord: true, capitalized: upper, allCaps: upper, hyphenated: pendingHyphen,
+                                             id: vocabulary.map { $0.value(ascii: keyBytes) ?? -1 } ?? -1))
                     pendingHyphen = false
                     i = j
                     continue
@@ -115,6 +116,7 @@ enum ActorTokenizer {
                     break
                 }
                 let key: String
+                var id: Int32 = -1
                 if ascii {
                     keyBytes.removeAll(keepingCapacity: true)
                     var k = i
@@ -124,16 +126,18 @@ enum ActorTokenizer {
                         k += 1
                     }
                     key = String(decoding: keyBytes, as: UTF8.self)
+                    if let vocabulary { id = vocabulary.value(ascii: keyBytes) ?? -1 }
                 } else {
                     var view = String.UnicodeScalarView()
                     for k in i..<j { view.append(scalars[k] == "\u{2019}" ? "'" : scalars[k]) }
                     key = String(view).lowercased()
+                    if let vocabulary { id = vocabulary.value(for: key) ?? -1 }
                 }
                 let first = scalars[i]
                 tokens.append(ActorToken(start: start, end: j, key: key, isWord: true,
                                          capitalized: first.value < 0x80 ? (first.value >= 65 && first.value <= 90)
                                              : first.properties.isUppercase,
-                                         allCaps: upperCount >= 2 && lowerCount == 0, hyphenated: pendingHyphen))
+                                         allCaps: upperCount >= 2 && lowerCount == 0, hyphenated: pendingHyphen, id: id))
                 pendingHyphen = false
                 i = j
                 // A hyphen between two words joins them.
@@ -147,7 +151,8 @@ enum ActorTokenizer {
             if isApostrophe(s), i + 1 < n, scalars[i + 1] == "s" || scalars[i + 1] == "S",
                i + 2 >= n || !isLetter(scalars[i + 2]), i > 0, isLetter(scalars[i - 1]) || isDigit(scalars[i - 1]) {
                 tokens.append(ActorToken(start: i, end: i + 2, key: "'s", isWord: true, capitalized: false,
-                                         allCaps: false, hyphenated: false))
+                                         allCaps: false, hyphenated: false,
+                                         id: vocabulary.map { $0.value(for: "'s") ?? -1 } ?? -1))
                 i += 2
                 pendingHyphen = false
                 continue
@@ -157,9 +162,6 @@ enum ActorTokenizer {
                                      allCaps: false, hyphenated: false))
             pendingHyphen = false
             i += 1
-        }
-        if let vocabulary {
-            for k in tokens.indices where tokens[k].isWord { tokens[k].id = vocabulary[tokens[k].key] ?? -1 }
         }
         return tokens
     }

@@ -13,6 +13,8 @@ struct ActorVocabulary: Sendable {
     static let wildcard: Int32 = -2
 
     let ids: [String: Int32]
+    /// `ids`, for look-ups by the tokenizer's bytes.
+    let table: WordTable<Int32>
     var count: Int { ids.count }
 
     init() {
@@ -45,6 +47,7 @@ struct ActorVocabulary: Sendable {
             strings(object)
         }
         self.ids = ids
+        table = WordTable(ids)
     }
 
     func id(_ key: String) -> Int32 { ids[key] ?? -1 }

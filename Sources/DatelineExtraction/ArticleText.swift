@@ -11,7 +11,7 @@ public struct ArticleText: Sendable {
     public let sentences: [TextSpan]
 
     public init(_ text: String) {
-        let scalars = Array(text.unicodeScalars)
+        let scalars = ArticleText.decodeScalars(text)
         self.scalars = scalars
         var paragraphs: [TextSpan] = []
         var lineStart = 0
@@ -23,6 +23,41 @@ public struct ArticleText: Sendable {
         }
         self.paragraphs = paragraphs
         sentences = paragraphs.flatMap { ArticleText.splitSentences($0, in: scalars) }
+    }
+
+    /// The same as `Array(text.unicodeScalars)`, decoded straight from the string's UTF-8
+    /// (always valid in a native string) into an array of the exact size.
+    static func decodeScalars(_ text: String) -> [Unicode.Scalar] {
+        var text = text
+        return text.withUTF8 { utf8 in
+            var count = 0
+            for b in utf8 where b & 0xC0 != 0x80 { count += 1 }
+            return [Unicode.Scalar](unsafeUninitializedCapacity: count) { buffer, initialized in
+                var i = 0, k = 0
+                let n = utf8.count
+                while i < n, k < count {
+                    let b0 = UInt32(utf8[i])
+                    var v: UInt32
+                    if b0 < 0x80 {
+                        v = b0
+                        i += 1
+                    } else if b0 < 0xE0 {
+                        v = (b0 & 0x1F) << 6 | UInt32(utf8[i + 1] & 0x3F)
+                        i += 2
+                    } else if b0 < 0xF0 {
+                        v = (b0 & 0x0F) << 12 | UInt32(utf8[i + 1] & 0x3F) << 6 | UInt32(utf8[i + 2] & 0x3F)
+                        i += 3
+                    } else {
+                        v = (b0 & 0x07) << 18 | UInt32(utf8[i + 1] & 0x3F) << 12 | UInt32(utf8[i + 2] & 0x3F) << 6
+                            | UInt32(utf8[i + 3] & 0x3F)
+                        i += 4
+                    }
+                    buffer[k] = Unicode.Scalar(v) ?? "\u{FFFD}"
+                    k += 1
+                }
+                initialized = k
+            }
+        }
     }
 
     /// The text of a span (clamped to the text), built from UTF-8 in one pass.
@@ -67,6 +102,22 @@ public struct ArticleText: Sendable {
         "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.n", "u.k", "e.g", "i.e", "rev", "adm",
     ]
 
+    /// The most scalars an abbreviation has.
+    static let longestAbbreviation = abbreviations.map(\.unicodeScalars.count).max() ?? 0
+
+    /// Whether the word before the full stop at `i` is an abbreviation or an initial, so the
+    /// full stop does not end the sentence.
+    static func endsAbbreviation(fullStop i: Int, paragraphStart: Int, in scalars: [Unicode.Scalar]) -> Bool {
+        var w = i
+        while w > paragraphStart, !isSpace(scalars[w - 1]), scalars[w - 1] != "(" { w -= 1 }
+        // Lower-casing never shortens a word, so a longer word is neither (an initial is one letter).
+        guard i - w <= longestAbbreviation else { return false }
+        var word = String.UnicodeScalarView()
+        word.append(contentsOf: scalars[w..<i])
+        let lower = String(word).lowercased()
+        return abbreviations.contains(lower) || (word.count == 1 && word.first!.properties.isUppercase)
+    }
+
     static func splitSentences(_ paragraph: TextSpan, in scalars: [Unicode.Scalar]) -> [TextSpan] {
         var out: [TextSpan] = []
         var start = paragraph.start
@@ -84,17 +135,9 @@ public struct ArticleText: Sendable {
             let n = scalars[next]
             let startsSentence = n.properties.isUppercase || "\"“‘'(".unicodeScalars.contains(n)
                 || n.properties.numericType != nil
-            if s == ".", startsSentence {
-                // The word before the full stop: an abbreviation or an initial does not end it.
-                var w = i
-                while w > paragraph.start, !isSpace(scalars[w - 1]), scalars[w - 1] != "(" { w -= 1 }
-                var word = String.UnicodeScalarView()
-                word.append(contentsOf: scalars[w..<i])
-                let lower = String(word).lowercased()
-                if abbreviations.contains(lower) || (word.count == 1 && word.first!.properties.isUppercase) {
-                    i = end
-                    continue
-                }
+            if s == ".", startsSentence, endsAbbreviation(fullStop: i, paragraphStart: paragraph.start, in: scalars) {
+                i = end
+                continue
             }
             if startsSentence {
                 if let span = trim(TextSpan(start: start, end: end), in: scalars) { out.append(span) }

@@ -44,15 +44,18 @@ struct SpeakerResolver {
 
     /// Strips a possessive ending ("Lavrov's" → "Lavrov").
     static func stripPossessive(_ s: String) -> String {
-        if s.hasSuffix("'s") || s.hasSuffix("’s") { return String(s.dropLast(2)) }
-        if s.hasSuffix("'") || s.hasSuffix("’") { return String(s.dropLast()) }
+        // Only text that is not all ASCII can end in a typographic apostrophe; the suffix test
+        // for one compares characters and is slow, so ASCII text skips it.
+        let ascii = s.utf8.allSatisfy { $0 < 0x80 }
+        if s.hasSuffix("'s") || (!ascii && s.hasSuffix("’s")) { return String(s.dropLast(2)) }
+        if s.hasSuffix("'") || (!ascii && s.hasSuffix("’")) { return String(s.dropLast()) }
         return s
     }
 
     /// Whether a person mention is really a person: a multi-word name that the gazetteer
     /// knows ("New Zealand") is a place. Checked only when a mention is about to be used.
     mutating func isPerson(_ p: PersonMention) -> Bool {
-        p.known != nil || !p.name.contains(" ") || actor(p.name) == nil
+        p.known != nil || !TextSearch.contains(p.name, ascii: 0x20, or: " ") || actor(p.name) == nil
     }
 
     /// The latest person mention before a scalar position meeting a condition, skipping those

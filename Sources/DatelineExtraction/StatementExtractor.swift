@@ -48,6 +48,32 @@ struct FoundCue: Sendable {
     var last: Int
 }
 
+/// Per token, the cue starting there, or nil. Few tokens start one, so the cues are kept in a
+/// list and each token holds only an index into it.
+struct CueMap {
+    private var index: [Int32]
+    private var cues: [FoundCue] = []
+
+    init(tokenCount: Int) {
+        index = Array(repeating: -1, count: tokenCount)
+    }
+
+    subscript(token: Int) -> FoundCue? {
+        get {
+            let k = index[token]
+            return k < 0 ? nil : cues[Int(k)]
+        }
+        set {
+            if let newValue {
+                index[token] = Int32(cues.count)
+                cues.append(newValue)
+            } else {
+                index[token] = -1
+            }
+        }
+    }
+}
+
 /// A statement while it is being built.
 struct DraftStatement: Sendable {
     var kind: StatementKind
@@ -81,7 +107,7 @@ struct StatementPass {
     /// Quote index → draft index.
     var quoteOwner: [Int]
     /// Per token, the cue starting there (computed once).
-    var cueAt: [FoundCue?]
+    var cueAt: CueMap
     /// First token index of each sentence.
     var sentenceFirst: [Int]
     var sentenceLast: [Int]
@@ -94,7 +120,7 @@ struct StatementPass {
         self.tokens = tokens
         consumed = Array(repeating: false, count: tokens.count)
         quoteOwner = Array(repeating: -1, count: quotes.count)
-        cueAt = Array(repeating: nil, count: tokens.count)
+        cueAt = CueMap(tokenCount: tokens.count)
         let sentenceCount = (tokens.last?.sentence ?? 0) + 1
         sentenceFirst = Array(repeating: -1, count: sentenceCount)
         sentenceLast = Array(repeating: -1, count: sentenceCount)

@@ -70,6 +70,8 @@ enum StatementTokenizer {
         var tokens: [StatementToken] = []
         tokens.reserveCapacity(n / 5)
         var i = 0
+        var keyBytes: [UInt8] = []
+        keyBytes.reserveCapacity(64)
         var paragraphIndex = 0
         var sentenceIndex = 0
         let paragraphs = text.paragraphs
@@ -98,16 +100,19 @@ enum StatementTokenizer {
                     }
                     break
                 }
-                var key = lowerKey(sc, i, j)
+                // Most words are ASCII: lower-case them into bytes, which also serve the class look-up.
+                let ascii = lowerASCIIKey(sc, i, j, into: &keyBytes)
+                var key = ascii ? String(decoding: keyBytes, as: UTF8.self) : lowerKey(sc, i, j)
                 // Keep the full stop of an abbreviation or of an initialism ("U.S.").
                 // Also keep it before a comma ("Flint, Mich., said"): no sentence ends there.
-                if j < n, sc[j] == ".", abbreviations.contains(key) || key.contains(".") || (j - i == 1 && isUpper(s))
+                if j < n, sc[j] == ".", abbreviations.contains(key) || TextSearch.contains(key, ascii: 0x2E, or: ".") || (j - i == 1 && isUpper(s))
                     || (j + 1 < n && sc[j + 1] == ",") {
                     j += 1
                     key += "."
+                    keyBytes.append(0x2E)
                 }
                 var t = StatementToken(start: i, end: j, kind: .word, key: key, capitalized: isUpper(s))
-                if let c = WordClass.table[key] { t.classes = c }
+                if let c = ascii ? WordClass.words.value(ascii: keyBytes) : WordClass.words.value(for: key) { t.classes = c }
                 place(&t)
                 tokens.append(t)
                 i = j
@@ -137,6 +142,23 @@ enum StatementTokenizer {
             i = t.end
         }
         return tokens
+    }
+
+    /// `lowerKey` for a word of ASCII scalars (and curly apostrophes), written as bytes into
+    /// `bytes`; false, with `bytes` unspecified, when the word has other scalars.
+    static func lowerASCIIKey(_ sc: [Unicode.Scalar], _ start: Int, _ end: Int, into bytes: inout [UInt8]) -> Bool {
+        bytes.removeAll(keepingCapacity: true)
+        for k in start..<end {
+            let v = sc[k].value
+            if v < 128 {
+                bytes.append(v >= 65 && v <= 90 ? UInt8(v + 32) : UInt8(v))
+            } else if v == 0x2019 {
+                bytes.append(39)
+            } else {
+                return false
+            }
+        }
+        return true
     }
 
     /// The lower-cased text of scalars[start..<end], with curly apostrophes made straight.

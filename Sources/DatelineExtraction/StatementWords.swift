@@ -19,6 +19,9 @@ struct WordClass: OptionSet, Sendable {
     /// The first word of some reporting-verb form of the cue lexicon.
     static let cueStart = WordClass(rawValue: 1 << 31)
 
+    /// `table`, for look-ups by the tokenizer's bytes.
+    static let words = WordTable(table)
+
     /// Every closed-class word with its classes.
     static let table: [String: WordClass] = {
         var t: [String: WordClass] = [:]

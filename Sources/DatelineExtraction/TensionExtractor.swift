@@ -98,7 +98,7 @@ struct TensionDocument {
         self.lexicon = lexicon
         self.gazetteer = gazetteer
         self.scalars = scalars
-        tokens = ActorTokenizer.tokenize(scalars, vocabulary: ActorVocabulary.shared.ids)
+        tokens = ActorTokenizer.tokenize(scalars, vocabulary: ActorVocabulary.shared.table)
         let n = tokens.count
         partyAt = Array(repeating: -1, count: n)
         sentenceOf = Array(repeating: 0, count: n)
@@ -129,25 +129,30 @@ struct TensionDocument {
         markSpeech(statements)
     }
 
-    static let terminators: Set<String> = [".", "!", "?"]
-    static let closers: Set<String> = ["\"", "\u{201D}", "\u{2019}", "'", ")", "]"]
-    static let openers: Set<String> = ["\"", "\u{201C}", "\u{2018}", "'", "("]
+    /// Sentence-ending, closing and opening marks, tested on a key without hashing it (this runs for every token).
+    static func isTerminator(_ key: String) -> Bool { key == "." || key == "!" || key == "?" }
+    static func isCloser(_ key: String) -> Bool {
+        key == "\"" || key == "\u{201D}" || key == "\u{2019}" || key == "'" || key == ")" || key == "]"
+    }
+    static func isOpener(_ key: String) -> Bool {
+        key == "\"" || key == "\u{201C}" || key == "\u{2018}" || key == "'" || key == "("
+    }
 
     static func endsSentence(_ tokens: [ActorToken], _ i: Int) -> Bool {
         let t = tokens[i]
         if t.isWord { return false }
         if t.key == "\n" { return true }
-        guard terminators.contains(t.key) || closers.contains(t.key) else { return false }
+        guard isTerminator(t.key) || isCloser(t.key) else { return false }
         // The terminator this token ends with (walking back over closing quotes).
         var k = i
-        while k >= 0, !tokens[k].isWord, closers.contains(tokens[k].key), !terminators.contains(tokens[k].key) { k -= 1 }
-        guard k >= 0, terminators.contains(tokens[k].key) else { return false }
+        while k >= 0, !tokens[k].isWord, isCloser(tokens[k].key), !isTerminator(tokens[k].key) { k -= 1 }
+        guard k >= 0, isTerminator(tokens[k].key) else { return false }
         let j = i + 1
         guard j < tokens.count else { return false }
         let next = tokens[j]
-        if !next.isWord, closers.contains(next.key), !openers.contains(next.key) { return false }
+        if !next.isWord, isCloser(next.key), !isOpener(next.key) { return false }
         let starts = (next.isWord && (next.capitalized || next.key.utf8.first.map { $0 >= 48 && $0 <= 57 } == true))
-            || openers.contains(next.key) || next.key == "\n"
+            || isOpener(next.key) || next.key == "\n"
         guard starts else { return false }
         if tokens[k].key == ".", k > 0, tokens[k - 1].isWord, tokens[k - 1].end == tokens[k].start {
             let w = tokens[k - 1]
