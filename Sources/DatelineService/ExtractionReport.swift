@@ -35,7 +35,7 @@ public enum ExtractionReport {
     public static func write(inputs: ArticleInputs, to sink: some LineSink, extractor: Extractor = Extractor()) throws -> Int {
         var sink = sink
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
         var failures = 0
         try inputs.forEachRecord { record, _, _ in
             var bytes: Data
