@@ -12,8 +12,7 @@ public enum TimelineQueries {
         let timelines = try engine.timelines()
         return { request in
             let rows: [Data] = try await timelines.read { store in
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+                let encoder = StableJSON.encoder()
                 switch request.kind {
                 case .statements:
                     let query = StatementQuery(speaker: request.speaker, affiliation: request.actor, since: request.since,

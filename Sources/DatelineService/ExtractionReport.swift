@@ -34,8 +34,7 @@ public enum ExtractionReport {
     /// Writes a line per record and returns how many records could not be read.
     public static func write(inputs: ArticleInputs, to sink: some LineSink, extractor: Extractor = Extractor()) throws -> Int {
         var sink = sink
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
+        let encoder = StableJSON.encoder()
         var failures = 0
         try inputs.forEachRecord { record, _, _ in
             var bytes: Data

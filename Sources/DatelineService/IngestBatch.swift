@@ -10,7 +10,7 @@ import Foundation
 public enum IngestBatch {
     public static func events(for article: Article, extraction: Extraction,
                               extractorVersion: String = Extractor.version) throws -> [ProposedEvent] {
-        let encoder = Self.encoder()
+        let encoder = StableJSON.encoder()
         let hash = article.contentHash
         var events: [ProposedEvent] = []
         events.reserveCapacity(1 + extraction.statements.count + extraction.tensions.count)
@@ -21,16 +21,9 @@ public enum IngestBatch {
         return events
     }
 
-    /// Payload JSON: sorted keys, so the same finding always has the same bytes.
-    public static func encoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
-        return encoder
-    }
-
     /// The findings alone, as `dateline reextract` appends them after `ExtractionSuperseded`.
     public static func findings(for hash: ContentHash, extraction: Extraction, extractorVersion: String,
-                                encoder: JSONEncoder = IngestBatch.encoder()) throws -> [ProposedEvent] {
+                                encoder: JSONEncoder = StableJSON.encoder()) throws -> [ProposedEvent] {
         var events: [ProposedEvent] = []
         for (index, statement) in extraction.statements.enumerated() {
             let payload = StatementRecorded(articleHash: hash, index: index, extractorVersion: extractorVersion,
@@ -45,5 +38,15 @@ public enum IngestBatch {
                                         type: .tensionObserved, data: [UInt8](try encoder.encode(payload))))
         }
         return events
+    }
+}
+
+/// The JSON encoding Dateline writes everywhere (payloads, `--json` lines, query rows, extract
+/// output): sorted keys, so the same value always has the same bytes.
+public enum StableJSON {
+    public static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
+        return encoder
     }
 }

@@ -51,7 +51,7 @@ extension DatelineEngine {
                                                   extractorVersion: current)
             var batch = [ProposedEvent(id: try EventID("\(article.contentHash.short):x\(current):superseded"),
                                        type: .extractionSuperseded,
-                                       data: [UInt8](try IngestBatch.encoder().encode(superseded)))]
+                                       data: [UInt8](try StableJSON.encoder().encode(superseded)))]
             batch += try IngestBatch.findings(for: article.contentHash, extraction: extraction, extractorVersion: current)
             switch Result(catching: { () throws(EventLogError) in
                 try store.appendSync(to: stream, expecting: .exact(last.version), events: batch)

@@ -49,6 +49,13 @@ func printError(_ message: String, newline: Bool = true) {
     FileHandle.standardError.write(Data((newline ? message + "\n" : message).utf8))
 }
 
+/// Prints values as JSON Lines (the `--json` output of the query commands).
+func writeJSONLines(_ values: [some Encodable]) throws {
+    let encoder = StableJSON.encoder()
+    var out = StandardOutput()
+    for value in values { out.write(Array(try encoder.encode(value)) + [0x0A]) }
+}
+
 /// True when standard error is a terminal: progress lines are shown only to people.
 var standardErrorIsTerminal: Bool { isatty(STDERR_FILENO) != 0 }
 var standardOutputIsTerminal: Bool { isatty(STDOUT_FILENO) != 0 }

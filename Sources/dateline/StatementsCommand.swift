@@ -54,13 +54,7 @@ struct StatementsCommand: ParsableCommand {
             let query = StatementQuery(speaker: speaker, affiliation: actor, since: days.since, until: days.until, words: grep, limit: limit)
             rows = try engine.timelines().read { try $0.statements(query) }
         }
-        var out = StandardOutput()
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            for row in rows { out.write(Array(try encoder.encode(row)) + [0x0A]) }
-            return
-        }
+        if json { return try writeJSONLines(rows) }
         guard !rows.isEmpty else {
             printError("no statements match")
             return

@@ -44,9 +44,7 @@ struct StatsCommand: ParsableCommand {
             databaseBytes: try engine.store.databaseSize(), payloadBytes: sizes.raw, storedBytes: sizes.stored,
             projections: try engine.timelines().read { try $0.stats() })
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            print(String(decoding: try StableJSON.encoder().encode(report), as: UTF8.self))
             return
         }
         print("log: \(report.db)")

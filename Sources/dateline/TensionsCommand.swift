@@ -88,13 +88,7 @@ struct TensionsCommand: ParsableCommand {
                 throw ValidationFailure("cannot write \(svg): \(error.localizedDescription)")
             }
         }
-        var out = StandardOutput()
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            for row in rows { out.write(Array(try encoder.encode(row)) + [0x0A]) }
-            return
-        }
+        if json { return try writeJSONLines(rows) }
         guard !rows.isEmpty else {
             printError("no tensions recorded for that selection")
             return
