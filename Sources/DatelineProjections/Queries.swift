@@ -76,6 +76,21 @@ public enum TextMatch {
         return out
     }
 
+    /// True when SQLite's `unicode61` tokenizer keeps `word` (one of `words(_:)`) as a single
+    /// token: every character is a letter or a number (its default token categories `L* N*`).
+    /// Other words, such as those with combining marks, may split into several tokens.
+    public static func isSingleIndexToken(_ word: String) -> Bool {
+        !word.isEmpty && word.unicodeScalars.allSatisfy { scalar in
+            switch scalar.properties.generalCategory {
+            case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+                 .decimalNumber, .letterNumber, .otherNumber:
+                true
+            default:
+                false
+            }
+        }
+    }
+
     /// True when every word of the query occurs as a word of the text.
     public static func containsAllWords(_ query: [String], in text: String) -> Bool {
         guard !query.isEmpty else { return true }
@@ -107,11 +122,12 @@ public struct SpeakerKey: Hashable, Sendable {
 
     /// The names under which a statement lets its speaker be found: the resolved name, the
     /// entity id, and the mention as written when it is a name or title rather than a pronoun.
-    public static func aliases(of row: StatementRow) -> [String] {
+    /// `nameLike` decides whether a mention is a name (`isNameLike`, or a memo of it).
+    public static func aliases(of row: StatementRow, nameLike: (String) -> Bool = isNameLike) -> [String] {
         var out: [String] = []
         if let n = row.speaker, !n.isEmpty { out.append(n) }
         if let e = row.entity, !e.isEmpty { out.append(e) }
-        if let s = row.surface, isNameLike(s), !out.contains(s) { out.append(s) }
+        if let s = row.surface, !out.contains(s), nameLike(s) { out.append(s) }
         return out
     }
 
@@ -157,7 +173,7 @@ public struct SpeakerKey: Hashable, Sendable {
     ]
 
     /// A mention with a capital letter that is not a bare pronoun.
-    static func isNameLike(_ surface: String) -> Bool {
+    public static func isNameLike(_ surface: String) -> Bool {
         guard surface.unicodeScalars.contains(where: { $0.properties.isUppercase }) else { return false }
         let w = TextMatch.words(surface)
         return !(w.count == 1 && pronouns.contains(w[0]))

@@ -52,6 +52,16 @@ final class ApplyCache {
     var rowsByStream: [StreamName: [Int64]]?
     /// Whether the apply indexes are known to exist in these tables.
     var applyIndexesReady = false
+    /// `SpeakerKey.isNameLike` of the mentions seen (few distinct ones: "he", "Lavrov", …).
+    private var nameLikeMentions: [String: Bool] = [:]
+
+    func isNameLike(_ surface: String) -> Bool {
+        if let known = nameLikeMentions[surface] { return known }
+        let answer = SpeakerKey.isNameLike(surface)
+        if nameLikeMentions.count >= 100_000 { nameLikeMentions.removeAll(keepingCapacity: true) }
+        nameLikeMentions[surface] = answer
+        return answer
+    }
     init(generation: Int) { self.generation = generation }
 
     struct AliasKey: Hashable {
@@ -87,7 +97,8 @@ extension TableProjection {
 /// a full-text index of the content.
 enum StatementsProjection: TableProjection {
     static let name = "statements"
-    static let codeVersion = 1
+    /// 2: contentless word index without positions.
+    static let codeVersion = 2
     static let eventTypes: Set<EventType> = [.articleIngested, .statementRecorded, .extractionSuperseded]
     static let tables = ["statements_fts", "statements", "speaker_aliases", "speakers", "articles"]
 
@@ -127,8 +138,12 @@ enum StatementsProjection: TableProjection {
             );
             """)
         if fullText && TimelineStore.ftsAvailable(db) {
+            // Contentless (the text is in the statements table already), no per-row sizes (no
+            // ranking) and no token positions (queries match single words, confirmed afterwards):
+            // the index is a third of the size and builds twice as fast.
             try db.execute("""
-                CREATE VIRTUAL TABLE IF NOT EXISTS \(p)statements_fts USING fts5(content, tokenize = 'unicode61 remove_diacritics 2')
+                CREATE VIRTUAL TABLE IF NOT EXISTS \(p)statements_fts USING fts5(content, content = '', columnsize = 0,
+                    detail = none, tokenize = 'unicode61 remove_diacritics 2')
                 """)
         }
     }
@@ -145,22 +160,39 @@ enum StatementsProjection: TableProjection {
         ]
     }
 
+    /// Builds the word index in one go: without incremental merging while loading (each
+    /// transaction leaves a segment), then merged into one segment, then back to the defaults
+    /// that suit the row-by-row updates that follow.
     static func finishBulk(_ db: SQLiteDatabase, prefix p: String, transaction: (() throws -> Void) throws -> Void) throws {
-        guard try TimelineStore.tableExists(db, "\(p)statements_fts") else { return }
-        try transaction { try db.execute("DELETE FROM \(p)statements_fts") }
-        let step: Int64 = 50_000
+        let fts = "\(p)statements_fts"
+        guard try TimelineStore.tableExists(db, fts) else { return }
+        try transaction {
+            try db.execute("""
+                INSERT INTO \(fts)(\(fts)) VALUES ('delete-all');
+                INSERT INTO \(fts)(\(fts), rank) VALUES ('automerge', 0);
+                INSERT INTO \(fts)(\(fts), rank) VALUES ('crisismerge', 1000);
+                """)
+        }
+        let step: Int64 = 100_000
         var from: Int64 = 0
         let last = try db.scalarInt("SELECT max(position) FROM \(p)statements") ?? 0
         while from <= last {
             try transaction {
                 let s = try db.cached("""
-                    INSERT INTO \(p)statements_fts(rowid, content)
+                    INSERT INTO \(fts)(rowid, content)
                     SELECT position, content FROM \(p)statements WHERE position BETWEEN ?1 AND ?2 ORDER BY position
                     """)
                 try s.bind([.integer(from), .integer(from + step - 1)])
                 try s.run()
             }
             from += step
+        }
+        try transaction {
+            try db.execute("""
+                INSERT INTO \(fts)(\(fts)) VALUES ('optimize');
+                INSERT INTO \(fts)(\(fts), rank) VALUES ('automerge', 4);
+                INSERT INTO \(fts)(\(fts), rank) VALUES ('crisismerge', 16);
+                """)
         }
     }
 
@@ -193,7 +225,7 @@ enum StatementsProjection: TableProjection {
                         cache.speakerIDs[key.id] = id
                     }
                     speakerID = id
-                    for a in SpeakerKey.aliases(of: r) where !cache.aliases.contains(ApplyCache.AliasKey(speaker: id, alias: a)) {
+                    for a in SpeakerKey.aliases(of: r, nameLike: cache.isNameLike) where !cache.aliases.contains(ApplyCache.AliasKey(speaker: id, alias: a)) {
                         let alias = try db.cached("INSERT OR IGNORE INTO \(p)speaker_aliases(speaker_id, alias, folded) VALUES (?1, ?2, ?3)")
                         try alias.bind([.integer(id), .text(a), .text(TextMatch.words(a).joined(separator: " "))])
                         try alias.run()
@@ -234,7 +266,11 @@ enum StatementsProjection: TableProjection {
             case .supersede(let stream, _):
                 if bulk, try deleteInBulk(stream, table: "\(p)statements", cache: cache, db) { continue }
                 if fts {
-                    let f = try db.cached("DELETE FROM \(p)statements_fts WHERE rowid IN (SELECT position FROM \(p)statements WHERE stream = ?1)")
+                    // A contentless index forgets a row when told the text it indexed.
+                    let f = try db.cached("""
+                        INSERT INTO \(p)statements_fts(\(p)statements_fts, rowid, content)
+                        SELECT 'delete', position, content FROM \(p)statements WHERE stream = ?1
+                        """)
                     try f.bind(1, stream.rawValue)
                     try f.run()
                 }

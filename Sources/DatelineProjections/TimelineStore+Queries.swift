@@ -37,8 +37,13 @@ extension TimelineStore {
             if !words.isEmpty {
                 // The tables decide (they were built with or without FTS5), not today's options.
                 if try Self.tableExists(db, "\(p)statements_fts") {
-                    bindings.append(.text(words.map { "\"\($0)\"" }.joined(separator: " ")))
-                    sql += " AND s.position IN (SELECT rowid FROM \(p)statements_fts WHERE \(p)statements_fts MATCH ?\(bindings.count))"
+                    // The index holds no token positions, so it matches single tokens only: words
+                    // the tokenizer might split stay out of the index query and are checked below.
+                    let indexed = words.filter(TextMatch.isSingleIndexToken)
+                    if !indexed.isEmpty {
+                        bindings.append(.text(indexed.map { "\"\($0)\"" }.joined(separator: " ")))
+                        sql += " AND s.position IN (SELECT rowid FROM \(p)statements_fts WHERE \(p)statements_fts MATCH ?\(bindings.count))"
+                    }
                 } else {
                     for w in words {
                         bindings.append(.text("%" + likeEscaped(w) + "%"))

@@ -135,7 +135,9 @@ public final class TimelineStore {
         // The tables are derived data: a commit lost on power failure is re-applied from the log
         // (the checkpoint is lost with it), so NORMAL is safe here and much cheaper than FULL.
         do {
-            try db.execute("PRAGMA synchronous = NORMAL; PRAGMA cache_size = -32000; PRAGMA temp_store = MEMORY")
+            // Sorting helper threads make a rebuild's index creation (a sort per index) faster.
+            let sortThreads = max(0, min(4, ProcessInfo.processInfo.activeProcessorCount))
+            try db.execute("PRAGMA synchronous = NORMAL; PRAGMA cache_size = -32000; PRAGMA temp_store = MEMORY; PRAGMA threads = \(sortThreads)")
             try db.transaction(.immediate) {
                 try db.execute("""
                     CREATE TABLE IF NOT EXISTS tl_projections(
@@ -436,11 +438,13 @@ public final class TimelineStore {
         for def in defs { try finishRebuild(def) }
     }
 
-    /// A bigger page cache while loading shadow tables (they are derived data, read back by the
-    /// finishing step), restored afterwards.
+    /// While loading shadow tables: a bigger page cache (they are read back by the finishing
+    /// step), and fewer WAL checkpoints from this connection (64 MB of WAL instead of 4 MB), so
+    /// a page the load writes again and again is copied into the database file once, not after
+    /// every chunk. Restored afterwards.
     private func withBulkSettings(_ body: () throws -> Void) throws {
-        try db.execute("PRAGMA cache_size = -131072")
-        defer { try? db.execute("PRAGMA cache_size = -32000") }
+        try db.execute("PRAGMA cache_size = -131072; PRAGMA wal_autocheckpoint = 16384")
+        defer { try? db.execute("PRAGMA cache_size = -32000; PRAGMA wal_autocheckpoint = 1000") }
         try body()
     }
 
@@ -513,7 +517,8 @@ public final class TimelineStore {
             for def in Self.definitions {
                 guard let s = try state(def.name) else { continue }
                 var rows: [String: Int] = [:]
-                for table in def.tables where try Self.tableExists(db, Self.live + table) {
+                // The word index is not a table of rows (and a contentless one cannot be counted).
+                for table in def.tables where try !table.hasSuffix("_fts") && Self.tableExists(db, Self.live + table) {
                     rows[table] = Int(try db.scalarInt("SELECT count(*) FROM \(Self.live)\(table)") ?? 0)
                 }
                 out.append(ProjectionStats(

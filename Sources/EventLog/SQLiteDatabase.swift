@@ -251,7 +251,16 @@ public final class SQLiteStatement {
     public func bind(_ index: Int32, _ value: Int) throws(SQLiteError) { try check(sqlite3_bind_int64(stmt, index, Int64(value))) }
     public func bind(_ index: Int32, _ value: Double) throws(SQLiteError) { try check(sqlite3_bind_double(stmt, index, value)) }
     public func bind(_ index: Int32, _ value: String) throws(SQLiteError) {
-        try check(sqlite3_bind_text(stmt, index, value, -1, sqliteTransient))
+        // The UTF-8 bytes in place, with their length: passing the String as a C string would
+        // build a NUL-terminated copy of every short string first, then SQLite would measure it.
+        let rc = value.utf8.withContiguousStorageIfAvailable { bytes in
+            guard let base = bytes.baseAddress, !bytes.isEmpty else {
+                return sqlite3_bind_text(stmt, index, "", 0, sqliteTransient)  // '' is not NULL
+            }
+            return sqlite3_bind_text64(stmt, index, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self),
+                                       UInt64(bytes.count), sqliteTransient, UInt8(SQLITE_UTF8))
+        } ?? sqlite3_bind_text(stmt, index, value, -1, sqliteTransient)
+        try check(rc)
     }
     /// Binds bytes as a BLOB (an empty array binds a zero-length BLOB, not NULL).
     public func bind(_ index: Int32, _ value: [UInt8]) throws(SQLiteError) {

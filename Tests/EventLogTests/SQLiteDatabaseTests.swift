@@ -43,6 +43,28 @@ struct SQLiteDatabaseTests {
         #expect(try again.step())
     }
 
+    @Test("text binds byte for byte: empty (not NULL), short, long, non-ASCII, bridged, embedded NUL")
+    func textBinding() throws {
+        let dir = try TemporaryDirectory()
+        let db = try SQLiteDatabase(path: dir.file("t.sqlite"))
+        defer { db.close() }
+        try db.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, s TEXT)")
+        let values = ["", "RUS", "fifteen bytes!!", "sixteen bytes!!!", "Лавров", String(repeating: "é“x”", count: 5000),
+                      NSString(string: "a bridged Foundation string").description, "nul\u{0}inside"]
+        let insert = try db.prepare("INSERT INTO t(s) VALUES (?1)")
+        for v in values {
+            try insert.bind(1, v)
+            try insert.run()
+        }
+        let select = try db.prepare("SELECT s, typeof(s), length(CAST(s AS BLOB)) FROM t ORDER BY id")
+        for v in values {
+            #expect(try select.step())
+            #expect(select.string(1) == "text", "\(v.prefix(20)) is bound as text, never NULL")
+            #expect(select.int(2) == v.utf8.count)
+            if !v.contains("\u{0}") { #expect(select.string(0) == v) }
+        }
+    }
+
     @Test func transactionsCommitOrRollBack() throws {
         let dir = try TemporaryDirectory()
         let db = try SQLiteDatabase(path: dir.file("t.sqlite"))
