@@ -299,9 +299,15 @@ final class PayloadEncoder: @unchecked Sendable {
     /// Dictionary-compressed payloads smaller than this take the primed small-window path with
     /// fixed Huffman codes (see `Deflater`).
     static let smallPayloadBelow = 1024
+    /// Batches with at least this many payload bytes (and 32 payloads) are compressed on all
+    /// cores: a batch of 100 statement events is worth splitting, a handful is not.
+    static let parallelFrom = 16 * 1024
     let dictionary: CompressionDictionary
     private let lock = NSLock()
     private var pool: [Deflater] = []
+    /// Read once: on Linux `activeProcessorCount` opens and parses cgroup files on every call,
+    /// which cost more than compressing a small event.
+    private let cores = ProcessInfo.processInfo.activeProcessorCount
 
     init(policy: CompressionPolicy, rawThreshold: Int, dictionary: CompressionDictionary) {
         self.policy = policy
@@ -316,8 +322,8 @@ final class PayloadEncoder: @unchecked Sendable {
             return payloads.map { EncodedPayload(codec: .raw, crc32: payloadCRC32($0), stored: $0) }
         }
         let totalBytes = payloads.reduce(0) { $0 + $1.count }
-        let chunks = min(ProcessInfo.processInfo.activeProcessorCount, payloads.count / 16)
-        if chunks < 2 || totalBytes < 64 * 1024 {
+        let chunks = min(cores, payloads.count / 16)
+        if chunks < 2 || totalBytes < Self.parallelFrom {
             return encode(payloads[...])
         }
         nonisolated(unsafe) let results = UnsafeMutableBufferPointer<[EncodedPayload]>.allocate(capacity: chunks)

@@ -67,6 +67,21 @@ struct StorageTests {
         #expect(dict < plain)
     }
 
+    @Test("a batch compressed on several cores keeps its order and gives the same bytes as one core")
+    func parallelEncodingKeepsOrder() throws {
+        let encoder = PayloadEncoder(policy: .zlibWithDictionary, rawThreshold: 64, dictionary: .default)
+        // 100 statement-sized payloads (above the parallel threshold), a few tiny ones among them.
+        let batch = (0..<100).map { $0 % 17 == 0 ? Array("{}".utf8) : statementJSON(seed: $0, size: 400 + $0) }
+        #expect(batch.reduce(0) { $0 + $1.count } >= PayloadEncoder.parallelFrom)
+        let together = encoder.encode(batch)
+        let oneByOne = batch.flatMap { encoder.encode([$0]) }
+        #expect(together.count == batch.count)
+        for (i, (a, b)) in zip(together, oneByOne).enumerated() {
+            #expect(a.codec == b.codec && a.crc32 == b.crc32 && a.stored == b.stored, "payload \(i)")
+            #expect(a.crc32 == payloadCRC32(batch[i]))
+        }
+    }
+
     @Test func rowsWrittenWithAnOlderDictionaryStayReadable() async throws {
         let dir = try TemporaryDirectory()
         let path = dir.file("log.sqlite")
