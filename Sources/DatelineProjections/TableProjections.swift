@@ -140,7 +140,7 @@ enum StatementsProjection: TableProjection {
         if fullText && TimelineStore.ftsAvailable(db) {
             // Contentless (the text is in the statements table already), no per-row sizes (no
             // ranking) and no token positions (queries match single words, confirmed afterwards):
-            // the index is a third of the size and builds twice as fast.
+            // for the benchmark's 627k statements 15 MB instead of 130, built in 4 s instead of 11.
             try db.execute("""
                 CREATE VIRTUAL TABLE IF NOT EXISTS \(p)statements_fts USING fts5(content, content = '', columnsize = 0,
                     detail = none, tokenize = 'unicode61 remove_diacritics 2')
