@@ -120,6 +120,8 @@ public final class TimelineStore {
     static let scanWindow = 20_000
     static let live = "tl_"
     static let shadow = "tl_rebuild_"
+    /// Live tables replaced by a rebuild, until they are dropped.
+    static let retired = "tl_retired_"
     static func shadowName(_ name: String) -> String { name + ".rebuild" }
 
     /// Opens the projection tables in the log's database file, creating them when missing. Does
@@ -153,6 +155,7 @@ public final class TimelineStore {
                     try create(def, prefix: Self.live, stateName: def.name, generation: 1, queryIndexes: true)
                 }
             }
+            for def in Self.definitions { try dropRetired(def) }
         } catch {
             db.close()
             throw ProjectionError.wrap(error)
@@ -493,8 +496,13 @@ public final class TimelineStore {
                 try setCheckpoint(shadowName, last, addMalformed: malformed)
                 position = last
             }
-            try drop(def, prefix: Self.live)
-            for table in def.tables {
+            // The old tables are renamed aside here and dropped after the swap: dropping a big
+            // table takes seconds, and the log's writer waits for this transaction.
+            try drop(def, prefix: Self.retired)
+            for table in def.tables where try Self.tableExists(db, Self.live + table) {
+                try db.execute("ALTER TABLE \(Self.live)\(table) RENAME TO \(Self.retired)\(table)")
+            }
+            for table in def.tables where try Self.tableExists(db, Self.shadow + table) {
                 try db.execute("ALTER TABLE \(Self.shadow)\(table) RENAME TO \(Self.live)\(table)")
             }
             let d = try db.cached("DELETE FROM tl_projections WHERE name = ?1")
@@ -505,6 +513,15 @@ public final class TimelineStore {
             try u.run()
         }
         caches[shadowName] = nil
+        try dropRetired(def)
+    }
+
+    /// Drops the tables a swap renamed aside, one transaction per table. A crash before this
+    /// leaves them behind; the next open drops them.
+    private func dropRetired(_ def: any TableProjection.Type) throws {
+        for table in def.tables where try Self.tableExists(db, Self.retired + table) {
+            try writeTransaction { try db.execute("DROP TABLE IF EXISTS \(Self.retired)\(table)") }
+        }
     }
 
     // MARK: - Stats

@@ -263,6 +263,36 @@ struct TimelineStoreTests {
         #expect(try dumpTables(dir.database) == expected)
     }
 
+    @Test("a swap drops the replaced tables after it commits; leftovers of a crash are dropped on open")
+    func replacedTablesAreDropped() throws {
+        let dir = try TemporaryDirectory()
+        let log = try openLog(dir.database)
+        defer { log.close() }
+        try appendBatches(syntheticCorpus(articles: 12, seed: 6).batches[...], to: log)
+        func leftovers() throws -> [String] {
+            let db = try SQLiteDatabase(path: dir.database, mode: .readOnly)
+            defer { db.close() }
+            let s = try db.prepare("SELECT name FROM sqlite_schema WHERE name LIKE 'tl\\_r%' ESCAPE '\\' ORDER BY name")
+            var names: [String] = []
+            while try s.step() { names.append(s.string(0)) }
+            return names
+        }
+        let store = try TimelineStore.open(log: log)
+        let expected = try dumpTables(dir.database)
+        try store.rebuild()
+        #expect(try leftovers() == [], "no shadow or replaced table remains after a rebuild")
+        #expect(try dumpTables(dir.database) == expected)
+        store.close()
+        // As if a process died between the swap and the drops.
+        let raw = try SQLiteDatabase(path: dir.database)
+        try raw.execute("CREATE TABLE tl_retired_statements(x); CREATE TABLE tl_retired_daily(y); CREATE TABLE tl_other(z, w)")
+        raw.close()
+        let reopened = try TimelineStore.open(log: log)
+        defer { reopened.close() }
+        #expect(try leftovers() == [])
+        #expect(try dumpTables(dir.database).keys.contains("tl_other"), "only the replaced tables are dropped")
+    }
+
     @Test("an interrupted rebuild resumes from its own checkpoint, and live tables serve meanwhile")
     func interruptedRebuild() throws {
         let dir = try TemporaryDirectory()
