@@ -405,47 +405,46 @@ struct JSONReader {
     /// after the closing brace. After reading or skipping the value, call again. Lenient about
     /// commas (it scans trusted payloads and makes best-effort reads; requests are fully parsed).
     mutating func nextKey() throws(JSONSyntaxError) -> String? {
-        skipWhitespace()
-        guard let c = peek else { throw fail("unexpected end of input in an object") }
-        if c == 0x7D {
-            index += 1
-            return nil
-        }
-        if c == 0x2C {
-            index += 1
-            skipWhitespace()
-        }
-        guard peek == 0x22 else { throw fail("expected a quoted key") }
+        guard try atNextKey() else { return nil }
         let key = try parseString()
-        skipWhitespace()
-        guard peek == 0x3A else { throw fail("expected ':'") }
-        index += 1
-        skipWhitespace()
+        try consumeColon()
         return key
     }
 
     /// Like `nextKey`, but returns where the key's bytes are instead of building a string, so a
     /// scan that looks for a few keys allocates nothing for the others. Compare with `key(_:is:)`.
     mutating func nextKeyRange() throws(JSONSyntaxError) -> Range<Int>? {
+        guard try atNextKey() else { return nil }
+        let start = index + 1
+        try skipString()
+        let range = start..<(index - 1)
+        try consumeColon()
+        return range
+    }
+
+    /// Moves to the opening quote of the object's next key (past a comma); false, past the
+    /// closing brace, when the object ends.
+    private mutating func atNextKey() throws(JSONSyntaxError) -> Bool {
         skipWhitespace()
         guard let c = peek else { throw fail("unexpected end of input in an object") }
         if c == 0x7D {
             index += 1
-            return nil
+            return false
         }
         if c == 0x2C {
             index += 1
             skipWhitespace()
         }
         guard peek == 0x22 else { throw fail("expected a quoted key") }
-        let start = index + 1
-        try skipString()
-        let range = start..<(index - 1)
+        return true
+    }
+
+    /// The ':' after a key, and the white space around it.
+    private mutating func consumeColon() throws(JSONSyntaxError) {
         skipWhitespace()
         guard peek == 0x3A else { throw fail("expected ':'") }
         index += 1
         skipWhitespace()
-        return range
     }
 
     /// Whether the raw key bytes at `range` spell `name` (keys written with escapes never match).
