@@ -143,7 +143,7 @@ struct ProjectionsBenchmark: AsyncParsableCommand {
         let codes: [(cameo: String, goldstein: Double, quad: Int)] = [("111", -2, 3), ("138", -7, 3), ("154", -7.2, 4), ("190", -10, 4),
                                                                       ("036", 4, 1), ("070", 7, 2), ("1042", -5, 3), ("013", 0.4, 1)]
         let first = CalendarDate(year: 2021, month: 7, day: 1)!
-        var rng = BenchRandom(state: 42)
+        var rng = SeededRandom(state: 42)  // every build of the log is the same
         let start = now()
         var appended = 0, copy = 0, lastPrint = now()
         while appended < events {
@@ -242,17 +242,7 @@ private func measure(_ label: String, runs: Int, _ body: () throws -> Int) rethr
     print(String(format: "  %@: %d rows, median %.2f ms, p99 %.2f ms", label, rows, median, p99))
 }
 
-/// A small seeded generator, so every build of the log is the same.
-private struct BenchRandom {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+extension SeededRandom {
     /// Roughly Zipf: small values much more often.
     mutating func zipf(_ n: Int) -> Int { min(n - 1, Int(Double(n) * pow(Double(next() % 1_000_000) / 1_000_000, 3))) }
 }

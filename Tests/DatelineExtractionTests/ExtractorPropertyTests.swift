@@ -5,18 +5,6 @@ import Testing
 /// Whatever the input, extraction ends and every offset it reports lies inside the text, in order.
 @Suite("Extractor properties")
 struct ExtractorPropertyTests {
-    /// A small deterministic generator (SplitMix64), so a failure can be replayed.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let pieces: [String] = [
         "“", "”", "\"", "''", "‘", "’", "«", "»", "``", ",", ".", ":", ";", " ", " ", " ", "\n", "\n\n", "\r", "\r\n", "\0",
         "said", "he said", "told reporters", "according to", "Lavrov", "Russia’s Foreign Minister", "the minister",
@@ -51,26 +39,26 @@ struct ExtractorPropertyTests {
         }
     }
 
-    func random(_ g: inout Generator, pieces n: Int) -> String {
+    func random(_ g: inout SeededRandom, pieces n: Int) -> String {
         var out = ""
-        for _ in 0..<n { out += Self.pieces[Int(g.next() % UInt64(Self.pieces.count))] }
+        for _ in 0..<n { out += g.pick(Self.pieces) }
         return out
     }
 
     @Test("random mixtures of quotes, cues, names and odd Unicode")
     func randomInputs() {
-        var g = Generator(state: 42)
+        var g = SeededRandom(state: 42)
         for _ in 0..<400 {
-            check(random(&g, pieces: Int(g.next() % 300)))
+            check(random(&g, pieces: g.int(300)))
         }
     }
 
     @Test("random scalars, including NUL, lone surrogates' neighbours and private use")
     func randomScalars() {
-        var g = Generator(state: 7)
+        var g = SeededRandom(state: 7)
         for _ in 0..<100 {
             var view = String.UnicodeScalarView()
-            for _ in 0..<Int(g.next() % 500) {
+            for _ in 0..<g.int(500) {
                 let v = UInt32(g.next() % 0x3_0000)
                 if let s = Unicode.Scalar(v) { view.append(s) }
             }
@@ -89,7 +77,7 @@ struct ExtractorPropertyTests {
 
     @Test("a 2 MB article of quotations and attributions")
     func huge() {
-        var g = Generator(state: 99)
+        var g = SeededRandom(state: 99)
         var text = ""
         let sentences = [
             "“We will not back down,” Lavrov said. ", "“The talks failed.” ", "Russia has denied it is planning an invasion. ",
@@ -97,7 +85,7 @@ struct ExtractorPropertyTests {
             "He added: “No comment.” ", "\n\n", "“An open quotation runs on ", "Asked whether it mattered, she said no. ",
         ]
         while text.utf8.count < 2_000_000 {
-            text += sentences[Int(g.next() % UInt64(sentences.count))]
+            text += g.pick(sentences)
             if g.next() % 50 == 0 { text += random(&g, pieces: 20) }
         }
         check(text)

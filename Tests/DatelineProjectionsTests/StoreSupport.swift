@@ -29,24 +29,11 @@ final class CommitCollector: @unchecked Sendable {
     func drain() -> [RecordedEvent] { lock.withLock { defer { pending = [] }; return pending } }
 }
 
-/// A deterministic pseudo-random sequence (tests must not depend on the run).
-struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    mutating func pick<T>(_ items: [T]) -> T { items[int(items.count)] }
-}
 
 /// A synthetic ingest: articles over several weeks with statements, tension events (with
 /// repeated mentions, level statements, denials, cooperation) and a few re-extractions.
 func syntheticCorpus(articles: Int = 60, seed: UInt64 = 7) -> FixtureLog {
-    var rng = SplitMix(state: seed)
+    var rng = SeededRandom(state: seed)
     var log = FixtureLog()
     let speakers: [(String, String?, String?, String?)] = [
         ("Sergey Lavrov", "person:sergey-lavrov", "RUS", "Russia’s Foreign Minister"),
@@ -102,7 +89,6 @@ func syntheticCorpus(articles: Int = 60, seed: UInt64 = 7) -> FixtureLog {
     return log
 }
 
-extension SplitMix: RandomNumberGenerator {}
 
 /// Appends a fixture's batches to a real log.
 func appendBatches(_ batches: ArraySlice<(stream: StreamName, events: [ProposedEvent])>, to log: EventStore) throws {
