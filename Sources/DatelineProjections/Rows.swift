@@ -153,6 +153,9 @@ public struct TensionMention: Sendable, Equatable, Codable {
                  target: target?.rawValue ?? pair.second.rawValue, cameo: cameo ?? "")
     }
 
+    /// The article the mention was found in (one article counts once in a day's row).
+    var article: StreamName { stream }
+
     public var evidence: EvidenceLink {
         EvidenceLink(stream: stream, position: position, start: start, end: end, type: type, cameo: cameo, level: level)
     }

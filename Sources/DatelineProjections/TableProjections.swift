@@ -35,7 +35,10 @@ protocol TableProjection: Sendable {
     /// Computes, from the base rows, everything `bulk` mode left out. Idempotent. The work is
     /// split into many short write transactions (run through `transaction`), because the
     /// database's write lock is shared with the log's writer, which must not wait long.
-    static func finishBulk(_ db: SQLiteDatabase, prefix: String, transaction: (() throws -> Void) throws -> Void) throws
+    /// `loaded` is the cache of a bulk load that ran from empty tables without a failure (what
+    /// it gathered on the way may stand in for reading the rows back); nil otherwise.
+    static func finishBulk(_ db: SQLiteDatabase, prefix: String, loaded: ApplyCache?,
+                           transaction: (() throws -> Void) throws -> Void) throws
 }
 
 /// What applying has learnt about rows committed in one set of tables, so it need not ask
@@ -50,6 +53,9 @@ final class ApplyCache {
     /// positions of each stream, so a supersession deletes by position while the tables have no
     /// stream index yet. Nil otherwise (then the stream index is used, created if need be).
     var rowsByStream: [StreamName: [Int64]]?
+    /// In such a bulk load of the tension tables: the daily rows, folded as the mentions come
+    /// (nil when the load did not start from empty, or the fold grew too big).
+    var dailyFold: LoadedDailyFold?
     /// Whether the apply indexes are known to exist in these tables.
     var applyIndexesReady = false
     /// `SpeakerKey.isNameLike` of the mentions seen (few distinct ones: "he", "Lavrov", …).
@@ -163,7 +169,8 @@ enum StatementsProjection: TableProjection {
     /// Builds the word index in one go: without incremental merging while loading (each
     /// transaction leaves a segment), then merged into one segment, then back to the defaults
     /// that suit the row-by-row updates that follow.
-    static func finishBulk(_ db: SQLiteDatabase, prefix p: String, transaction: (() throws -> Void) throws -> Void) throws {
+    static func finishBulk(_ db: SQLiteDatabase, prefix p: String, loaded: ApplyCache?,
+                           transaction: (() throws -> Void) throws -> Void) throws {
         let fts = "\(p)statements_fts"
         guard try TimelineStore.tableExists(db, fts) else { return }
         try transaction {
@@ -346,8 +353,21 @@ enum TensionsProjection: TableProjection {
         ]
     }
 
-    /// Recomputes the daily rows pair by pair, one transaction per pair.
-    static func finishBulk(_ db: SQLiteDatabase, prefix p: String, transaction: (() throws -> Void) throws -> Void) throws {
+    /// Writes the daily rows folded during the load, or else recomputes them from the
+    /// mentions, pair by pair, one transaction per pair.
+    static func finishBulk(_ db: SQLiteDatabase, prefix p: String, loaded: ApplyCache?,
+                           transaction: (() throws -> Void) throws -> Void) throws {
+        if let fold = loaded?.dailyFold {
+            try transaction { try db.execute("DELETE FROM \(p)daily") }
+            let rows = fold.rows()
+            var start = 0
+            while start < rows.count {
+                let end = min(rows.count, start + 10_000)
+                try transaction { for row in rows[start..<end] { try upsert(row, db, prefix: p) } }
+                start = end
+            }
+            return
+        }
         var pairs: [String] = []
         let list = try db.prepare("SELECT DISTINCT pair FROM \(p)mentions ORDER BY pair")
         while try list.step() { pairs.append(list.string(0)) }
@@ -426,10 +446,15 @@ enum TensionsProjection: TableProjection {
                 try s.bind(16, m.start)
                 try s.bind(17, m.end)
                 try s.run()
-                if bulk { cache.rowsByStream?[m.stream, default: []].append(m.position.rawValue) }
+                if bulk {
+                    cache.rowsByStream?[m.stream, default: []].append(m.position.rawValue)
+                    if cache.dailyFold?.add(m) == false { cache.dailyFold = nil }
+                    continue
+                }
                 dirty.insert(PairDay(pair: m.pair, date: m.date))
             case .supersede(let stream, _):
                 // In bulk mode the daily rows are computed at the end: only the mentions go.
+                if bulk { cache.dailyFold?.supersede(stream) }
                 if bulk, try deleteInBulk(stream, table: "\(p)mentions", cache: cache, db) { continue }
                 let sel = try db.cached("SELECT DISTINCT pair, day FROM \(p)mentions WHERE stream = ?1")
                 try sel.bind(1, stream.rawValue)

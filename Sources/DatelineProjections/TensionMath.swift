@@ -14,15 +14,20 @@ public enum TensionMath {
     /// (a level statement) only raises the day's level. Sums run in log order so the result does
     /// not depend on the order the mentions are handed in.
     public static func daily(pair: ActorPair, date: CalendarDate, mentions: [TensionMention]) -> DailyTension? {
+        fold(pair: pair, date: date, mentions: mentions)
+    }
+
+    /// `daily(pair:date:mentions:)` over any form of mention that carries what the fold reads.
+    static func fold<M: DailyFoldInput>(pair: ActorPair, date: CalendarDate, mentions: [M]) -> DailyTension? {
         guard !mentions.isEmpty else { return nil }
         let ordered = mentions.sorted { $0.position < $1.position }
-        var representative: [EventKey: TensionMention] = [:]
-        var keysInOrder: [EventKey] = []
+        var representative: [M.EventIdentity: M] = [:]
+        var keysInOrder: [M.EventIdentity] = []
         var level: Double?
-        var articles = Set<StreamName>()
+        var articles = Set<M.ArticleIdentity>()
         var codedMentions = 0
         for m in ordered {
-            articles.insert(m.stream)
+            articles.insert(m.article)
             if let l = m.level { level = max(level ?? l, l) }
             guard m.isCodedEvent else { continue }
             codedMentions += 1

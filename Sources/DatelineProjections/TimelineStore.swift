@@ -139,7 +139,14 @@ public final class TimelineStore {
         do {
             // Sorting helper threads make a rebuild's index creation (a sort per index) faster.
             let sortThreads = max(0, min(4, ProcessInfo.processInfo.activeProcessorCount))
-            try db.execute("PRAGMA synchronous = NORMAL; PRAGMA cache_size = -32000; PRAGMA temp_store = MEMORY; PRAGMA threads = \(sortThreads)")
+            // Some builds of SQLite (Debian's among them) zero every freed page by default. The
+            // log keeps every text these tables hold, so that protects nothing here, and it made
+            // dropping the tables a rebuild replaces write their whole size again (2.6 s instead
+            // of 0.2 for a 330 MB table).
+            try db.execute("""
+                PRAGMA synchronous = NORMAL; PRAGMA cache_size = -32000; PRAGMA temp_store = MEMORY;
+                PRAGMA threads = \(sortThreads); PRAGMA secure_delete = OFF
+                """)
             try db.transaction(.immediate) {
                 try db.execute("""
                     CREATE TABLE IF NOT EXISTS tl_projections(
@@ -384,6 +391,7 @@ public final class TimelineStore {
                     if s.checkpoint == .start && c.rowsByStream == nil {
                         // Loading from empty tables: rows are tracked by stream, indexes come later.
                         c.rowsByStream = [:]
+                        c.dailyFold = LoadedDailyFold()
                     } else if c.rowsByStream == nil {
                         // Resuming: no record of the rows already loaded, so index them now.
                         for sql in t.def.applyIndexes(prefix: t.prefix, tag: "\(t.def.name)\(s.generation)") { try db.execute(sql) }
@@ -474,11 +482,13 @@ public final class TimelineStore {
         let shadowName = Self.shadowName(def.name)
         // Derived rows and query indexes, in short transactions: the log's writer shares the lock.
         guard let shadowState = try state(shadowName) else { throw ProjectionError.other("rebuild state vanished") }
+        // A load from empty tables that never failed (a failed transaction drops the caches).
+        let loaded = caches[shadowName].flatMap { $0.generation == shadowState.generation && $0.rowsByStream != nil ? $0 : nil }
         caches[shadowName] = nil
         for sql in def.applyIndexes(prefix: Self.shadow, tag: "\(def.name)\(shadowState.generation)") {
             try writeTransaction { try db.execute(sql) }
         }
-        try def.finishBulk(db, prefix: Self.shadow) { body in try writeTransaction(body) }
+        try def.finishBulk(db, prefix: Self.shadow, loaded: loaded) { body in try writeTransaction(body) }
         for sql in def.queryIndexes(prefix: Self.shadow, tag: "\(def.name)\(shadowState.generation)") {
             try writeTransaction { try db.execute(sql) }
         }

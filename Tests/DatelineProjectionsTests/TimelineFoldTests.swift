@@ -65,6 +65,43 @@ struct TensionMathTests {
         #expect(d.goldsteinSum == -7)
     }
 
+    @Test("the daily rows a rebuild folds while loading equal the rows folded from the surviving mentions")
+    func loadedFoldMatchesDaily() throws {
+        // Random mentions over few articles, pairs, days and codes (so repeats and ties occur),
+        // with level statements, and articles superseded in between; several seeds.
+        let actors = try ["RUS", "UKR", "USA", "NATO"].map { try ActorCode($0) }
+        let codes: [(String, Double, Int)] = [("111", -2, 3), ("138", -7, 3), ("036", 4, 1), ("190", -10, 4)]
+        for seed in UInt64(1)...20 {
+            var rng = SeededRandom(state: seed)
+            var loaded = LoadedDailyFold()
+            var surviving: [TensionMention] = []
+            for n in 0..<400 {
+                let stream = try StreamName("article-\(rng.int(12))")
+                if rng.int(25) == 0 {
+                    loaded.supersede(stream)
+                    surviving.removeAll { $0.stream == stream }
+                    continue
+                }
+                let source = rng.pick(actors)
+                var target = rng.pick(actors)
+                while target == source { target = rng.pick(actors) }
+                let coded = rng.int(6) != 0
+                let code = rng.pick(codes)
+                let m = TensionMention(
+                    position: Position(Int64(n + 1)), stream: stream, index: n, date: CalendarDate(dayNumber: 19_000 + rng.int(3)),
+                    pair: ActorPair(source, target), source: coded && rng.int(4) != 0 ? source : nil, target: coded ? target : nil,
+                    type: coded ? "EVENT" : "TENSION_STATEMENT", cameo: coded ? code.0 : nil, goldstein: coded ? code.1 : nil,
+                    quadClass: coded ? code.2 : nil, modality: .asserted, weight: [1, 0.5, 0.25][rng.int(3)],
+                    level: coded ? nil : Double(rng.int(10)) / 10, issue: nil, start: 0, end: 1)
+                let added = loaded.add(m)
+                #expect(added)
+                surviving.append(m)
+            }
+            #expect(loaded.count == surviving.count)
+            #expect(loaded.rows() == TensionMath.daily(surviving), "seed \(seed)")
+        }
+    }
+
     @Test("the decayed index halves over one half-life of quiet days and adds each day's tension")
     func decay() throws {
         let p = pair("RUS-UKR")
