@@ -34,6 +34,8 @@ struct ProjectionsBenchmark: AsyncParsableCommand {
     var noQueries = false
     @Flag(help: "Also time reading the log alone, and reading plus decoding the payloads (where a rebuild's time goes).")
     var split = false
+    @Flag(help: "Also time SQLite alone writing the finished timeline tables, indexes and word index into a scratch file (a floor under any rebuild through one connection).")
+    var floor = false
 
     func run() async throws {
         let logger = Logger(label: "dateline.bench", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -99,6 +101,13 @@ struct ProjectionsBenchmark: AsyncParsableCommand {
             }
         }
 
+        if floor {
+            let f = try WriteFloor(databasePath: path).measure()
+            let n = Double(head.rawValue)
+            print(String(format: "SQLite alone writing the finished tables (copied by SQLite, no log reading or decoding): tables %.1f s, indexes %.1f s, word index %.1f s",
+                         f.tables, f.indexes, f.wordIndex))
+            print(String(format: "  = %.1f s: at most %.0f log events/s for a rebuild that writes these tables through one connection", f.total, n / f.total))
+        }
         if !noQueries {
             print("queries (\(runs) runs each; target p99 under 20 ms):")
             let rusUkr = try ActorPair(parsing: "RUS-UKR")
@@ -220,7 +229,7 @@ struct ProjectionsBenchmark: AsyncParsableCommand {
     }
 }
 
-private func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
 /// User plus system CPU time of this process, all threads.
 private func cpuSeconds() -> Double {

@@ -126,6 +126,10 @@ public struct EventType: Hashable, Sendable, Codable, CustomStringConvertible, E
     public static let statementRecorded: EventType = "StatementRecorded"
     public static let tensionObserved: EventType = "TensionObserved"
     public static let extractionSuperseded: EventType = "ExtractionSuperseded"
+    /// The types Dateline itself appends. Their text is a literal in the program, which
+    /// needs no reference counting: readers hand out these values rather than copies read from
+    /// the database, which every thread touching an event would otherwise retain and release.
+    public static let known: [EventType] = [.articleIngested, .statementRecorded, .tensionObserved, .extractionSuperseded]
 
     public var description: String { rawValue }
 

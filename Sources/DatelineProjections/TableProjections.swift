@@ -207,10 +207,17 @@ enum StatementsProjection: TableProjection {
                       bulk: Bool) throws -> Int {
         let hasFTS = try TimelineStore.tableExists(db, "\(p)statements_fts")
         let fts = hasFTS && !bulk
+        // Prepared once per batch, not looked up by their SQL text for every row.
+        let insertArticle = try db.cached("INSERT OR REPLACE INTO \(p)articles(stream, position, day, title, source, url) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+        let insertStatement = try db.cached("""
+            INSERT OR REPLACE INTO \(p)statements(position, stream, idx, day, kind, speaker, entity, affiliation, role,
+                surface, speaker_id, cue, content, start, "end", polarity, extractor_version, folded)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+            """)
         for change in changes {
             switch change {
             case .article(let a):
-                let s = try db.cached("INSERT OR REPLACE INTO \(p)articles(stream, position, day, title, source, url) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+                let s = insertArticle
                 try s.bind([.text(a.stream.rawValue), .integer(a.position.rawValue), .integer(Int64(a.date.dayNumber)),
                             .optionalText(a.title), .optionalText(a.source), .optionalText(a.url)])
                 try s.run()
@@ -239,11 +246,7 @@ enum StatementsProjection: TableProjection {
                         cache.aliases.insert(ApplyCache.AliasKey(speaker: id, alias: a))
                     }
                 }
-                let s = try db.cached("""
-                    INSERT OR REPLACE INTO \(p)statements(position, stream, idx, day, kind, speaker, entity, affiliation, role,
-                        surface, speaker_id, cue, content, start, "end", polarity, extractor_version, folded)
-                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
-                    """)
+                let s = insertStatement
                 // Bound one by one (no array of values per row: this is the bulk path).
                 try s.bind(1, r.position.rawValue)
                 try s.bind(2, r.stream.rawValue)
@@ -420,14 +423,15 @@ enum TensionsProjection: TableProjection {
     static func apply(_ changes: [TimelineChange], _ db: SQLiteDatabase, prefix p: String, cache: ApplyCache,
                       bulk: Bool) throws -> Int {
         var dirty = Set<PairDay>()
+        let insertMention = try db.cached("""
+            INSERT OR REPLACE INTO \(p)mentions(position, stream, idx, day, pair, source, target, type, cameo, goldstein,
+                quad_class, modality, weight, level, issue, start, "end")
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+            """)
         for change in changes {
             switch change {
             case .tension(let m):
-                let s = try db.cached("""
-                    INSERT OR REPLACE INTO \(p)mentions(position, stream, idx, day, pair, source, target, type, cameo, goldstein,
-                        quad_class, modality, weight, level, issue, start, "end")
-                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
-                    """)
+                let s = insertMention
                 try s.bind(1, m.position.rawValue)
                 try s.bind(2, m.stream.rawValue)
                 try s.bind(3, m.index)

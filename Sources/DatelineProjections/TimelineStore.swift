@@ -380,10 +380,14 @@ public final class TimelineStore {
                 guard covering.lowerBound <= s.checkpoint.next else {
                     throw ProjectionError.other("projection \(t.stateName) is at \(s.checkpoint) but a chunk starts at \(covering.lowerBound)")
                 }
-                var fresh: [TimelineChange] = []
-                fresh.reserveCapacity(events.count)
-                for (event, change) in zip(events, changes) where event.position > s.checkpoint && t.def.eventTypes.contains(event.type) {
-                    fresh.append(change)
+                // Each projection acts on its own kinds of change and passes over the others, so
+                // a chunk wholly after the checkpoint (every chunk but a resumed one's first) is
+                // handed over as it is: copying it would retain every string of every row again.
+                let fresh: [TimelineChange]
+                if let first = events.first, first.position <= s.checkpoint {
+                    fresh = zip(events, changes).filter { $0.0.position > s.checkpoint }.map(\.1)
+                } else {
+                    fresh = changes
                 }
                 let bulk = t.prefix == Self.shadow
                 let c = cache(t.stateName, generation: s.generation)

@@ -18,6 +18,7 @@ final class LogReader {
         self.dictionaries = dictionaries
         db = try SQLiteDatabase(path: path, mode: .readWrite)
         try db.execute("PRAGMA query_only = 1; PRAGMA cache_size = -16000")
+        for type in EventType.known { typeCache[type.rawValue] = type }
     }
 
     func close() { db.close() }
