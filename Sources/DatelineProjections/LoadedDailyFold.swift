@@ -60,23 +60,11 @@ struct LoadedDailyFold {
     /// Records a loaded mention. False when the fold has grown past `mentionLimit`.
     mutating func add(_ m: TensionMention) -> Bool {
         guard count < Self.mentionLimit else { return false }
-        let article: Int32
-        if let known = articleIDs[m.stream] {
-            article = known
-        } else {
-            article = Int32(articleIDs.count)
-            articleIDs[m.stream] = article
-        }
+        let article = Self.number(m.stream, in: &articleIDs)
         var event: Int32 = -1
         if m.isCodedEvent {
             let key = m.dedupKey
-            let code = EventCode(source: key.source, target: key.target, cameo: key.cameo)
-            if let known = eventIDs[code] {
-                event = known
-            } else {
-                event = Int32(eventIDs.count)
-                eventIDs[code] = event
-            }
+            event = Self.number(EventCode(source: key.source, target: key.target, cameo: key.cameo), in: &eventIDs)
         }
         let day = PairDay(pair: m.pair, date: m.date)
         groups[day, default: []].append(Mention(position: m.position, article: article, event: event, weight: m.weight,
@@ -84,6 +72,14 @@ struct LoadedDailyFold {
         daysByArticle[article, default: []].append(day)
         count += 1
         return true
+    }
+
+    /// The number `key` has in `numbers`, given the next one when it has none yet.
+    private static func number<Key: Hashable>(_ key: Key, in numbers: inout [Key: Int32]) -> Int32 {
+        if let known = numbers[key] { return known }
+        let next = Int32(numbers.count)
+        numbers[key] = next
+        return next
     }
 
     /// Forgets every mention of `stream` (a newer extraction replaced them).
