@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
@@ -39,6 +41,17 @@ let package = Package(
             name: "EventLog",
             dependencies: [
                 "DatelineCore", "CSQLite", "CZlib",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "PostgresLog",
+            dependencies: [
+                "DatelineCore", "EventLog",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -114,6 +127,7 @@ let package = Package(
         .testTarget(name: "DatelineCoreTests", dependencies: ["DatelineCore"]),
         .testTarget(name: "DatelineExtractionTests", dependencies: ["DatelineExtraction"]),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "CSQLite"]),
+        .testTarget(name: "PostgresLogTests", dependencies: ["PostgresLog", "EventLog", "DatelineCore"]),
         .testTarget(name: "DatelineProjectionsTests", dependencies: ["DatelineProjections", "EventLog"]),
         .testTarget(name: "DatelineProtocolTests", dependencies: ["DatelineProtocol"]),
         .testTarget(name: "DatelineServiceTests", dependencies: ["DatelineService", "EventLog", "dateline", "datelined"]),

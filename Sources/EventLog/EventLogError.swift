@@ -34,6 +34,12 @@ public enum EventLogError: Error, Equatable, Sendable, CustomStringConvertible {
     case closed
     /// Any other SQLite failure: result code, message and SQL.
     case sqlite(SQLiteError)
+    /// A networked log's database (PostgreSQL) cannot be reached, or the connection was lost
+    /// during the request. Nothing was acknowledged: a retry with the same event ids is safe
+    /// and answers the original positions if the batch did commit.
+    case unavailable(location: String, reason: String)
+    /// A networked log's database refused a request: its SQLSTATE and message.
+    case database(location: String, code: String, message: String)
 
     public var description: String {
         switch self {
@@ -65,6 +71,10 @@ public enum EventLogError: Error, Equatable, Sendable, CustomStringConvertible {
             return "the event log is closed"
         case .sqlite(let error):
             return error.description
+        case .unavailable(let location, let reason):
+            return "the log database \(location) is unavailable: \(reason)"
+        case .database(let location, let code, let message):
+            return "the log database \(location) refused a request (SQLSTATE \(code)): \(message)"
         }
     }
 }

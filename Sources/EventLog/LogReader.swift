@@ -42,29 +42,16 @@ final class LogReader {
                  position: Position) throws(EventLogError) -> [UInt8] {
         let codecValue = statement.int64(codecColumn)
         let expectedCRC = UInt32(truncatingIfNeeded: statement.int64(crcColumn))
-        guard let codec = PayloadCodec(rawValue: codecValue) else {
-            throw .corruptPayload(position: position, reason: "unknown codec \(codecValue)")
-        }
-        let data: [UInt8]
-        switch codec {
-        case .raw:
-            data = statement.blob(payloadColumn)
-        case .zlib, .zlibDictionary:
-            do {
-                data = try statement.withBlob(payloadColumn) { raw throws(CodecFailure) in
-                    try inflater.decompress(raw, dictionary: { self.dictionary($0) })
-                }
-            } catch let failure as CodecFailure {
-                throw .corruptPayload(position: position, reason: failure.reason)
-            } catch {
-                throw .corruptPayload(position: position, reason: "\(error)")
+        do {
+            return try statement.withBlob(payloadColumn) { raw throws(EventLogError) in
+                try decodeStoredPayload(codec: codecValue, crc32: expectedCRC, stored: raw, position: position,
+                                        inflater: inflater, dictionary: { self.dictionary($0) })
             }
+        } catch let error as EventLogError {
+            throw error
+        } catch {
+            throw .corruptPayload(position: position, reason: "\(error)")
         }
-        let crc = payloadCRC32(data)
-        if crc != expectedCRC {
-            throw .corruptPayload(position: position, reason: "CRC-32 mismatch (stored \(expectedCRC), computed \(crc))")
-        }
-        return data
     }
 
     /// Decodes a row selected with `Schema.selectColumns`.

@@ -355,6 +355,8 @@ public struct WriterStatistics: Sendable, Equatable {
     /// Time spent between BEGIN and COMMIT, summed.
     public var commitNanoseconds: UInt64 = 0
 
+    public init() {}
+
     /// Batches per commit: how much group commit is saving.
     public var batchesPerCommit: Double { commits == 0 ? 0 : Double(batches) / Double(commits) }
 }
