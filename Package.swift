@@ -114,6 +114,11 @@ let package = Package(
         .testTarget(name: "DatelineCoreTests", dependencies: ["DatelineCore"]),
         .testTarget(name: "DatelineExtractionTests", dependencies: ["DatelineExtraction"]),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "CSQLite"]),
+        // Written against `EventLogBackend` alone: every backend of the log must pass it unchanged.
+        .testTarget(
+            name: "EventLogConformanceTests",
+            dependencies: ["EventLog", "DatelineCore", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "DatelineProjectionsTests", dependencies: ["DatelineProjections", "EventLog"]),
         .testTarget(name: "DatelineProtocolTests", dependencies: ["DatelineProtocol"]),
         .testTarget(name: "DatelineServiceTests", dependencies: ["DatelineService", "EventLog", "dateline", "datelined"]),
