@@ -121,7 +121,11 @@ let package = Package(
         ),
         .testTarget(name: "DatelineProjectionsTests", dependencies: ["DatelineProjections", "EventLog"]),
         .testTarget(name: "DatelineProtocolTests", dependencies: ["DatelineProtocol"]),
-        .testTarget(name: "DatelineServiceTests", dependencies: ["DatelineService", "EventLog", "dateline", "datelined"]),
+        .testTarget(
+            name: "DatelineServiceTests",
+            dependencies: ["DatelineService", "EventLog", "DatelineClient", "dateline", "datelined",
+                           .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(
             name: "DatelineServerTests",
             dependencies: [
