@@ -161,6 +161,8 @@ public final class LogFollower: @unchecked Sendable {
             do {
                 events = try await log.read(from: next.from, limit: next.count)
             } catch {
+                // A read that fails because the follower was stopped (and the log closed) is no fault.
+                if lock.withLock({ stopped }) { continue }
                 onError(error)
                 try? await Task.sleep(for: retryDelay)
                 continue
