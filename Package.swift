@@ -55,6 +55,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // What the tests share: temporary PostgreSQL databases (more helpers are to move here).
+        .target(
+            name: "DatelineTestSupport",
+            dependencies: [
+                "PostgresLog",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "DatelineProjections",
             dependencies: ["DatelineCore", "EventLog"]
@@ -127,10 +136,20 @@ let package = Package(
         .testTarget(name: "DatelineCoreTests", dependencies: ["DatelineCore"]),
         .testTarget(name: "DatelineExtractionTests", dependencies: ["DatelineExtraction"]),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "CSQLite"]),
-        .testTarget(name: "PostgresLogTests", dependencies: ["PostgresLog", "EventLog", "DatelineCore"]),
+        .testTarget(name: "PostgresLogTests", dependencies: ["PostgresLog", "EventLog", "DatelineCore", "DatelineTestSupport"]),
+        // Written against `EventLogBackend` alone: every backend of the log must pass it unchanged.
+        .testTarget(
+            name: "EventLogConformanceTests",
+            dependencies: ["EventLog", "PostgresLog", "DatelineCore", "DatelineTestSupport",
+                           .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "DatelineProjectionsTests", dependencies: ["DatelineProjections", "EventLog"]),
         .testTarget(name: "DatelineProtocolTests", dependencies: ["DatelineProtocol"]),
-        .testTarget(name: "DatelineServiceTests", dependencies: ["DatelineService", "EventLog", "dateline", "datelined"]),
+        .testTarget(
+            name: "DatelineServiceTests",
+            dependencies: ["DatelineService", "EventLog", "DatelineClient", "dateline", "datelined",
+                           .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(
             name: "DatelineServerTests",
             dependencies: [

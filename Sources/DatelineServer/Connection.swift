@@ -320,8 +320,12 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     private func ingest(_ article: Article, id: RequestID?) {
         beginRequest()
-        let engine = core.engine
-        runAsync({ try await engine.ingest(article) }) { result in
+        let engine = core.engine, hub = core.hub
+        runAsync({
+            let outcome = try await engine.ingest(article)
+            if let last = outcome.positions.max() { await hub.waitUntilPublished(last) }
+            return outcome
+        }) { result in
             switch result {
             case .success(let o):
                 Reply.ingestOK(id: id, o, into: &self.out)
@@ -335,8 +339,12 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private func append(_ request: DatelineProtocol.AppendRequest, id: RequestID?) {
         beginRequest()
         let events = request.proposedEvents(makeID: { try! EventID("ev-" + UUID().uuidString.lowercased()) })
-        let store = core.store
-        runAsync({ try await store.append(to: request.stream, expecting: request.expect, events: events) }) { result in
+        let log = core.log, hub = core.hub
+        runAsync({
+            let appended = try await log.append(to: request.stream, expecting: request.expect, events: events)
+            if let last = appended.positions.last { await hub.waitUntilPublished(last) }
+            return appended
+        }) { result in
             switch result {
             case .success(let appended): Reply.appendOK(id: id, appended, into: &self.out)
             case .failure(let error): self.fail(self.protocolError(error, id: id))
@@ -433,7 +441,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private func startRead(_ request: ReadRequest, id: RequestID?) {
         beginRequest()
         let stream = request.stream
-        core.read(on: eventLoop) { try $0.streamVersion(stream) }.assumeIsolated().whenComplete { result in
+        core.read(on: eventLoop) { try await $0.streamVersion(stream) }.assumeIsolated().whenComplete { result in
             switch result {
             case .success(.none):
                 self.fail(ProtocolError.streamNotFound(id: id, stream: stream))
@@ -457,7 +465,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         }
         job.readInFlight = true
         let stream = job.stream, from = job.next, limit = min(core.configuration.pageEvents, job.remaining)
-        core.read(on: eventLoop) { try $0.readStream(stream, from: from, limit: limit) }.assumeIsolated().whenComplete { result in
+        core.read(on: eventLoop) { try await $0.readStream(stream, from: from, limit: limit) }.assumeIsolated().whenComplete { result in
             job.readInFlight = false
             guard !self.closing else { return }
             switch result {
@@ -508,7 +516,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         job.readInFlight = true
         let from = job.sent.next
         let limit = Int(min(Int64(core.configuration.pageEvents), job.end.rawValue - job.sent.rawValue))
-        core.read(on: eventLoop) { try $0.read(from: from, limit: limit) }.assumeIsolated().whenComplete { result in
+        core.read(on: eventLoop) { try await $0.read(from: from, limit: limit) }.assumeIsolated().whenComplete { result in
             job.readInFlight = false
             guard !self.closing else { return }
             switch result {
@@ -553,7 +561,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
                 success(Position(max(0, p.rawValue - 1)), head)
             }
         case .time(let t):
-            core.read(on: eventLoop) { try $0.firstPosition(atOrAfter: t) }.assumeIsolated().whenComplete { result in
+            core.read(on: eventLoop) { try await $0.firstPosition(atOrAfter: t) }.assumeIsolated().whenComplete { result in
                 switch result {
                 case .success(let p?): success(Position(max(0, p.rawValue - 1)), max(head, self.core.hub.head))
                 case .success(nil):
@@ -691,7 +699,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
             let from = sub.sent.next
             let limit = core.configuration.pageEvents
             sub.readInFlight = true
-            core.read(on: eventLoop) { try $0.read(from: from, limit: limit) }.assumeIsolated().whenComplete { result in
+            core.read(on: eventLoop) { try await $0.read(from: from, limit: limit) }.assumeIsolated().whenComplete { result in
                 sub.readInFlight = false
                 guard !self.closing, self.subscriptions.contains(where: { $0 === sub }) else { return }
                 switch result {

@@ -47,7 +47,7 @@ public final class DatelineTCPServer: Sendable {
         pool.start()
         let core: ServerCore
         do {
-            let hub = try FanoutHub(store: engine.store, group: group)
+            let hub = try await FanoutHub.start(log: engine.log, group: group, logger: logger)
             core = ServerCore(configuration: configuration, engine: engine, hub: hub, readPool: pool, logger: logger)
         } catch {
             try? await pool.shutdownGracefully()
@@ -93,7 +93,7 @@ public final class DatelineTCPServer: Sendable {
         }
         logger.info("listening", metadata: [
             "address": "\(channel.localAddress.map { "\($0.ipAddress ?? configuration.host):\($0.port ?? 0)" } ?? "?")",
-            "db": "\(engine.store.path)", "head": "\(core.hub.head)",
+            "db": "\(engine.log.location)", "head": "\(core.hub.head)",
             "writes_need_auth": "\(configuration.token != nil)",
         ])
     }

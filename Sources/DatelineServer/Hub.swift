@@ -2,6 +2,7 @@ import DatelineCore
 import DatelineProtocol
 import EventLog
 import Foundation
+import Logging
 import NIOCore
 
 /// One commit, prepared once for every subscriber: the events, their line bodies (the event
@@ -23,27 +24,32 @@ final class CommittedBatch: Sendable {
     var lastPosition: Position { events.last?.position ?? .start }
 }
 
-/// Fan-out from the log's writer thread to the subscribers.
+/// Fan-out of the live feed to the subscribers.
 ///
-/// The store calls the commit observer on its writer thread; the observer records the new head,
-/// encodes each event line's shared body once (a copy of the payload bytes into the line, no
-/// JSON work) and hands the batch to every event loop (`execute`, never a wait), so the writer is
-/// never slowed by subscribers. On each loop, each connection puts the batch in its
-/// subscriptions' bounded buffers or writes it. Tasks submitted to a loop run in order, so every
+/// The feed is the log itself: a `LogFollower` hands the hub every committed event exactly once,
+/// in position order and without a gap, whoever committed it — this server's own appends at
+/// once (on the log's writer thread, before the appender is resumed), another process's
+/// (`dateline ingest --db`, a second `datelined` on the same file) as soon as the log's feed of
+/// committed heads notices them, read back from the log, gaps filled before anything later.
+/// The hub records the new head, encodes each event line's shared body once (a copy of the
+/// payload bytes into the line, no JSON work) and hands the batch to every event loop
+/// (`execute`, never a wait), so the log is never slowed by subscribers. On each loop, each
+/// connection puts the batch in its subscriptions' bounded buffers or writes it. Tasks
+/// submitted to a loop run in order, and the follower never publishes concurrently, so every
 /// loop sees the batches in position order.
 final class FanoutHub: @unchecked Sendable {
     private let lock = NSLock()
-    private var _head: Position
+    private var _head: Position = .start
     private var factsSubscribers = 0
     private var metrics = CommitMetrics()
-    private var observerToken: ObserverToken?
-    private let store: EventStore
+    private var follower: LogFollower?
+    private let log: any EventLogBackend
     /// Per event loop, keyed by the loop's identity.
     private let loopHubs: [ObjectIdentifier: LoopHub]
     private let loopList: [LoopHub]
 
-    init(store: EventStore, group: EventLoopGroup) throws {
-        self.store = store
+    private init(log: any EventLogBackend, group: EventLoopGroup) {
+        self.log = log
         var hubs: [ObjectIdentifier: LoopHub] = [:]
         var list: [LoopHub] = []
         for loop in group.makeIterator() {
@@ -53,17 +59,33 @@ final class FanoutHub: @unchecked Sendable {
         }
         loopHubs = hubs
         loopList = list
-        _head = .start
-        observerToken = store.addCommitObserver { [weak self] events in self?.committed(events) }
-        // Read the head after registering: a commit in between is delivered and deduplicated by
-        // position, never missed.
-        let head = try store.head()
-        lock.withLock { _head = max(_head, head) }
-        for hub in list { hub.setInitialHead(head) }
     }
 
-    /// The newest committed position this server knows.
+    /// Starts following the log from its current head.
+    static func start(log: any EventLogBackend, group: EventLoopGroup, logger: Logger) async throws -> FanoutHub {
+        let hub = FanoutHub(log: log, group: group)
+        let follower = try await LogFollower.start(log: log, onError: { error in
+            logger.error("the live feed could not read the log; retrying", metadata: ["error": "\(error)"])
+        }) { [weak hub] events in hub?.committed(events) }
+        let head = follower.publishedHead
+        hub.lock.withLock {
+            hub.follower = follower
+            hub._head = max(hub._head, head)
+        }
+        for loopHub in hub.loopList { loopHub.setInitialHead(head) }
+        return hub
+    }
+
+    /// The newest position published to this server's subscribers: the log's head as of the
+    /// feed's last notice (this server's own commits at once, others' within the feed's delay).
     var head: Position { lock.withLock { _head } }
+
+    /// Returns once the live feed has published everything through `position` (an append's
+    /// reply waits for it, so a client that appended sees its position in `PING` and `stats`).
+    func waitUntilPublished(_ position: Position) async {
+        guard let follower = lock.withLock({ follower }) else { return }
+        await follower.waitUntilPublished(position)
+    }
 
     func loopHub(for loop: EventLoop) -> LoopHub {
         loopHubs[ObjectIdentifier(loop)]!
@@ -77,12 +99,10 @@ final class FanoutHub: @unchecked Sendable {
     var metricsSnapshot: CommitMetrics { lock.withLock { metrics } }
 
     func stopObserving() {
-        if let token = lock.withLock({ () -> ObserverToken? in defer { observerToken = nil }; return observerToken }) {
-            store.removeCommitObserver(token)
-        }
+        lock.withLock { () -> LogFollower? in defer { follower = nil }; return follower }?.stop()
     }
 
-    /// Called on the store's writer thread: must not block.
+    /// Called by the follower (on the log's writer thread or its fill task): must not block.
     private func committed(_ events: [RecordedEvent]) {
         guard let last = events.last else { return }
         let now = NIODeadline.now()

@@ -29,14 +29,18 @@ final class ServerCore: Sendable {
         self.parser = RequestParser(limits: configuration.limits)
     }
 
-    var store: EventStore { engine.store }
+    /// The log, behind its backend-neutral interface.
+    var log: any EventLogBackend { engine.log }
     var limits: ProtocolLimits { configuration.limits }
     var writesNeedAuth: Bool { configuration.token != nil }
 
-    /// Runs a blocking log read on the read threads and completes on `loop`.
-    func read<T: Sendable>(on loop: EventLoop, _ body: @escaping @Sendable (EventStore) throws -> T) -> EventLoopFuture<T> {
-        let store = self.store
-        return readPool.runIfActive(eventLoop: loop) { try body(store) }
+    /// Runs a log read (the backend keeps blocking work off the loops and the cooperative
+    /// pool) and completes on `loop`.
+    func read<T: Sendable>(on loop: EventLoop, _ body: @escaping @Sendable (any EventLogBackend) async throws -> T) -> EventLoopFuture<T> {
+        let log = self.log
+        let promise = loop.makePromise(of: T.self)
+        promise.completeWithTask { try await body(log) }
+        return promise.futureResult
     }
 }
 

@@ -5,9 +5,16 @@ import EventLog
 import Foundation
 import Logging
 
-/// The embedded Dateline: the log on a local SQLite file, the extractor, and (as they land)
-/// the projections kept current. The CLI uses it directly; the server wraps it.
+/// The embedded Dateline: the log, the extractor, and the projections kept current. The CLI
+/// uses it directly; the server wraps it.
+///
+/// Ingests and the server go through `log`, the backend-neutral interface (async, never
+/// blocking the cooperative pool). `store` is the same log's synchronous API, kept for callers
+/// on threads of their own (the CLI's read commands, the projections' queue).
 public final class DatelineEngine: Sendable {
+    /// The log as every async caller uses it.
+    public let log: any EventLogBackend
+    /// The same log's blocking API, for dedicated threads (never the cooperative pool).
     public let store: EventStore
     public let extractor: Extractor
     private let logger: Logger
@@ -18,6 +25,7 @@ public final class DatelineEngine: Sendable {
     /// read or check the log (`log`, `verify`, `replay`) never touch the projections.
     public init(databasePath: String, options: EventStoreOptions = EventStoreOptions(), logger: Logger) throws {
         self.store = try EventStore(path: databasePath, options: options, logger: logger)
+        self.log = store.backend
         self.extractor = Extractor()
         self.logger = logger
     }
@@ -47,7 +55,7 @@ public final class DatelineEngine: Sendable {
             let result = try store.appendSync(to: article.stream, expecting: .noStream, events: prepared.events)
             return outcome(prepared, result.positions, duplicate: result.duplicate)
         } catch EventLogError.wrongExpectedVersion(_, _, actual: .some) {
-            return try duplicateOutcome(article)
+            return duplicateOutcome(article, stored: try store.readStream(article.stream))
         }
     }
 
@@ -67,10 +75,10 @@ public final class DatelineEngine: Sendable {
 
     func append(_ prepared: PreparedArticle) async throws -> IngestOutcome {
         do {
-            let result = try await store.append(to: prepared.article.stream, expecting: .noStream, events: prepared.events)
+            let result = try await log.append(to: prepared.article.stream, expecting: .noStream, events: prepared.events)
             return outcome(prepared, result.positions, duplicate: result.duplicate)
         } catch EventLogError.wrongExpectedVersion(_, _, actual: .some) {
-            return try duplicateOutcome(prepared.article)
+            return duplicateOutcome(prepared.article, stored: try await log.readStream(prepared.article.stream))
         }
     }
 
@@ -81,8 +89,7 @@ public final class DatelineEngine: Sendable {
                       payloadBytes: duplicate ? 0 : prepared.events.reduce(0) { $0 + $1.data.count })
     }
 
-    private func duplicateOutcome(_ article: Article) throws -> IngestOutcome {
-        let stored = try store.readStream(article.stream)
+    private func duplicateOutcome(_ article: Article, stored: [RecordedEvent]) -> IngestOutcome {
         let newest = stored.lastIndex { $0.type == .extractionSuperseded }.map { $0 + 1 } ?? 0
         let current = stored[newest...]
         return IngestOutcome(stream: article.stream, contentHash: article.contentHash, positions: stored.map(\.position),

@@ -36,7 +36,8 @@ public struct IngestRunner: Sendable {
                     onFailure: @escaping @Sendable (ArticleInputError) -> Void,
                     onProgress: @escaping @Sendable (IngestSummary) -> Void = { _ in }) throws -> IngestSummary {
         let totals = Totals()
-        let headBefore = try engine.store.head()
+        let log = engine.log
+        let headBefore = try waitFor { try await log.head() }
         let slots = DispatchSemaphore(value: maxInFlight)
         let group = DispatchGroup()
         try inputs.forEachRecord { record, origin, bytesRead in
@@ -74,11 +75,31 @@ public struct IngestRunner: Sendable {
             return true
         }
         group.wait()
-        let headAfter = try engine.store.head()
+        let headAfter = try waitFor { try await log.head() }
         let stored = headAfter > headBefore
-            ? try engine.store.storedPayloadBytes(from: headBefore.next, through: headAfter) : 0
+            ? try waitFor { try await log.payloadBytes(from: headBefore.next, through: headAfter).stored } : 0
         return totals.update { $0.storedBytes = stored }
     }
+}
+
+/// Runs async log work from a thread outside Swift concurrency (the CLI's main thread) and
+/// waits for it there. Never call it from a task: it blocks the calling thread.
+func waitFor<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) throws -> T {
+    let done = DispatchSemaphore(value: 0)
+    let box = ResultSlot<T>()
+    Task {
+        do { box.set(.success(try await work())) } catch { box.set(.failure(error)) }
+        done.signal()
+    }
+    done.wait()
+    return try box.get().get()
+}
+
+private final class ResultSlot<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Result<T, Error>?
+    func set(_ result: Result<T, Error>) { lock.withLock { value = result } }
+    func get() -> Result<T, Error> { lock.withLock { value! } }
 }
 
 /// Running totals shared by the append tasks.

@@ -30,11 +30,16 @@ public struct EventStoreOptions: Sendable {
     /// commits, so one fsync serves them all. A lone sequential appender never waits. Zero
     /// turns the wait off (batches queued meanwhile are still committed together).
     public var groupCommitWait: Duration
+    /// How often the feed of committed heads asks SQLite whether another connection or process
+    /// has committed (`PRAGMA data_version`; see `CommittedHeadFeed`). This process's own commits
+    /// are announced at once regardless.
+    public var foreignCommitPollInterval: Duration
 
     public init(durability: Durability = .full, compression: CompressionPolicy = .zlibWithDictionary,
                 rawThreshold: Int = 64, slowCommitWarning: Duration = .milliseconds(500),
                 dictionary: CompressionDictionary = .default, sizeLimitBytes: Int64? = nil,
-                groupCommitWait: Duration = .milliseconds(2)) {
+                groupCommitWait: Duration = .milliseconds(2), foreignCommitPollInterval: Duration = .milliseconds(10)) {
+        self.foreignCommitPollInterval = foreignCommitPollInterval
         self.durability = durability
         self.compression = compression
         self.rawThreshold = rawThreshold
@@ -78,6 +83,7 @@ public final class EventStore: Sendable {
     private let readers: ReaderPool
     private let encoder: PayloadEncoder
     private let observers: ObserverRegistry
+    let headFeed: CommittedHeadFeed
     private let logger: Logger
     private let closeState = CloseState()
     fileprivate static let readQueue = DispatchQueue(label: "dateline-log-readers", qos: .userInitiated, attributes: .concurrent)
@@ -116,6 +122,9 @@ public final class EventStore: Sendable {
             dictionaries.insert(options.dictionary)
         }
         observers = ObserverRegistry()
+        let headFeed = CommittedHeadFeed(path: path, pollInterval: options.foreignCommitPollInterval)
+        self.headFeed = headFeed
+        _ = observers.add { events in headFeed.committed(events) }
         encoder = PayloadEncoder(policy: options.compression, rawThreshold: options.rawThreshold, dictionary: options.dictionary)
         readers = ReaderPool(path: path, dictionaries: dictionaries)
         writer = LogWriter(db: db, path: path, logger: logger, slowCommit: options.slowCommitWarning,
@@ -130,6 +139,7 @@ public final class EventStore: Sendable {
     public func close() {
         guard closeState.markClosed() else { return }
         writer.stop()
+        headFeed.close()
         readers.close()
     }
 
@@ -296,6 +306,19 @@ public final class EventStore: Sendable {
         observers.remove(token)
     }
 
+    /// See `EventLogBackend.observeCommittedHeads`: this process's commits at once, with their
+    /// events; other connections' and processes' commits within `foreignCommitPollInterval`.
+    public func observeCommittedHeads(_ observer: @escaping @Sendable (CommittedHead) -> Void) -> CommitFeedToken {
+        headFeed.add(observer)
+    }
+
+    public func stopObservingCommittedHeads(_ token: CommitFeedToken) {
+        headFeed.remove(token)
+    }
+
+    /// This log behind the backend-neutral interface the service and the server use.
+    public var backend: any EventLogBackend { SQLiteEventLog(store: self) }
+
     // MARK: Reading (synchronous)
 
     private func withReader<T>(_ body: (LogReader) throws -> T) throws(EventLogError) -> T {
@@ -434,6 +457,21 @@ public final class EventStore: Sendable {
         public func countsByType() async throws(EventLogError) -> [EventType: Int] {
             let store = self.store
             return try await run { () throws(EventLogError) in try store.countsByType() }
+        }
+
+        public func payloadBytes(from: Position, through: Position) async throws(EventLogError) -> PayloadBytes {
+            let store = self.store
+            return try await run { () throws(EventLogError) in try store.payloadBytes(from: from, through: through) }
+        }
+
+        public func statistics() async throws(EventLogError) -> LogStatistics {
+            let store = self.store
+            return try await run { () throws(EventLogError) in
+                let head = try store.head()
+                let bytes = head > .start ? try store.payloadBytes(from: Position(1), through: head) : PayloadBytes(raw: 0, stored: 0)
+                return LogStatistics(head: head, eventsByType: try store.countsByType(), payloadBytes: bytes,
+                                     storageBytes: try store.databaseSize())
+            }
         }
 
         public func databaseSize() async throws(EventLogError) -> Int64 {

@@ -8,6 +8,12 @@ extension EventLogError {
     /// message are read from the error's fields; query text and bound values are never shown.
     static func postgres(_ error: any Error, location: PostgresLocation) -> EventLogError {
         if let error = error as? EventLogError { return error }
+        if let error = error as? PostgresTransactionError {
+            // What went wrong first: the closure's error explains a failed transaction best.
+            if let cause = error.closureError ?? error.beginError ?? error.commitError ?? error.rollbackError {
+                return postgres(cause, location: location)
+            }
+        }
         if error is CancellationError {
             return .unavailable(location: location.description, reason: "the request was cancelled")
         }
@@ -38,6 +44,9 @@ extension EventLogError {
 
     /// The SQLSTATE of a server error, if `error` is one.
     static func sqlState(of error: any Error) -> String? {
-        (error as? PSQLError)?.serverInfo?[.sqlState]
+        if let error = error as? PostgresTransactionError, let cause = error.closureError ?? error.beginError ?? error.commitError {
+            return sqlState(of: cause)
+        }
+        return (error as? PSQLError)?.serverInfo?[.sqlState]
     }
 }

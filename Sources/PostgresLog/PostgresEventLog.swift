@@ -44,7 +44,7 @@ public struct PostgresLogOptions: Sendable {
 /// Threading: `Sendable`; every method is async and runs on PostgresNIO's event loops, never
 /// blocking a thread.
 public final class PostgresEventLog: Sendable {
-    public let location: PostgresLocation
+    public let url: PostgresLocation
     public let options: PostgresLogOptions
     let client: PostgresClient
     let logger: Logger
@@ -60,7 +60,7 @@ public final class PostgresEventLog: Sendable {
 
     private init(location: PostgresLocation, options: PostgresLogOptions, client: PostgresClient,
                  runner: Task<Void, Never>, logger: Logger) {
-        self.location = location
+        self.url = location
         self.options = options
         self.client = client
         self.runner = runner
@@ -113,7 +113,7 @@ public final class PostgresEventLog: Sendable {
 
     private func prepareSchema() async throws(EventLogError) {
         let dictionary = options.dictionary
-        let location = location
+        let location = url
         let known: [(Int64, ByteBuffer)] = try await database("open") { client, logger in
             try await client.withTransaction(logger: logger) { connection in
                 try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.creationLockKey))", logger: logger)
@@ -121,19 +121,25 @@ public final class PostgresEventLog: Sendable {
                     "SELECT count(*) FROM pg_namespace WHERE nspname = 'dateline'", logger: logger
                 ).collect().first?.decode(Int64.self) ?? 0
                 if hasSchema == 0 {
-                    try await connection.query(PostgresQuery(unsafeSQL: PostgresSchema.create), logger: logger)
+                    for statement in PostgresSchema.create {
+                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    }
                     try await connection.query("""
                         INSERT INTO dateline.metadata(key, value) VALUES ('format', \(PostgresSchema.format)),
                             ('schema_version', \(String(PostgresSchema.version))), ('created_at', \(String(wallClockMicroseconds())))
                         """, logger: logger)
                 } else {
-                    let rows = try await connection.query("""
-                        SELECT (SELECT value FROM dateline.metadata WHERE key = 'format'),
-                               (SELECT value FROM dateline.metadata WHERE key = 'schema_version')
-                        WHERE to_regclass('dateline.metadata') IS NOT NULL
-                        """, logger: logger).collect()
-                    guard let row = rows.first, let (format, version) = try? row.decode((String?, String?).self),
-                          format == PostgresSchema.format, let found = version.flatMap({ Int($0) }), found >= 1 else {
+                    let hasMetadata = try await connection.query(
+                        "SELECT to_regclass('dateline.metadata') IS NOT NULL", logger: logger
+                    ).collect().first?.decode(Bool.self) ?? false
+                    guard hasMetadata else { throw EventLogError.notADatelineLog(path: location.description) }
+                    var format: String?, version: String?
+                    for try await (key, value) in try await connection.query(
+                        "SELECT key, value FROM dateline.metadata WHERE key IN ('format', 'schema_version')", logger: logger
+                    ).decode((String, String).self) {
+                        if key == "format" { format = value } else { version = value }
+                    }
+                    guard format == PostgresSchema.format, let found = version.flatMap({ Int($0) }), found >= 1 else {
                         throw EventLogError.notADatelineLog(path: location.description)
                     }
                     if found > PostgresSchema.version {
@@ -166,7 +172,7 @@ public final class PostgresEventLog: Sendable {
     func database<T: Sendable>(_ what: String,
                                _ body: @escaping @Sendable (PostgresClient, Logger) async throws -> T) async throws(EventLogError) -> T {
         if closed.withLockedValue({ $0 }) { throw .closed }
-        let client = client, logger = logger, timeout = options.requestTimeout, location = location
+        let client = client, logger = logger, timeout = options.requestTimeout, location = url
         do {
             return try await withThrowingTaskGroup(of: T?.self) { group in
                 group.addTask { try await body(client, logger) }

@@ -17,15 +17,28 @@ enum PostgresSchema {
     /// create it once.
     static let creationLockKey: Int64 = 0x6461_7465_6c69_6e65
 
-    static let create = """
-        CREATE SCHEMA dateline;
-        CREATE TABLE dateline.metadata(key text PRIMARY KEY, value text NOT NULL);
-        CREATE TABLE dateline.dictionaries(id bigint PRIMARY KEY, bytes bytea NOT NULL, added_at bigint NOT NULL);
+    /// The statements that create the schema, run in order in one transaction (the extended
+    /// query protocol takes one statement at a time).
+    static let create: [String] = [
+        """
+        CREATE SCHEMA dateline
+        """,
+        """
+        CREATE TABLE dateline.metadata(key text PRIMARY KEY, value text NOT NULL)
+        """,
+        """
+        CREATE TABLE dateline.dictionaries(id bigint PRIMARY KEY, bytes bytea NOT NULL, added_at bigint NOT NULL)
+        """,
+        """
         CREATE TABLE dateline.head(
             singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
             position bigint NOT NULL,
-            recorded_at bigint NOT NULL);
-        INSERT INTO dateline.head(singleton, position, recorded_at) VALUES (true, 0, 0);
+            recorded_at bigint NOT NULL)
+        """,
+        """
+        INSERT INTO dateline.head(singleton, position, recorded_at) VALUES (true, 0, 0)
+        """,
+        """
         CREATE TABLE dateline.events(
             position bigint PRIMARY KEY,
             stream text NOT NULL,
@@ -38,17 +51,28 @@ enum PostgresSchema {
             size integer NOT NULL,
             payload bytea NOT NULL,
             CONSTRAINT events_event_id UNIQUE (event_id),
-            CONSTRAINT events_stream_version UNIQUE (stream, version));
-        CREATE INDEX events_recorded_at ON dateline.events(recorded_at);
-        CREATE FUNCTION dateline.append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN RAISE EXCEPTION 'the Dateline log is append-only: % on % refused', TG_OP, TG_TABLE_NAME; END $$;
-        CREATE TRIGGER events_no_update BEFORE UPDATE OR DELETE ON dateline.events
-            FOR EACH ROW EXECUTE FUNCTION dateline.append_only();
-        CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON dateline.events
-            FOR EACH STATEMENT EXECUTE FUNCTION dateline.append_only();
-        CREATE TRIGGER dictionaries_no_update BEFORE UPDATE OR DELETE ON dateline.dictionaries
-            FOR EACH ROW EXECUTE FUNCTION dateline.append_only();
+            CONSTRAINT events_stream_version UNIQUE (stream, version))
+        """,
         """
+        CREATE INDEX events_recorded_at ON dateline.events(recorded_at)
+        """,
+        """
+        CREATE FUNCTION dateline.append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION 'the Dateline log is append-only: % on % refused', TG_OP, TG_TABLE_NAME; END $$
+        """,
+        """
+        CREATE TRIGGER events_no_update BEFORE UPDATE OR DELETE ON dateline.events
+            FOR EACH ROW EXECUTE FUNCTION dateline.append_only()
+        """,
+        """
+        CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON dateline.events
+            FOR EACH STATEMENT EXECUTE FUNCTION dateline.append_only()
+        """,
+        """
+        CREATE TRIGGER dictionaries_no_update BEFORE UPDATE OR DELETE ON dateline.dictionaries
+            FOR EACH ROW EXECUTE FUNCTION dateline.append_only()
+        """,
+    ]
 
     static let selectColumns = "position, stream, version, type, event_id, recorded_at, codec, crc32, payload"
 }
