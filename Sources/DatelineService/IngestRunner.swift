@@ -74,6 +74,8 @@ public struct IngestRunner: Sendable {
             return true
         }
         group.wait()
+        // The timelines catch up now (with the engine's progress), not at the first query.
+        try engine.catchUpTimelines()
         let headAfter = try engine.store.head()
         let stored = headAfter > headBefore
             ? try engine.store.storedPayloadBytes(from: headBefore.next, through: headAfter) : 0

@@ -78,8 +78,11 @@ struct ProjectionCrashTests {
     }
 }
 
-private func readCheckpoint(_ path: String) throws -> Position {
-    let db = try SQLiteDatabase(path: path, mode: .readOnly)
+private func readCheckpoint(_ logPath: String) throws -> Position {
+    let path = TimelineFiles(besideLog: logPath).path(of: "tensions")
+    guard FileManager.default.fileExists(atPath: path) else { return .start }
+    // Read-write: a killed child may leave a hot rollback journal, which only a writer can roll back.
+    let db = try SQLiteDatabase(path: path, mode: .init(readOnly: false, create: false))
     defer { db.close() }
     guard try db.scalarInt("SELECT count(*) FROM sqlite_schema WHERE name = 'tl_projections'") == 1 else { return .start }
     return Position(try db.scalarInt("SELECT checkpoint FROM tl_projections WHERE name = 'tensions'") ?? 0)
