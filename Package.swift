@@ -116,7 +116,7 @@ let package = Package(
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "CSQLite"]),
         .testTarget(name: "DatelineProjectionsTests", dependencies: ["DatelineProjections", "EventLog"]),
         .testTarget(name: "DatelineProtocolTests", dependencies: ["DatelineProtocol"]),
-        .testTarget(name: "DatelineServiceTests", dependencies: ["DatelineService", "EventLog", "dateline", "datelined"]),
+        .testTarget(name: "DatelineServiceTests", dependencies: ["DatelineService", "DatelineProjections", "EventLog", "dateline", "datelined"]),
         .testTarget(
             name: "DatelineServerTests",
             dependencies: [

@@ -27,11 +27,12 @@ extension EventStore {
             // Nothing in these tables needs zeroing: the log holds every text they were built from.
             try db.execute("PRAGMA secure_delete = OFF")
             return try db.transaction(.immediate) {
-                let tables = try legacyTables()
                 // A virtual table first: dropping it drops its own shadow tables (also `tl_…`).
-                for t in tables where t.virtual { try db.execute("DROP TABLE IF EXISTS \"\(t.name)\"") }
-                for t in try legacyTables() { try db.execute("DROP TABLE IF EXISTS \"\(t.name)\"") }
-                return tables.map(\.name)
+                let virtual = try legacyTables().filter(\.virtual)
+                for t in virtual { try db.execute("DROP TABLE IF EXISTS \"\(t.name)\"") }
+                let plain = try legacyTables()
+                for t in plain { try db.execute("DROP TABLE IF EXISTS \"\(t.name)\"") }
+                return (virtual + plain).map(\.name).sorted()
             }
         } catch let error as EventLogError {
             throw error
