@@ -247,6 +247,7 @@ public final class TimelineStore {
     private func reopen() throws {
         db.close()
         caches.removeAll()
+        try files.createDirectory()
         for def in Self.definitions where FileIdentity(path: files.path(of: def.name)) == nil {
             try Self.createEmptyFile(def, files: files, options: options)
         }

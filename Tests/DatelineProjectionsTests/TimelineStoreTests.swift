@@ -413,6 +413,12 @@ struct TimelineFilesTests {
             fold.apply(events)
             try expectSameAnswers(store, fold)
         }
+        // Removed under an open store: its next call creates the files again and catches up.
+        let store = try TimelineStore.open(log: log)
+        defer { store.close() }
+        try FileManager.default.removeItem(atPath: dir.timelines.directory)
+        try store.catchUp()
+        #expect(try dumpTables(dir.database) == expected)
         // The log's file holds only the log.
         let raw = try SQLiteDatabase(path: dir.database, mode: .readOnly)
         defer { raw.close() }
