@@ -147,7 +147,7 @@ let package = Package(
         .testTarget(name: "DatelineProtocolTests", dependencies: ["DatelineProtocol"]),
         .testTarget(
             name: "DatelineServiceTests",
-            dependencies: ["DatelineService", "EventLog", "DatelineClient", "dateline", "datelined",
+            dependencies: ["DatelineService", "DatelineProjections", "EventLog", "DatelineClient", "dateline", "datelined",
                            .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(

@@ -5,7 +5,7 @@ import Foundation
 /// How a `TimelineStore` runs.
 public struct TimelineStoreOptions: Sendable {
     /// Events per transaction when catching up or rebuilding: bigger is faster, smaller holds
-    /// the database's write lock (shared with the log's writer) for less time.
+    /// a timelines file's write lock (shared with other processes' appliers) for less time.
     public var chunkSize: Int
     /// Build the statement tables with an SQLite FTS5 index for word search when the system
     /// library has it (else word search uses LIKE over folded words). Applies when tables are
@@ -13,19 +13,35 @@ public struct TimelineStoreOptions: Sendable {
     public var fullTextSearch: Bool
     /// Decode payloads on this many threads during catch-up and rebuild.
     public var decodeThreads: Int
+    /// A projection at position 0 (a new or removed file) with more than this many log events
+    /// to apply is rebuilt into a fresh file (bulk load, indexes afterwards) rather than caught
+    /// up row by row.
+    public var rebuildThreshold: Int64
 
     public init(chunkSize: Int = 4_000, fullTextSearch: Bool = true,
-                decodeThreads: Int = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))) {
+                decodeThreads: Int = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount)),
+                rebuildThreshold: Int64 = 20_000) {
         self.chunkSize = chunkSize
         self.fullTextSearch = fullTextSearch
         self.decodeThreads = decodeThreads
+        self.rebuildThreshold = rebuildThreshold
     }
 }
 
 /// Where a catch-up or rebuild is, reported after every committed chunk.
 public struct RebuildProgress: Sendable, Equatable {
+    /// What a pass is doing.
+    public enum Phase: String, Sendable, Equatable {
+        /// Applying the log's events (a catch-up, or a rebuild's load into its fresh file).
+        case loading
+        /// A rebuild's fresh file is loaded and complete: it is about to replace the live file.
+        case swapping
+        /// A rebuild's fresh file has replaced the live file.
+        case swapped
+    }
+
     public var projection: String
-    /// True for a rebuild into shadow tables, false for catching up the live tables.
+    /// True for a rebuild into a fresh file, false for catching up the live file.
     public var rebuilding: Bool
     /// The last log position applied.
     public var position: Position
@@ -35,6 +51,7 @@ public struct RebuildProgress: Sendable, Equatable {
     public var eventsPerSecond: Double
     /// At that rate, until `head`.
     public var secondsLeft: Double?
+    public var phase: Phase = .loading
 }
 
 /// One projection's state, for `dateline stats`.
@@ -49,13 +66,13 @@ public struct ProjectionStats: Sendable, Equatable, Codable {
     public var codeVersion: Int
     /// Events of this projection's types whose payload could not be read (skipped).
     public var malformed: Int
-    /// Rows per table (live tables, without the `tl_` prefix).
+    /// Rows per table (without the `tl_` prefix).
     public var rows: [String: Int]
-    /// When the tables were last (re)built from the log, as seconds since 1970 (nil when they
-    /// have grown incrementally since they were created).
+    /// When the file was last (re)built from the log by a rebuild, as seconds since 1970 (nil
+    /// when it has grown incrementally since it was created).
     public var builtAt: Int64?
-    /// The checkpoint of an unfinished rebuild, if one is in progress or was interrupted.
-    public var rebuildCheckpoint: Position?
+    /// The projection's file.
+    public var file: String
 
     enum CodingKeys: String, CodingKey {
         case name, checkpoint, head, lag
@@ -63,117 +80,102 @@ public struct ProjectionStats: Sendable, Equatable, Codable {
         case codeVersion = "code_version"
         case malformed, rows
         case builtAt = "built_at"
-        case rebuildCheckpoint = "rebuild_checkpoint"
+        case file
     }
 }
 
-/// The timelines kept in SQLite tables beside the log (in the same database file, through their
-/// own connection; tables prefixed `tl_`), current as of each projection's checkpoint.
+/// The timelines, kept in SQLite files of their own beside the log (see `TimelineFiles`: one
+/// file per projection), current as of each projection's checkpoint.
 ///
-/// Two projections live here, each with its own checkpoint and code version: `statements` and
-/// `tensions`. Each batch of rows is committed in the same transaction as its checkpoint, so a
-/// crash at any moment leaves the tables exactly as of some checkpoint, and the next catch-up
-/// continues from there: every event is applied exactly once.
+/// Two projections live here, each in its own file with its own checkpoint and code version:
+/// `statements` and `tensions`. Each batch of rows is committed in the same transaction as its
+/// checkpoint, so a crash at any moment leaves the tables exactly as of some checkpoint, and the
+/// next catch-up continues from there: every event is applied exactly once. The log is read
+/// only through a `LogPageSource`; the log's own file is never opened here.
+///
+/// A rebuild writes a fresh file per projection (both at once, on two threads) and renames it
+/// over the live one, so a crash leaves the old file or the new one, never a mix. Connections
+/// (this store's and other processes') notice the replaced file at their next query or write
+/// and reopen; a query already running finishes on the old file.
 ///
 /// Threading: a `TimelineStore` owns a SQLite connection and is not `Sendable`. Create it, use
 /// it and close it on one thread (or under one lock), never on Swift's cooperative pool. Other
-/// threads or processes may open their own `TimelineStore` on the same file at the same time
-/// (for example a query connection beside the one that applies events): writes are serialised
-/// by SQLite, every apply re-reads the checkpoint inside its transaction, so two appliers never
-/// count an event twice.
+/// threads or processes may open their own `TimelineStore` on the same files at the same time
+/// (for example a server and a CLI): writes are serialised by SQLite, every apply re-reads the
+/// checkpoint inside its transaction, so two appliers never count an event twice.
 ///
 /// Use:
-/// 1. `TimelineStore.open(log:)` after opening the log: it creates the tables, rebuilds any
-///    projection whose code version changed, and catches up from the checkpoints to the head.
-/// 2. `apply(_:)` with the events of each commit (from the log's commit observer, handed to the
-///    thread that owns this store) or after each ingest; events already applied are skipped and
-///    a gap is filled from the log.
+/// 1. `TimelineStore.open(source:files:)` (or `open(log:)`): it creates missing files, rebuilds
+///    any projection whose code version changed or whose file was removed, and catches up from
+///    the checkpoints to the head.
+/// 2. `apply(_:)` with the events of each commit, or `catchUp()` after appends; events already
+///    applied are skipped and a gap is filled from the log.
 /// 3. Queries: `statements(_:)`, `tensions(_:)`, `topPairs(…)`, `indexSeries(…)`, `stats()`.
 public final class TimelineStore {
-    public let log: EventStore
+    public let source: any LogPageSource
+    public let files: TimelineFiles
     public let options: TimelineStoreOptions
-    let db: SQLiteDatabase
+    /// The connection to the live files: the first projection's file as `main`, the others
+    /// attached under their names. Replaced when a rebuild swaps a file in.
+    private(set) var db: SQLiteDatabase
+    /// The files `db` opened, by projection (in `definitions` order).
+    private var openedFiles: [FileIdentity?]
     private var closed = false
-    /// Per state name (live or shadow tables).
+    /// Per projection.
     private var caches: [String: ApplyCache] = [:]
 
-    func cache(_ stateName: String, generation: Int) -> ApplyCache {
-        if let c = caches[stateName], c.generation == generation { return c }
+    func cache(_ name: String, generation: Int) -> ApplyCache {
+        if let c = caches[name], c.generation == generation { return c }
         let c = ApplyCache(generation: generation)
-        caches[stateName] = c
+        caches[name] = c
         return c
-    }
-
-    /// Runs a write transaction; if it fails, what the caches learnt in it may be false.
-    private func writeTransaction(_ body: () throws -> Void) throws {
-        do { try db.transaction(.immediate, body) } catch {
-            caches.removeAll()
-            throw error
-        }
     }
 
     static let definitions: [any TableProjection.Type] = [StatementsProjection.self, TensionsProjection.self]
     /// The projections, by name: `statements`, `tensions`.
     public static var projectionNames: [String] { definitions.map { $0.name } }
 
-    /// Log positions read per snapshot during catch-up and rebuild.
-    static let scanWindow = 20_000
     static let live = "tl_"
-    static let shadow = "tl_rebuild_"
-    /// Live tables replaced by a rebuild, until they are dropped.
-    static let retired = "tl_retired_"
-    static func shadowName(_ name: String) -> String { name + ".rebuild" }
+    /// `PRAGMA application_id` of a timelines file ("DLTL"), distinct from the log's.
+    static let applicationID: Int32 = 0x444C_544C
+    /// `PRAGMA user_version` of a timelines file: the layout of the file itself.
+    static let fileVersion: Int32 = 1
 
-    /// Opens the projection tables in the log's database file, creating them when missing. Does
-    /// not catch up: call `catchUp()` (or use `open(log:options:progress:)`).
-    public init(log: EventStore, options: TimelineStoreOptions = TimelineStoreOptions()) throws(ProjectionError) {
-        self.log = log
+    /// The schema name a projection's file has on the store's connection.
+    static func schema(_ def: any TableProjection.Type) -> String {
+        def.name == definitions[0].name ? "main" : def.name
+    }
+
+    /// Opens the timelines in `files` (creating the directory, and empty files for projections
+    /// that have none). Does not catch up: call `catchUp()` (or use `open(…)`).
+    public init(source: any LogPageSource, files: TimelineFiles,
+                options: TimelineStoreOptions = TimelineStoreOptions()) throws(ProjectionError) {
+        self.source = source
+        self.files = files
         self.options = options
         do {
-            db = try SQLiteDatabase(path: log.path, mode: .readWrite)
-        } catch {
-            throw .sqlite(error)
-        }
-        // The tables are derived data: a commit lost on power failure is re-applied from the log
-        // (the checkpoint is lost with it), so NORMAL is safe here and much cheaper than FULL.
-        do {
-            // Sorting helper threads make a rebuild's index creation (a sort per index) faster.
-            let sortThreads = max(0, min(4, ProcessInfo.processInfo.activeProcessorCount))
-            // Some builds of SQLite (Debian's among them) zero every freed page by default. The
-            // log keeps every text these tables hold, so that protects nothing here, and it made
-            // dropping the tables a rebuild replaces write their whole size again (2.6 s instead
-            // of 0.2 for a 330 MB table).
-            try db.execute("""
-                PRAGMA synchronous = NORMAL; PRAGMA cache_size = -32000; PRAGMA temp_store = MEMORY;
-                PRAGMA threads = \(sortThreads); PRAGMA secure_delete = OFF
-                """)
-            try db.transaction(.immediate) {
-                try db.execute("""
-                    CREATE TABLE IF NOT EXISTS tl_projections(
-                        name TEXT PRIMARY KEY,
-                        checkpoint INTEGER NOT NULL,      -- last log position applied
-                        code_version INTEGER NOT NULL,
-                        generation INTEGER NOT NULL,      -- names this build's indexes
-                        malformed INTEGER NOT NULL DEFAULT 0,
-                        built_at INTEGER                  -- seconds since 1970 of the last rebuild
-                    ) WITHOUT ROWID
-                    """)
-                for def in Self.definitions where try state(def.name) == nil {
-                    try create(def, prefix: Self.live, stateName: def.name, generation: 1, queryIndexes: true)
-                }
+            try files.createDirectory()
+            files.removeAbandonedFreshFiles()
+            for def in Self.definitions where FileIdentity(path: files.path(of: def.name)) == nil {
+                try Self.createEmptyFile(def, files: files, options: options)
             }
-            for def in Self.definitions { try dropRetired(def) }
+            (db, openedFiles) = try Self.connect(files)
         } catch {
-            db.close()
             throw ProjectionError.wrap(error)
         }
     }
 
-    /// Opens the projections and brings them up to the log's head: rebuilds those whose code
-    /// version changed, catches up the others from their checkpoints.
-    public static func open(log: EventStore, options: TimelineStoreOptions = TimelineStoreOptions(),
+    /// Opens the timelines of a local log in their default place beside it.
+    public convenience init(log: EventStore, options: TimelineStoreOptions = TimelineStoreOptions()) throws(ProjectionError) {
+        try self.init(source: log, files: TimelineFiles(besideLog: log.path), options: options)
+    }
+
+    /// Opens the timelines and brings them up to the log's head: rebuilds those whose code
+    /// version changed or whose file is new, catches up the others from their checkpoints.
+    public static func open(source: any LogPageSource, files: TimelineFiles,
+                            options: TimelineStoreOptions = TimelineStoreOptions(),
                             progress: ((RebuildProgress) throws -> Void)? = nil) throws(ProjectionError) -> TimelineStore {
-        let store = try TimelineStore(log: log, options: options)
+        let store = try TimelineStore(source: source, files: files, options: options)
         do {
             try store.catchUp(progress: progress)
         } catch {
@@ -183,12 +185,110 @@ public final class TimelineStore {
         return store
     }
 
+    /// `open(source:files:…)` for a local log, with the timelines in their default place.
+    public static func open(log: EventStore, options: TimelineStoreOptions = TimelineStoreOptions(),
+                            progress: ((RebuildProgress) throws -> Void)? = nil) throws(ProjectionError) -> TimelineStore {
+        try open(source: log, files: TimelineFiles(besideLog: log.path), options: options, progress: progress)
+    }
+
     deinit { db.close() }
 
     /// Closes the connection. Safe to call twice.
     public func close() {
         closed = true
         db.close()
+    }
+
+    // MARK: - Files and connection
+
+    /// Opens the live files: the first as `main`, the others attached. Each file's identity
+    /// is taken before it is opened, so a file swapped in meanwhile is noticed at the next use.
+    private static func connect(_ files: TimelineFiles) throws -> (SQLiteDatabase, [FileIdentity?]) {
+        let identities = definitions.map { FileIdentity(path: files.path(of: $0.name)) }
+        let db = try SQLiteDatabase(path: files.path(of: definitions[0].name), mode: .init(readOnly: false, create: false))
+        do {
+            for def in definitions.dropFirst() {
+                try db.execute("ATTACH DATABASE '\(files.path(of: def.name).replacingOccurrences(of: "'", with: "''"))' AS \(def.name)")
+            }
+            // Sorting helper threads make index creation (a sort per index) faster.
+            let sortThreads = max(0, min(4, ProcessInfo.processInfo.activeProcessorCount))
+            try db.execute("PRAGMA temp_store = MEMORY; PRAGMA threads = \(sortThreads)")
+            for def in definitions {
+                let s = schema(def)
+                // Rollback journal, not WAL: a WAL and its index are found by the file's name, so
+                // after a rename a connection to the old file and one to the new would share
+                // them. The files are derived data (a commit lost on power failure is applied
+                // again from the log), so NORMAL is enough. Some builds of SQLite (Debian's
+                // among them) zero every freed page; the log keeps every text these tables hold.
+                try db.execute("""
+                    PRAGMA \(s).journal_mode = DELETE; PRAGMA \(s).synchronous = NORMAL;
+                    PRAGMA \(s).cache_size = -32000; PRAGMA \(s).secure_delete = OFF
+                    """)
+                let id = Int32(truncatingIfNeeded: try db.scalarInt("PRAGMA \(s).application_id") ?? 0)
+                if id != applicationID {
+                    throw ProjectionError.other("\(files.path(of: def.name)) is not a Dateline timelines file (application id \(id)); move it away or give another --timelines")
+                }
+            }
+        } catch {
+            db.close()
+            throw error
+        }
+        return (db, identities)
+    }
+
+    /// Reopens the connection when a rebuild (of this process or another) has replaced a file,
+    /// or a file was removed (then an empty one is created, which the next catch-up fills).
+    private func reopenIfReplaced() throws {
+        let now = Self.definitions.map { FileIdentity(path: files.path(of: $0.name)) }
+        if now == openedFiles && !now.contains(nil) { return }
+        try reopen()
+    }
+
+    private func reopen() throws {
+        db.close()
+        caches.removeAll()
+        try files.createDirectory()
+        for def in Self.definitions where FileIdentity(path: files.path(of: def.name)) == nil {
+            try Self.createEmptyFile(def, files: files, options: options)
+        }
+        (db, openedFiles) = try Self.connect(files)
+    }
+
+    /// True when a file under the open connection is no longer the one at its path.
+    private func filesReplaced() -> Bool {
+        Self.definitions.map { FileIdentity(path: files.path(of: $0.name)) } != openedFiles
+    }
+
+    /// A complete file with no events applied, put in place only if there is none yet (another
+    /// process may be creating it at the same moment).
+    private static func createEmptyFile(_ def: any TableProjection.Type, files: TimelineFiles, options: TimelineStoreOptions) throws {
+        let fresh = try FreshFile(def: def, files: files, generation: 1, options: options)
+        defer { fresh.discard() }
+        try fresh.finishEmpty()
+        try fresh.linkIntoPlace()
+    }
+
+    /// Runs a write transaction on the live files. If a file was replaced since the connection
+    /// opened, the transaction is abandoned before it writes anything (holding the file's write
+    /// lock, so no swap can slip in after the check), the connection reopened and `body` run
+    /// again. If it fails, what the caches learnt in it may be false.
+    private func writeTransaction(_ body: () throws -> Void) throws {
+        struct Replaced: Error {}
+        for _ in 0..<5 {
+            do {
+                try db.transaction(.immediate) {
+                    if filesReplaced() { throw Replaced() }
+                    try body()
+                }
+                return
+            } catch is Replaced {
+                try reopen()
+            } catch {
+                caches.removeAll()
+                throw error
+            }
+        }
+        throw ProjectionError.other("the timelines files kept being replaced during a write")
     }
 
     // MARK: - State
@@ -201,8 +301,19 @@ public final class TimelineStore {
         var builtAt: Int64?
     }
 
-    func state(_ name: String) throws -> State? {
-        let s = try db.cached("SELECT checkpoint, code_version, generation, malformed, built_at FROM tl_projections WHERE name = ?1")
+    static let createStateTable = """
+        CREATE TABLE IF NOT EXISTS tl_projections(
+            name TEXT PRIMARY KEY,
+            checkpoint INTEGER NOT NULL,      -- last log position applied
+            code_version INTEGER NOT NULL,
+            generation INTEGER NOT NULL,      -- counts this file's rebuilds; names its indexes
+            malformed INTEGER NOT NULL DEFAULT 0,
+            built_at INTEGER                  -- seconds since 1970 of the last rebuild
+        ) WITHOUT ROWID
+        """
+
+    static func state(_ db: SQLiteDatabase, schema: String, _ name: String) throws -> State? {
+        let s = try db.cached("SELECT checkpoint, code_version, generation, malformed, built_at FROM \(schema).tl_projections WHERE name = ?1")
         defer { s.reset() }
         try s.bind(1, name)
         guard try s.step() else { return nil }
@@ -210,57 +321,60 @@ public final class TimelineStore {
                      builtAt: s.optionalInt64(4))
     }
 
-    private func create(_ def: any TableProjection.Type, prefix: String, stateName: String, generation: Int,
-                        queryIndexes: Bool) throws {
-        try def.create(db, prefix: prefix, tag: "\(def.name)\(generation)", fullText: options.fullTextSearch)
-        if queryIndexes {
-            for sql in def.applyIndexes(prefix: prefix, tag: "\(def.name)\(generation)") { try db.execute(sql) }
-            for sql in def.queryIndexes(prefix: prefix, tag: "\(def.name)\(generation)") { try db.execute(sql) }
-        }
-        let s = try db.cached("INSERT INTO tl_projections(name, checkpoint, code_version, generation, malformed) VALUES (?1, 0, ?2, ?3, 0)")
-        try s.bind([.text(stateName), .integer(Int64(def.codeVersion)), .integer(Int64(generation))])
+    static func setCheckpoint(_ db: SQLiteDatabase, schema: String, _ name: String, _ position: Position, addMalformed: Int) throws {
+        let s = try db.cached("UPDATE \(schema).tl_projections SET checkpoint = ?2, malformed = malformed + ?3 WHERE name = ?1")
+        try s.bind([.text(name), .integer(position.rawValue), .integer(Int64(addMalformed))])
         try s.run()
     }
 
-    private func drop(_ def: any TableProjection.Type, prefix: String) throws {
-        for table in def.tables { try db.execute("DROP TABLE IF EXISTS \(prefix)\(table)") }
+    func state(_ def: any TableProjection.Type) throws -> State? {
+        try Self.state(db, schema: Self.schema(def), def.name)
     }
 
-    /// The last log position applied to a projection's live tables.
+    /// The last log position applied to a projection.
     public func checkpoint(of projection: String) throws(ProjectionError) -> Position {
+        try guardOpen()
         do {
-            guard let s = try state(projection) else { throw ProjectionError.invalidQuery("no projection named \(projection)") }
+            guard let def = Self.definitions.first(where: { $0.name == projection }), let s = try state(def) else {
+                throw ProjectionError.invalidQuery("no projection named \(projection)")
+            }
             return s.checkpoint
         } catch { throw ProjectionError.wrap(error) }
     }
 
     // MARK: - Catching up and applying
 
-    /// Brings every projection to the log's head: a projection built by another code version is
-    /// rebuilt (into shadow tables, swapped in when done); the others apply the events after
-    /// their checkpoint, in chunks of `options.chunkSize`, each chunk committed with its checkpoint.
+    /// Brings every projection to the log's head: a projection built by another code version,
+    /// or with a whole log to apply from position 0 (a new or removed file), is rebuilt into a
+    /// fresh file; the others apply the events after their checkpoint, in chunks of
+    /// `options.chunkSize`, each chunk committed with its checkpoint.
     public func catchUp(progress: ((RebuildProgress) throws -> Void)? = nil) throws(ProjectionError) {
         try guardOpen()
         do {
+            let head = try source.head()
             var stale: [any TableProjection.Type] = []
-            var current: [Target] = []
+            var current: [any TableProjection.Type] = []
             for def in Self.definitions {
-                guard let s = try state(def.name) else { continue }
-                if s.codeVersion != def.codeVersion {
+                guard let s = try state(def) else {
+                    stale.append(def)
+                    continue
+                }
+                if s.codeVersion != def.codeVersion || s.checkpoint > head
+                    || (s.checkpoint == .start && head.rawValue > options.rebuildThreshold) {
                     stale.append(def)
                 } else {
-                    current.append(Target(def: def, prefix: Self.live, stateName: def.name))
+                    current.append(def)
                 }
             }
-            if !stale.isEmpty { try rebuild(stale, progress: progress) }
+            if !stale.isEmpty { try rebuildIntoFreshFiles(stale, progress: progress) }
             try run(current, through: nil, progress: progress)
         } catch { throw ProjectionError.wrap(error) }
     }
 
-    /// Applies committed events (in position order, as the log's commit observer hands them).
-    /// Events at or before a projection's checkpoint are skipped; if events between the
-    /// checkpoint and the first one are missing, they are read from the log first. Both
-    /// projections are updated in one transaction with their checkpoints.
+    /// Applies committed events (in position order, as the log hands them). Events at or
+    /// before a projection's checkpoint are skipped; if events between the checkpoint and the
+    /// first one are missing, they are read from the log first. Both projections are updated
+    /// in one transaction with their checkpoints.
     public func apply(_ events: [RecordedEvent]) throws(ProjectionError) {
         try guardOpen()
         guard let first = events.first?.position, let last = events.last?.position else { return }
@@ -269,8 +383,9 @@ public final class TimelineStore {
             for _ in 0..<3 {
                 var gaps: [(any TableProjection.Type, Position)] = []
                 try writeTransaction {
+                    gaps = []
                     for def in Self.definitions {
-                        guard let s = try state(def.name), s.codeVersion == def.codeVersion else { continue }
+                        guard let s = try state(def), s.codeVersion == def.codeVersion else { continue }
                         if last <= s.checkpoint { continue }
                         if first > s.checkpoint.next {
                             gaps.append((def, Position(first.rawValue - 1)))
@@ -280,67 +395,46 @@ public final class TimelineStore {
                         let fresh = zip(events, changes!).filter { $0.0.position > s.checkpoint }.map(\.1)
                         let malformed = try def.apply(fresh, db, prefix: Self.live, cache: cache(def.name, generation: s.generation),
                                                       bulk: false)
-                        try setCheckpoint(def.name, last, addMalformed: malformed)
+                        try Self.setCheckpoint(db, schema: Self.schema(def), def.name, last, addMalformed: malformed)
                     }
                 }
                 if gaps.isEmpty { return }
-                for (def, through) in gaps {
-                    try run(def, prefix: Self.live, stateName: def.name, through: through, progress: nil)
-                }
+                for (def, through) in gaps { try run([def], through: through, progress: nil) }
             }
         } catch { throw ProjectionError.wrap(error) }
     }
 
-    private func setCheckpoint(_ name: String, _ position: Position, addMalformed: Int) throws {
-        let s = try db.cached("UPDATE tl_projections SET checkpoint = ?2, malformed = malformed + ?3 WHERE name = ?1")
-        try s.bind([.text(name), .integer(position.rawValue), .integer(Int64(addMalformed))])
-        try s.run()
-    }
-
-    /// One set of tables a pass applies events to: a projection's live tables or its shadow.
-    struct Target {
-        var def: any TableProjection.Type
-        var prefix: String
-        var stateName: String
-    }
-
-    private func run(_ def: any TableProjection.Type, prefix: String, stateName: String, through: Position?,
-                     progress: ((RebuildProgress) throws -> Void)?) throws {
-        try run([Target(def: def, prefix: prefix, stateName: stateName)], through: through, progress: progress)
-    }
-
-    /// Applies the log from each target's checkpoint through `through` (default: the head when
-    /// the pass starts), in chunks, reading the log once for all targets: every event is read,
-    /// inflated and decoded once, then handed to each target that needs it, and each chunk is
-    /// committed with every target's checkpoint in one transaction.
-    private func run(_ targets: [Target], through: Position?, progress: ((RebuildProgress) throws -> Void)?) throws {
-        let head = try log.head()
+    /// Applies the log after each projection's checkpoint, through `through` (default: the
+    /// head), with one read of the log shared by all of them; each chunk is committed with
+    /// every projection's checkpoint in one transaction.
+    private func run(_ defs: [any TableProjection.Type], through: Position?, progress: ((RebuildProgress) throws -> Void)?) throws {
+        let head = try source.head()
         let target = through.map { min($0, head) } ?? head
-        var active: [(target: Target, start: Position)] = []
-        for t in targets {
-            guard let s = try state(t.stateName), s.checkpoint < target else { continue }
-            active.append((t, s.checkpoint))
+        var active: [(def: any TableProjection.Type, start: Position)] = []
+        for def in defs {
+            guard let s = try state(def), s.checkpoint < target else { continue }
+            active.append((def, s.checkpoint))
         }
         guard let start = active.map(\.start).min() else { return }
-        let types = active.reduce(into: Set<EventType>()) { $0.formUnion($1.target.def.eventTypes) }
+        let types = active.reduce(into: Set<EventType>()) { $0.formUnion($1.def.eventTypes) }
         let began = DispatchTime.now().uptimeNanoseconds
-        let targets = active.map(\.target)
+        let defs = active.map(\.def)
         var chunkStart = start.next
         func apply(_ chunk: DecodedChunk) throws {
-            try applyChunk(targets, events: chunk.events, changes: chunk.changes, covering: chunkStart...chunk.end)
+            try applyChunk(defs, events: chunk.events, changes: chunk.changes, covering: chunkStart...chunk.end)
             chunkStart = chunk.end.next
             if let progress {
                 let end = chunk.end
                 let seconds = max(1e-9, Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9)
-                for (t, from) in active where end > from {
+                for (def, from) in active where end > from {
                     let rate = Double(end.rawValue - from.rawValue) / seconds
                     let left = rate > 0 ? Double(target.rawValue - end.rawValue) / rate : nil
-                    try progress(RebuildProgress(projection: t.def.name, rebuilding: t.prefix == Self.shadow, position: end,
+                    try progress(RebuildProgress(projection: def.name, rebuilding: false, position: end,
                                                  head: target, eventsPerSecond: rate, secondsLeft: left))
                 }
             }
         }
-        let reader = ChunkReader(log: log, types: types, from: start.next, through: target, chunkSize: options.chunkSize,
+        let reader = ChunkReader(source: source, types: types, from: start.next, through: target, chunkSize: options.chunkSize,
                                  decodeThreads: options.decodeThreads)
         if target.rawValue - start.rawValue <= Int64(options.chunkSize) {
             // A short catch-up: no second thread.
@@ -349,61 +443,34 @@ public final class TimelineStore {
         }
         // Reading, inflating and decoding the next chunks on another thread while this one
         // writes: the two halves of the work overlap.
-        let pipe = ChunkPipe(depth: 2)
-        let finished = DispatchSemaphore(value: 0)
-        let producer = Thread {
-            do {
-                try reader.read { try pipe.put($0) }
-                pipe.finish(nil)
-            } catch {
-                pipe.finish(error)
-            }
-            finished.signal()
+        try reader.readAhead(into: 1) { pipes in
+            while let chunk = try pipes[0].take() { try apply(chunk) }
         }
-        producer.start()
-        defer {
-            pipe.cancel()
-            finished.wait()
-        }
-        while let chunk = try pipe.take() { try apply(chunk) }
     }
 
-    /// Applies one chunk that covers every event of the targets' types in `covering`, in one
-    /// transaction with the targets' checkpoints. What a target already applied (up to its
+    /// Applies one chunk that covers every event of the projections' types in `covering`, in
+    /// one transaction with their checkpoints. What a projection already applied (up to its
     /// stored checkpoint) is skipped.
-    private func applyChunk(_ targets: [Target], events: [RecordedEvent], changes: [TimelineChange],
+    private func applyChunk(_ defs: [any TableProjection.Type], events: [RecordedEvent], changes: [TimelineChange],
                             covering: ClosedRange<Position>) throws {
         try writeTransaction {
-            for t in targets {
-                guard let s = try state(t.stateName) else { throw ProjectionError.other("projection state \(t.stateName) vanished") }
+            for def in defs {
+                guard let s = try state(def) else { throw ProjectionError.other("projection state \(def.name) vanished") }
                 guard covering.upperBound > s.checkpoint else { continue }
                 guard covering.lowerBound <= s.checkpoint.next else {
-                    throw ProjectionError.other("projection \(t.stateName) is at \(s.checkpoint) but a chunk starts at \(covering.lowerBound)")
+                    throw ProjectionError.other("projection \(def.name) is at \(s.checkpoint) but a chunk starts at \(covering.lowerBound)")
                 }
                 // Each projection acts on its own kinds of change and passes over the others, so
-                // a chunk wholly after the checkpoint (every chunk but a resumed one's first) is
-                // handed over as it is: copying it would retain every string of every row again.
+                // a chunk wholly after the checkpoint is handed over as it is: copying it would
+                // retain every string of every row again.
                 let fresh: [TimelineChange]
                 if let first = events.first, first.position <= s.checkpoint {
                     fresh = zip(events, changes).filter { $0.0.position > s.checkpoint }.map(\.1)
                 } else {
                     fresh = changes
                 }
-                let bulk = t.prefix == Self.shadow
-                let c = cache(t.stateName, generation: s.generation)
-                if bulk && !c.applyIndexesReady {
-                    if s.checkpoint == .start && c.rowsByStream == nil {
-                        // Loading from empty tables: rows are tracked by stream, indexes come later.
-                        c.rowsByStream = [:]
-                        c.dailyFold = LoadedDailyFold()
-                    } else if c.rowsByStream == nil {
-                        // Resuming: no record of the rows already loaded, so index them now.
-                        for sql in t.def.applyIndexes(prefix: t.prefix, tag: "\(t.def.name)\(s.generation)") { try db.execute(sql) }
-                        c.applyIndexesReady = true
-                    }
-                }
-                let malformed = try t.def.apply(fresh, db, prefix: t.prefix, cache: c, bulk: bulk)
-                try setCheckpoint(t.stateName, covering.upperBound, addMalformed: malformed)
+                let malformed = try def.apply(fresh, db, prefix: Self.live, cache: cache(def.name, generation: s.generation), bulk: false)
+                try Self.setCheckpoint(db, schema: Self.schema(def), def.name, covering.upperBound, addMalformed: malformed)
             }
         }
     }
@@ -427,11 +494,12 @@ public final class TimelineStore {
 
     // MARK: - Rebuild
 
-    /// Rebuilds projections (default: all) from position 0 into shadow tables, then swaps them
-    /// in, in one transaction, once they have caught up with the head. Meanwhile the live
-    /// tables keep answering queries and taking `apply` from other connections. An interrupted
-    /// rebuild resumes from its own checkpoint the next time. `progress` is called after each
-    /// committed chunk; throwing from it stops the rebuild there (a way to cancel).
+    /// Rebuilds projections (default: all) from position 0, each into a fresh file that then
+    /// replaces the live one. Meanwhile the live files keep answering other connections'
+    /// queries and taking their `apply`; events appended during the rebuild are applied to the
+    /// fresh file before the swap, and any after it by the next catch-up. `progress` is called
+    /// after each loaded chunk and before and after each swap; throwing from it stops the
+    /// rebuild (the fresh files are thrown away, the live ones stay).
     public func rebuild(_ projections: [String]? = nil, progress: ((RebuildProgress) throws -> Void)? = nil) throws(ProjectionError) {
         try guardOpen()
         let names = projections ?? Self.projectionNames
@@ -439,103 +507,35 @@ public final class TimelineStore {
             throw .invalidQuery("no projection named \(name); known: \(Self.projectionNames.joined(separator: ", "))")
         }
         do {
-            try rebuild(Self.definitions.filter { names.contains($0.name) }, progress: progress)
+            try rebuildIntoFreshFiles(Self.definitions.filter { names.contains($0.name) }, progress: progress)
         } catch { throw ProjectionError.wrap(error) }
     }
 
-    /// Rebuilds `defs` with one shared pass over the log into their shadow tables, then
-    /// finishes and swaps each in.
-    private func rebuild(_ defs: [any TableProjection.Type], progress: ((RebuildProgress) throws -> Void)?) throws {
-        for def in defs { try prepareShadow(def) }
-        try withBulkSettings {
-            try run(defs.map { Target(def: $0, prefix: Self.shadow, stateName: Self.shadowName($0.name)) }, through: nil, progress: progress)
+    /// Builds `defs` into fresh files with one shared read of the log (each file loaded and
+    /// finished on its own thread), then renames each over its live file.
+    private func rebuildIntoFreshFiles(_ defs: [any TableProjection.Type], progress: ((RebuildProgress) throws -> Void)?) throws {
+        var fresh: [FreshFile] = []
+        defer { for f in fresh { f.discard() } }
+        for def in defs {
+            let generation = ((try? state(def)) ?? nil)?.generation ?? 0
+            fresh.append(try FreshFile(def: def, files: files, generation: generation + 1, options: options))
         }
-        for def in defs { try finishRebuild(def) }
-    }
-
-    /// While loading shadow tables: a bigger page cache (they are read back by the finishing
-    /// step), and fewer WAL checkpoints from this connection (64 MB of WAL instead of 4 MB), so
-    /// a page the load writes again and again is copied into the database file once, not after
-    /// every chunk. Restored afterwards.
-    private func withBulkSettings(_ body: () throws -> Void) throws {
-        try db.execute("PRAGMA cache_size = -131072; PRAGMA wal_autocheckpoint = 16384")
-        defer { try? db.execute("PRAGMA cache_size = -32000; PRAGMA wal_autocheckpoint = 1000") }
-        try body()
-    }
-
-    /// Creates the shadow tables of `def`, or keeps them to resume an interrupted rebuild.
-    private func prepareShadow(_ def: any TableProjection.Type) throws {
-        let shadowName = Self.shadowName(def.name)
-        try writeTransaction {
-            let existing = try state(shadowName)
-            if let existing, existing.codeVersion == def.codeVersion { return }  // resume
-            try drop(def, prefix: Self.shadow)
-            if existing != nil {
-                let d = try db.cached("DELETE FROM tl_projections WHERE name = ?1")
-                try d.bind(1, shadowName)
-                try d.run()
-            }
-            let liveGeneration = try state(def.name)?.generation ?? 0
-            try create(def, prefix: Self.shadow, stateName: shadowName, generation: liveGeneration + 1, queryIndexes: false)
+        let head = try FreshFile.build(fresh, source: source, options: options, progress: progress)
+        // This connection must not hold a file that is being replaced (the swap waits for
+        // every reader of the old file); it reopens on the new ones.
+        db.close()
+        caches.removeAll()
+        var reopened = false
+        defer { if !reopened { try? reopen() } }
+        for f in fresh {
+            try progress?(RebuildProgress(projection: f.def.name, rebuilding: true, position: head, head: head,
+                                          eventsPerSecond: 0, secondsLeft: 0, phase: .swapping))
+            try f.swapIntoPlace()
+            try progress?(RebuildProgress(projection: f.def.name, rebuilding: true, position: head, head: head,
+                                          eventsPerSecond: 0, secondsLeft: 0, phase: .swapped))
         }
-    }
-
-    /// Computes what the bulk load left out, builds the query indexes, catches up with the last
-    /// appends and swaps the shadow tables in.
-    private func finishRebuild(_ def: any TableProjection.Type) throws {
-        let shadowName = Self.shadowName(def.name)
-        // Derived rows and query indexes, in short transactions: the log's writer shares the lock.
-        guard let shadowState = try state(shadowName) else { throw ProjectionError.other("rebuild state vanished") }
-        // A load from empty tables that never failed (a failed transaction drops the caches).
-        let loaded = caches[shadowName].flatMap { $0.generation == shadowState.generation && $0.rowsByStream != nil ? $0 : nil }
-        caches[shadowName] = nil
-        for sql in def.applyIndexes(prefix: Self.shadow, tag: "\(def.name)\(shadowState.generation)") {
-            try writeTransaction { try db.execute(sql) }
-        }
-        try def.finishBulk(db, prefix: Self.shadow, loaded: loaded) { body in try writeTransaction(body) }
-        for sql in def.queryIndexes(prefix: Self.shadow, tag: "\(def.name)\(shadowState.generation)") {
-            try writeTransaction { try db.execute(sql) }
-        }
-        // Swap: holding the write lock, nothing can be appended, so the head is final.
-        try writeTransaction {
-            guard let s = try state(shadowName) else { throw ProjectionError.other("rebuild state vanished") }
-            var position = s.checkpoint
-            let head = try log.head()
-            while position < head {
-                let events = try log.read(from: position.next, limit: options.chunkSize)
-                guard let last = events.last?.position else { break }
-                let relevant = events.filter { def.eventTypes.contains($0.type) }
-                let malformed = try def.apply(decode(relevant), db, prefix: Self.shadow,
-                                              cache: cache(shadowName, generation: s.generation), bulk: false)
-                try setCheckpoint(shadowName, last, addMalformed: malformed)
-                position = last
-            }
-            // The old tables are renamed aside here and dropped after the swap: dropping a big
-            // table takes seconds, and the log's writer waits for this transaction.
-            try drop(def, prefix: Self.retired)
-            for table in def.tables where try Self.tableExists(db, Self.live + table) {
-                try db.execute("ALTER TABLE \(Self.live)\(table) RENAME TO \(Self.retired)\(table)")
-            }
-            for table in def.tables where try Self.tableExists(db, Self.shadow + table) {
-                try db.execute("ALTER TABLE \(Self.shadow)\(table) RENAME TO \(Self.live)\(table)")
-            }
-            let d = try db.cached("DELETE FROM tl_projections WHERE name = ?1")
-            try d.bind(1, def.name)
-            try d.run()
-            let u = try db.cached("UPDATE tl_projections SET name = ?2, built_at = ?3 WHERE name = ?1")
-            try u.bind([.text(shadowName), .text(def.name), .integer(Int64(Date().timeIntervalSince1970))])
-            try u.run()
-        }
-        caches[shadowName] = nil
-        try dropRetired(def)
-    }
-
-    /// Drops the tables a swap renamed aside, one transaction per table. A crash before this
-    /// leaves them behind; the next open drops them.
-    private func dropRetired(_ def: any TableProjection.Type) throws {
-        for table in def.tables where try Self.tableExists(db, Self.retired + table) {
-            try writeTransaction { try db.execute("DROP TABLE IF EXISTS \(Self.retired)\(table)") }
-        }
+        try reopen()
+        reopened = true
     }
 
     // MARK: - Stats
@@ -543,10 +543,10 @@ public final class TimelineStore {
     public func stats() throws(ProjectionError) -> [ProjectionStats] {
         try guardOpen()
         do {
-            let head = try log.head()
+            let head = try source.head()
             var out: [ProjectionStats] = []
             for def in Self.definitions {
-                guard let s = try state(def.name) else { continue }
+                guard let s = try state(def) else { continue }
                 var rows: [String: Int] = [:]
                 // The word index is not a table of rows (and a contentless one cannot be counted).
                 for table in def.tables where try !table.hasSuffix("_fts") && Self.tableExists(db, Self.live + table) {
@@ -555,14 +555,17 @@ public final class TimelineStore {
                 out.append(ProjectionStats(
                     name: def.name, checkpoint: s.checkpoint, head: head, lag: max(0, head.rawValue - s.checkpoint.rawValue),
                     storedCodeVersion: s.codeVersion, codeVersion: def.codeVersion, malformed: s.malformed, rows: rows,
-                    builtAt: s.builtAt, rebuildCheckpoint: try state(Self.shadowName(def.name))?.checkpoint))
+                    builtAt: s.builtAt, file: files.path(of: def.name)))
             }
             return out
         } catch { throw ProjectionError.wrap(error) }
     }
 
+    /// Every public call starts here: refuses a closed store, and moves the connection to
+    /// files a rebuild has swapped in since the last call.
     func guardOpen() throws(ProjectionError) {
         if closed { throw .closed }
+        do { try reopenIfReplaced() } catch { throw ProjectionError.wrap(error) }
     }
 
     // MARK: - Helpers shared with the projections
@@ -572,7 +575,8 @@ public final class TimelineStore {
     }
 
     static func tableExists(_ db: SQLiteDatabase, _ name: String) throws -> Bool {
-        let s = try db.cached("SELECT 1 FROM sqlite_schema WHERE name = ?1")
+        // Across the attached files too (each projection's tables are in its own file).
+        let s = try db.cached("SELECT 1 FROM pragma_table_list WHERE name = ?1")
         defer { s.reset() }
         try s.bind(1, name)
         return try s.step()
@@ -668,14 +672,17 @@ struct DecodedChunk: Sendable {
     var end: Position
 }
 
-/// Reads a range of the log in chunks and decodes them.
+/// Reads a range of the log in pages from the source, and hands on its events of `types` in
+/// decoded chunks.
 struct ChunkReader: Sendable {
-    let log: EventStore
+    let source: any LogPageSource
     let types: Set<EventType>
     let from: Position
     let through: Position
     let chunkSize: Int
     let decodeThreads: Int
+    /// Events per page read from the source.
+    static let pageSize = 2_000
 
     func read(_ emit: (DecodedChunk) throws -> Void) throws {
         var chunk: [RecordedEvent] = []
@@ -685,24 +692,51 @@ struct ChunkReader: Sendable {
             chunk.removeAll(keepingCapacity: true)
             try emit(DecodedChunk(events: events, changes: TimelineStore.decode(events, threads: decodeThreads), end: end))
         }
-        // Read in windows of positions, each in its own snapshot: one snapshot held for the
-        // whole scan would keep SQLite from checkpointing the WAL, which then grows with every
-        // chunk committed and slows every read.
-        var windowStart = from
-        while windowStart <= through {
-            let windowEnd = Position(min(through.rawValue, windowStart.rawValue + Int64(TimelineStore.scanWindow) - 1))
-            try log.forEachEvent(from: windowStart, until: windowEnd, types: types) { event in
-                chunk.append(event)
-                if chunk.count >= chunkSize { try flush(event.position) }
+        // Each page is its own read (its own snapshot of the log), so no snapshot is held
+        // for the whole scan.
+        var next = from
+        scan: while next <= through {
+            let page = try source.read(from: next, limit: Self.pageSize)
+            guard let last = page.last else { break }
+            for event in page {
+                if event.position > through { break scan }
+                if types.contains(event.type) {
+                    chunk.append(event)
+                    if chunk.count >= chunkSize { try flush(event.position) }
+                }
             }
-            windowStart = windowEnd.next
+            next = last.position.next
         }
         try flush(through)
+    }
+
+    /// Reads on a second thread into `count` pipes (every chunk into each), while `body`
+    /// takes from them on this one (or hands them to threads of its own). Returns after the
+    /// reading thread has stopped; a failure on either side stops the other.
+    func readAhead<T>(into count: Int, _ body: ([ChunkPipe]) throws -> T) throws -> T {
+        let pipes = (0..<count).map { _ in ChunkPipe(depth: 2) }
+        let finished = DispatchSemaphore(value: 0)
+        let reader = self
+        let producer = Thread {
+            do {
+                try reader.read { chunk in for pipe in pipes { try pipe.put(chunk) } }
+                for pipe in pipes { pipe.finish(nil) }
+            } catch {
+                for pipe in pipes { pipe.finish(error) }
+            }
+            finished.signal()
+        }
+        producer.start()
+        defer {
+            for pipe in pipes { pipe.cancel() }
+            finished.wait()
+        }
+        return try body(pipes)
     }
 }
 
 /// Decoded chunks handed from the reading thread to the writing one, at most `depth` waiting.
-private final class ChunkPipe: @unchecked Sendable {
+final class ChunkPipe: @unchecked Sendable {
     private let condition = NSCondition()
     private var items: [DecodedChunk] = []
     private var done = false

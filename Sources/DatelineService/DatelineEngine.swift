@@ -20,14 +20,21 @@ public final class DatelineEngine: Sendable {
     private let logger: Logger
     private let timelinesLock = NSLock()
     nonisolated(unsafe) private var openedTimelines: Timelines?
+    /// Where the timelines live (default: beside the log).
+    public let timelineFiles: TimelineFiles
+    /// Told of rebuilds and catch-ups when no other progress handler is given, and of messages.
+    public let timelinesReporting: TimelinesReporting
 
     /// Opens (or creates) the log. The timelines are opened on first use, so commands that only
     /// read or check the log (`log`, `verify`, `replay`) never touch the projections.
-    public init(databasePath: String, options: EventStoreOptions = EventStoreOptions(), logger: Logger) throws {
+    public init(databasePath: String, timelinesDirectory: String? = nil, options: EventStoreOptions = EventStoreOptions(),
+                logger: Logger, timelinesReporting: TimelinesReporting = TimelinesReporting()) throws {
         self.store = try EventStore(path: databasePath, options: options, logger: logger)
         self.log = store.backend
         self.extractor = Extractor()
         self.logger = logger
+        self.timelineFiles = timelinesDirectory.map { TimelineFiles(directory: $0) } ?? TimelineFiles(besideLog: databasePath)
+        self.timelinesReporting = timelinesReporting
     }
 
     /// The statement and tension timelines. The first call opens them, rebuilds any projection
@@ -37,7 +44,10 @@ public final class DatelineEngine: Sendable {
         timelinesLock.lock()
         defer { timelinesLock.unlock() }
         if let openedTimelines { return openedTimelines }
-        let timelines = try Timelines(log: store, logger: logger, progress: progress)
+        let reporting = timelinesReporting
+        let timelines = try Timelines(log: store, files: timelineFiles, logger: logger,
+                                      progress: progress ?? reporting.progress.map { report in { try report($0) } },
+                                      notice: reporting.notice.map { tell in { tell($0) } })
         openedTimelines = timelines
         return timelines
     }
@@ -98,6 +108,12 @@ public final class DatelineEngine: Sendable {
                              duplicate: true, payloadBytes: 0)
     }
 
+    /// Opens the timelines if need be and brings them to the log's head, reporting through
+    /// `timelinesReporting` (after an ingest, so the first query answers at once).
+    public func catchUpTimelines() throws {
+        try timelines().catchUp(progress: timelinesReporting.progress.map { report in { try report($0) } })
+    }
+
     /// Brings the projections (if opened) up to date and closes them and the log.
     public func close() {
         timelinesLock.lock()
@@ -106,5 +122,16 @@ public final class DatelineEngine: Sendable {
         timelinesLock.unlock()
         timelines?.close()
         store.close()
+    }
+}
+
+/// How an engine tells its user about the timelines: progress of rebuilds and catch-ups, and
+/// one-off messages (a migration).
+public struct TimelinesReporting: Sendable {
+    public var progress: (@Sendable (RebuildProgress) throws -> Void)?
+    public var notice: (@Sendable (String) -> Void)?
+    public init(progress: (@Sendable (RebuildProgress) throws -> Void)? = nil, notice: (@Sendable (String) -> Void)? = nil) {
+        self.progress = progress
+        self.notice = notice
     }
 }

@@ -75,6 +75,8 @@ public struct IngestRunner: Sendable {
             return true
         }
         group.wait()
+        // The timelines catch up now (with the engine's progress), not at the first query.
+        try engine.catchUpTimelines()
         let headAfter = try waitFor { try await log.head() }
         let stored = headAfter > headBefore
             ? try waitFor { try await log.payloadBytes(from: headBefore.next, through: headAfter).stored } : 0

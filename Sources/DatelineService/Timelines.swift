@@ -4,7 +4,8 @@ import EventLog
 import Foundation
 import Logging
 
-/// Keeps the timeline projections current beside the log and answers queries on them.
+/// Keeps the timeline projections current in their own files beside the log (see
+/// `TimelineFiles`) and answers queries on them.
 ///
 /// One serial dispatch queue owns the projections' SQLite connection (never the cooperative
 /// pool). After each commit the log's observer only notes that the head moved; the queue then
@@ -21,13 +22,29 @@ public final class Timelines: @unchecked Sendable {
     private var observer: ObserverToken?
     private let log: EventStore
 
-    /// Opens the projections in the log's file and brings them to the head (rebuilding any
-    /// whose code changed), then follows every later commit.
-    public init(log: EventStore, logger: Logger, progress: ((RebuildProgress) throws -> Void)? = nil) throws {
+    /// Opens the projections in `files` (default: beside the log) and brings them to the head
+    /// (rebuilding any whose code changed or whose file is missing), then follows every later
+    /// commit. A log that still holds the timeline tables of the earlier layout (in its own
+    /// file) has them dropped first, told through `notice`; they are rebuilt in `files`.
+    public init(log: EventStore, files: TimelineFiles? = nil, logger: Logger,
+                progress: ((RebuildProgress) throws -> Void)? = nil, notice: ((String) -> Void)? = nil) throws {
         self.log = log
         self.logger = logger
-        store = try TimelineStore.open(log: log, progress: progress)
+        let files = files ?? TimelineFiles(besideLog: log.path)
+        let dropped = try log.dropLegacyTimelineTables()
+        if !dropped.isEmpty {
+            let message = "the timelines now live in \(files.directory): dropped \(dropped.count) old timeline tables from the log file \(log.path); rebuilding them from the log"
+            logger.notice("\(message)")
+            notice?(message)
+        }
+        store = try TimelineStore.open(source: log, files: files, progress: progress)
         observer = log.addCommitObserver { [weak self] _ in self?.scheduleCatchUp() }
+    }
+
+    /// Brings the projections to the log's head now, reporting through `progress` (for
+    /// `dateline ingest`, so that the first query after it answers at once).
+    public func catchUp(progress: ((RebuildProgress) throws -> Void)? = nil) throws {
+        try queue.sync { try store.catchUp(progress: progress) }
     }
 
     private func scheduleCatchUp() {
@@ -70,7 +87,7 @@ public final class Timelines: @unchecked Sendable {
         }
     }
 
-    /// Rebuilds projections from position 0 into shadow tables and swaps them in when caught up.
+    /// Rebuilds projections from position 0 into fresh files and swaps them in when caught up.
     public func rebuild(_ names: [String]? = nil, progress: ((RebuildProgress) throws -> Void)? = nil) throws {
         try queue.sync { try store.rebuild(names, progress: progress) }
     }

@@ -9,6 +9,9 @@ struct DatabaseOptions: ParsableArguments {
     @Option(name: .long, help: "The log's SQLite file (created on first use).")
     var db: String = "./dateline.sqlite"
 
+    @Option(name: .long, help: "The timelines' directory (derived data, rebuilt from the log when missing; default: the --db path without .sqlite, plus .timelines).")
+    var timelines: String?
+
     @Option(name: .long, help: "Commit durability: full (survives power loss) or normal (survives a killed process).")
     var sync: Durability = .full
 
@@ -23,7 +26,8 @@ struct DatabaseOptions: ParsableArguments {
         var options = EventStoreOptions()
         options.durability = sync == .full ? .full : .normal
         do {
-            return try DatelineEngine(databasePath: db, options: options, logger: logger())
+            return try DatelineEngine(databasePath: db, timelinesDirectory: timelines, options: options, logger: logger(),
+                                      timelinesReporting: TimelinesProgressLine.reporting())
         } catch {
             throw ValidationFailure("cannot open the log: \(error)")
         }
@@ -59,3 +63,41 @@ func writeJSONLines(_ values: [some Encodable]) throws {
 /// True when standard error is a terminal: progress lines are shown only to people.
 var standardErrorIsTerminal: Bool { isatty(STDERR_FILENO) != 0 }
 var standardOutputIsTerminal: Bool { isatty(STDOUT_FILENO) != 0 }
+
+/// Rebuild and catch-up progress of the timelines on standard error (one self-overwriting line,
+/// on a terminal only), and their messages (always).
+enum TimelinesProgressLine {
+    static func reporting() -> TimelinesReporting {
+        let terminal = standardErrorIsTerminal
+        let last = LockedTime()
+        return TimelinesReporting(
+            progress: { p in
+                guard terminal else { return }
+                let done = p.position >= p.head
+                guard done || last.due() else { return }
+                if done {
+                    printError("\r\u{1B}[K", newline: false)
+                    return
+                }
+                let left = p.secondsLeft.map { String(format: ", %.0f s left", $0) } ?? ""
+                printError(String(format: "\rtimelines: %@ %@ position %lld of %lld, %.0f events/s%@\u{1B}[K",
+                                  p.projection, p.rebuilding ? "rebuilt to" : "caught up to", p.position.rawValue,
+                                  p.head.rawValue, p.eventsPerSecond, left), newline: false)
+            },
+            notice: { printError("dateline: \($0)") })
+    }
+
+    /// When the line was last shown.
+    private final class LockedTime: @unchecked Sendable {
+        private let lock = NSLock()
+        private var shown = Date.distantPast
+        /// True (and now noted) when the line has not been shown for a fifth of a second.
+        func due() -> Bool {
+            lock.withLock {
+                guard Date().timeIntervalSince(shown) > 0.2 else { return false }
+                shown = Date()
+                return true
+            }
+        }
+    }
+}

@@ -8,8 +8,8 @@ struct RebuildCommand: ParsableCommand {
         commandName: "rebuild",
         abstract: "Rebuild timeline projections from the whole log.",
         discussion: """
-        Builds into shadow tables and swaps them in when caught up, so queries keep working
-        meanwhile. Projections: \(TimelineStore.projectionNames.joined(separator: ", ")).
+        Builds fresh timeline files and renames them over the live ones when caught up, so
+        queries (of other processes) keep working meanwhile. Projections: \(TimelineStore.projectionNames.joined(separator: ", ")).
         """
     )
 

@@ -16,6 +16,9 @@ struct Datelined: AsyncParsableCommand {
     @Option(help: "The log database (created on first start).")
     var db = "./dateline.sqlite"
 
+    @Option(help: "The timelines' directory (derived data, rebuilt from the log when missing; default: the --db path without .sqlite, plus .timelines).")
+    var timelines: String?
+
     @Option(help: "Address to listen on. Anything but loopback requires --token.")
     var host = "127.0.0.1"
 
@@ -65,9 +68,10 @@ struct Datelined: AsyncParsableCommand {
         let logger = Logger(label: "datelined")
         let engine: DatelineEngine
         do {
-            engine = try DatelineEngine(databasePath: db,
+            engine = try DatelineEngine(databasePath: db, timelinesDirectory: timelines,
                                         options: EventStoreOptions(durability: relaxedDurability ? .normal : .full),
-                                        logger: logger)
+                                        logger: logger,
+                                        timelinesReporting: TimelinesReporting(notice: { logger.notice("\($0)") }))
         } catch {
             logger.critical("cannot open the log", metadata: ["db": "\(db)", "error": "\(error)"])
             throw ExitCode(1)

@@ -12,6 +12,10 @@ final class TemporaryDirectory {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
     var database: String { path + "/dateline.sqlite" }
+    /// The timelines beside `database`, in their default place.
+    var timelines: TimelineFiles { TimelineFiles(besideLog: database) }
+    /// A projection's live file.
+    func timelineFile(_ projection: String) -> String { timelines.path(of: projection) }
     deinit { try? FileManager.default.removeItem(atPath: path) }
 }
 
@@ -95,8 +99,19 @@ func appendBatches(_ batches: ArraySlice<(stream: StreamName, events: [ProposedE
     for b in batches { _ = try log.appendSync(to: b.stream, events: b.events) }
 }
 
-/// Every row of every live projection table, as text, for exact comparison.
-func dumpTables(_ path: String) throws -> [String: [String]] {
+/// Every row of every projection table of the timelines beside the log at `logPath`, as text,
+/// for exact comparison.
+func dumpTables(_ logPath: String) throws -> [String: [String]] {
+    let files = TimelineFiles(besideLog: logPath)
+    var out: [String: [String]] = [:]
+    for name in TimelineStore.projectionNames {
+        out.merge(try dumpFile(files.path(of: name))) { a, _ in a }
+    }
+    return out
+}
+
+/// Every row of every projection table in one timelines file.
+func dumpFile(_ path: String) throws -> [String: [String]] {
     let db = try SQLiteDatabase(path: path, mode: .readOnly)
     defer { db.close() }
     var tables: [String] = []

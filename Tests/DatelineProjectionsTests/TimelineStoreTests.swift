@@ -103,7 +103,7 @@ struct TimelineStoreTests {
             #expect(mine.last?.secondsLeft == 0)
         }
         let stats = try store.stats()
-        #expect(stats.allSatisfy { $0.builtAt != nil && $0.lag == 0 && $0.rebuildCheckpoint == nil })
+        #expect(stats.allSatisfy { $0.builtAt != nil && $0.lag == 0 })
     }
 
     @Test("exactly once: a store closed halfway catches up from its checkpoint without double counting")
@@ -149,7 +149,7 @@ struct TimelineStoreTests {
         let checkpointsBefore = try checkpoints(store)
         // A malformed position sequence is not the failure we want; break SQLite instead: a
         // trigger that aborts inserts into the mentions table once some rows went in.
-        let raw = try SQLiteDatabase(path: dir.database)
+        let raw = try SQLiteDatabase(path: dir.timelineFile("tensions"))
         try raw.execute("""
             CREATE TRIGGER test_abort AFTER INSERT ON tl_mentions WHEN new.position > \(events[120].position.rawValue)
             BEGIN SELECT RAISE(ABORT, 'simulated crash'); END
@@ -248,7 +248,7 @@ struct TimelineStoreTests {
         let expected = try dumpTables(dir.database)
         #expect(try first.stats().allSatisfy { $0.builtAt == nil })
         first.close()
-        let raw = try SQLiteDatabase(path: dir.database)
+        let raw = try SQLiteDatabase(path: dir.timelineFile("tensions"))
         try raw.execute("UPDATE tl_projections SET code_version = 0 WHERE name = 'tensions'; DELETE FROM tl_daily")
         raw.close()
         var progress: [RebuildProgress] = []
@@ -263,38 +263,35 @@ struct TimelineStoreTests {
         #expect(try dumpTables(dir.database) == expected)
     }
 
-    @Test("a swap drops the replaced tables after it commits; leftovers of a crash are dropped on open")
-    func replacedTablesAreDropped() throws {
+    @Test("a rebuild leaves no fresh file behind; one abandoned by a dead process is removed on open")
+    func freshFilesDoNotLinger() throws {
         let dir = try TemporaryDirectory()
         let log = try openLog(dir.database)
         defer { log.close() }
         try appendBatches(syntheticCorpus(articles: 12, seed: 6).batches[...], to: log)
-        func leftovers() throws -> [String] {
-            let db = try SQLiteDatabase(path: dir.database, mode: .readOnly)
-            defer { db.close() }
-            let s = try db.prepare("SELECT name FROM sqlite_schema WHERE name LIKE 'tl\\_r%' ESCAPE '\\' ORDER BY name")
-            var names: [String] = []
-            while try s.step() { names.append(s.string(0)) }
-            return names
-        }
+        func directory() throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: dir.timelines.directory).sorted() }
         let store = try TimelineStore.open(log: log)
         let expected = try dumpTables(dir.database)
         try store.rebuild()
-        #expect(try leftovers() == [], "no shadow or replaced table remains after a rebuild")
+        #expect(try directory() == ["statements.sqlite", "tensions.sqlite"])
         #expect(try dumpTables(dir.database) == expected)
         store.close()
-        // As if a process died between the swap and the drops.
-        let raw = try SQLiteDatabase(path: dir.database)
-        try raw.execute("CREATE TABLE tl_retired_statements(x); CREATE TABLE tl_retired_daily(y); CREATE TABLE tl_other(z, w)")
-        raw.close()
+        // As if a process (long gone: no such pid) died while writing a fresh file.
+        let abandoned = dir.timelines.directory + "/statements.rebuild-999999999-1.sqlite"
+        let liveProcess = dir.timelines.directory + "/tensions.rebuild-\(getpid())-999.sqlite"
+        for path in [abandoned, abandoned + "-journal", liveProcess] {
+            #expect(FileManager.default.createFile(atPath: path, contents: Data("partial".utf8)))
+        }
         let reopened = try TimelineStore.open(log: log)
         defer { reopened.close() }
-        #expect(try leftovers() == [])
-        #expect(try dumpTables(dir.database).keys.contains("tl_other"), "only the replaced tables are dropped")
+        #expect(try directory() == ["statements.sqlite", "tensions.rebuild-\(getpid())-999.sqlite", "tensions.sqlite"],
+                "a fresh file of a running process is left alone")
+        try FileManager.default.removeItem(atPath: liveProcess)
+        #expect(try dumpTables(dir.database) == expected)
     }
 
-    @Test("an interrupted rebuild resumes from its own checkpoint, and live tables serve meanwhile")
-    func interruptedRebuild() throws {
+    @Test("a stopped rebuild throws its fresh files away; the live files keep serving; the next rebuild starts afresh")
+    func stoppedRebuild() throws {
         let dir = try TemporaryDirectory()
         let log = try openLog(dir.database)
         defer { log.close() }
@@ -305,18 +302,16 @@ struct TimelineStoreTests {
         struct Stop: Error {}
         var calls = 0
         #expect(throws: ProjectionError.self) {
-            try store.rebuild(["statements"]) { _ in
+            try store.rebuild { _ in
                 calls += 1
                 if calls == 3 { throw Stop() }
             }
         }
-        let stats = try store.stats().first { $0.name == "statements" }!
-        let resumeAt = try #require(stats.rebuildCheckpoint)
-        #expect(resumeAt > .start)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.timelines.directory).sorted() == ["statements.sqlite", "tensions.sqlite"])
         #expect(try store.statements(StatementQuery()).count == expected["tl_statements"]!.count)
         var first: Position?
-        try store.rebuild(["statements"]) { p in if first == nil { first = p.position } }
-        #expect(first.map { $0 > resumeAt } ?? false)
+        try store.rebuild { p in if first == nil { first = p.position } }
+        #expect(first.map { $0 < Position(100) } ?? false, "a rebuild starts from the beginning of the log")
         #expect(try dumpTables(dir.database) == expected)
     }
 
@@ -379,34 +374,111 @@ struct SeedStoreTests {
     }
 }
 
-@Suite("Rebuild resumed by another store")
-struct ResumedRebuildTests {
-    @Test("a rebuild interrupted in one store and resumed by a new one gives the same tables, supersessions included")
-    func resumedByNewStore() throws {
+@Suite("Timelines in files of their own")
+struct TimelineFilesTests {
+    @Test("the default place derives from the log's path")
+    func defaultPlace() {
+        #expect(TimelineFiles(besideLog: "/data/dateline.sqlite").directory == "/data/dateline.timelines")
+        #expect(TimelineFiles(besideLog: "news.db").path(of: "statements") == "news.timelines/statements.sqlite")
+        #expect(TimelineFiles(besideLog: "/data/log").directory == "/data/log.timelines")
+    }
+
+    @Test("removed files are rebuilt from the log through the page source, with progress, to the same tables")
+    func removedFilesAreRebuilt() throws {
         let dir = try TemporaryDirectory()
         let log = try openLog(dir.database)
         defer { log.close() }
-        // Several re-extractions, some before and some after the interruption point.
         try appendBatches(syntheticCorpus(articles: 60, seed: 21).batches[...], to: log)
+        let events = try allEvents(log)
         let expected: [String: [String]]
         do {
             let store = try TimelineStore.open(log: log, options: TimelineStoreOptions(chunkSize: 40))
             expected = try dumpTables(dir.database)
-            struct Stop: Error {}
-            var calls = 0
-            #expect(throws: ProjectionError.self) {
-                try store.rebuild { _ in
-                    calls += 1
-                    if calls == 5 { throw Stop() }
-                }
-            }
             store.close()
         }
-        let resumed = try TimelineStore(log: log, options: TimelineStoreOptions(chunkSize: 40))
-        defer { resumed.close() }
-        #expect(try resumed.stats().contains { $0.rebuildCheckpoint != nil })
-        try resumed.rebuild()
+        // The whole directory, then one file alone.
+        for removed in [dir.timelines.directory, dir.timelineFile("tensions")] {
+            try FileManager.default.removeItem(atPath: removed)
+            var options = TimelineStoreOptions(chunkSize: 40)
+            options.rebuildThreshold = 0
+            var progress: [RebuildProgress] = []
+            let source = CountingSource(log)
+            let store = try TimelineStore.open(source: source, files: dir.timelines, options: options) { progress.append($0) }
+            defer { store.close() }
+            #expect(try dumpTables(dir.database) == expected)
+            #expect(progress.contains { $0.rebuilding && $0.phase == .swapped && $0.projection == "tensions" })
+            #expect(progress.contains { $0.rebuilding && $0.projection == "statements" } == (removed == dir.timelines.directory))
+            #expect(source.pages > 0)
+            var fold = TimelineFold()
+            fold.apply(events)
+            try expectSameAnswers(store, fold)
+        }
+        // Removed under an open store: its next call creates the files again and catches up.
+        let store = try TimelineStore.open(log: log)
+        defer { store.close() }
+        try FileManager.default.removeItem(atPath: dir.timelines.directory)
+        try store.catchUp()
         #expect(try dumpTables(dir.database) == expected)
-        #expect(try resumed.stats().allSatisfy { $0.rebuildCheckpoint == nil })
+        // The log's file holds only the log.
+        let raw = try SQLiteDatabase(path: dir.database, mode: .readOnly)
+        defer { raw.close() }
+        #expect(try raw.scalarInt("SELECT count(*) FROM sqlite_schema WHERE name LIKE 'tl%'") == 0)
+    }
+
+    @Test("a rebuild in one store is noticed by another: its next query and apply use the new files")
+    func swapNoticedByAnotherStore() throws {
+        let dir = try TemporaryDirectory()
+        let log = try openLog(dir.database)
+        defer { log.close() }
+        let batches = syntheticCorpus(articles: 40, seed: 12).batches
+        try appendBatches(batches[..<30], to: log)
+        let reader = try TimelineStore.open(log: log)
+        defer { reader.close() }
+        #expect(try reader.stats().allSatisfy { $0.builtAt == nil })
+        let rebuilder = try TimelineStore(log: log)
+        try appendBatches(batches[30...], to: log)
+        try rebuilder.rebuild()
+        rebuilder.close()
+        // The reader's connection is still on the old files (checkpoint before the last batches)
+        // until its next call, which reopens on the rebuilt ones.
+        #expect(try reader.stats().allSatisfy { $0.builtAt != nil && $0.lag == 0 })
+        try appendBatches(syntheticCorpus(articles: 5, seed: 99).batches[...], to: log)
+        try reader.catchUp()
+        var fold = TimelineFold()
+        fold.apply(try allEvents(log))
+        try expectSameAnswers(reader, fold)
+    }
+
+    @Test("a file that is not a timelines file is refused with a message, not overwritten")
+    func foreignFileRefused() throws {
+        let dir = try TemporaryDirectory()
+        let log = try openLog(dir.database)
+        defer { log.close() }
+        try FileManager.default.createDirectory(atPath: dir.timelines.directory, withIntermediateDirectories: true)
+        let foreign = try SQLiteDatabase(path: dir.timelineFile("statements"))
+        try foreign.execute("CREATE TABLE mine(x); INSERT INTO mine VALUES (1)")
+        foreign.close()
+        #expect {
+            _ = try TimelineStore.open(log: log)
+        } throws: { error in
+            "\(error)".contains("is not a Dateline timelines file")
+        }
+        let check = try SQLiteDatabase(path: dir.timelineFile("statements"), mode: .readOnly)
+        defer { check.close() }
+        #expect(try check.scalarInt("SELECT count(*) FROM mine") == 1)
+    }
+}
+
+/// A page source that counts the pages read (the projections' only way to the log here).
+final class CountingSource: LogPageSource, @unchecked Sendable {
+    let log: EventStore
+    private let lock = NSLock()
+    private var count = 0
+    init(_ log: EventStore) { self.log = log }
+    var pages: Int { lock.withLock { count } }
+    func head() throws -> Position { try log.head() }
+    func read(from position: Position, limit: Int) throws -> [RecordedEvent] {
+        lock.withLock { count += 1 }
+        return try log.read(from: position, limit: limit)
     }
 }
