@@ -117,7 +117,9 @@ let package = Package(
         .executableTarget(
             name: "DatelineBench",
             dependencies: [
-                "DatelineCore", "EventLog", "DatelineExtraction", "DatelineProjections", "CSQLite",
+                "DatelineCore", "EventLog", "DatelineExtraction", "DatelineProjections", "CSQLite", "PostgresLog",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

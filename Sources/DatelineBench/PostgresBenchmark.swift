@@ -1,0 +1,256 @@
+import ArgumentParser
+import DatelineCore
+import EventLog
+import Foundation
+import Logging
+import NIOCore
+import PostgresLog
+import PostgresNIO
+
+/// `dateline-bench postgres --url postgres://USER@HOST:PORT/DB`: the PostgreSQL log beside its
+/// baselines, all in one run on one server: plain batched inserts of the same payloads into a
+/// bare table, the SQLite log on this machine, one log process against three sharing the
+/// database, and live delivery from an append on one server to a follower on another.
+///
+/// Each measurement gets a database of its own (created on the server named by the URL, which
+/// must allow `CREATE DATABASE`, and dropped afterwards).
+struct PostgresBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "postgres",
+        abstract: "PostgreSQL log appends and cross-server delivery against plain inserts and the SQLite log.")
+
+    @Option(help: "A PostgreSQL server the benchmark may create databases on.")
+    var url: String
+
+    @Flag(help: "Fewer events (a quick check, not a measurement).")
+    var quick = false
+
+    @Option(help: "Payload size in bytes (StatementRecorded-like JSON).")
+    var payloadSize = 400
+
+    func run() async throws {
+        let logger = Logger(label: "dateline.bench", factory: { _ in SwiftLogNoOpLogHandler() })
+        let server = try PostgresLocation(url: url)
+        var factory = PayloadFactory(seed: UInt64(payloadSize))
+        let payloads = (0..<(quick ? 500 : 4000)).map { factory.statement(index: $0, bytes: payloadSize) }
+        let batched = quick ? 5_000 : 40_000
+        let perAppender = quick ? 20 : 100
+        print("== PostgreSQL log, payload ≈\(payloadSize) B, synchronous_commit=on, server \(server) ==")
+
+        // Batches of 100 from one appender: the log against plain inserts of the same payloads.
+        let baseline = try await withDatabase(server, "baseline") { db in
+            try await plainInserts(db, payloads: payloads, count: batched, batch: 100, logger: logger)
+        }
+        let pgBatched = try await withDatabase(server, "batched") { db in
+            let log = try await PostgresEventLog.open(db, logger: logger)
+            let rate = try await appendBatches([log], payloads: payloads, count: batched, batch: 100)
+            await log.close()
+            return rate
+        }
+        line("appends, batches of 100, one appender", pgBatched, baseline: baseline, label: "plain inserts")
+
+        // The SQLite log on this machine, same payloads.
+        let directory = FileManager.default.temporaryDirectory.path + "/dateline-bench-pg-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let sqliteBatched: Double
+        do {
+            let store = try EventStore(path: directory + "/b.sqlite", options: EventStoreOptions(durability: .full), logger: logger)
+            sqliteBatched = try await appendBatches([store.backend], payloads: payloads, count: batched, batch: 100)
+            store.close()
+        }
+        line("  the SQLite log, batches of 100", sqliteBatched, baseline: nil, label: "")
+        print("  PostgreSQL / SQLite, batches of 100: " + String(format: "%.2f", pgBatched / sqliteBatched))
+
+        // 64 concurrent single-event appenders: one server, then three sharing the database.
+        let one = try await withDatabase(server, "one-server") { db in
+            let log = try await PostgresEventLog.open(db, logger: logger)
+            let rate = try await concurrent([log], appenders: 64, perAppender: perAppender, payloads: payloads)
+            let stats = log.writerStatistics
+            await log.close()
+            print(String(format: "    group commit: %d commits, %.1f batches per commit (largest %d)",
+                         stats.commits, stats.batchesPerCommit, stats.largestCommitBatches))
+            return rate
+        }
+        let sqliteConcurrent: Double
+        do {
+            let store = try EventStore(path: directory + "/c.sqlite", options: EventStoreOptions(durability: .full), logger: logger)
+            sqliteConcurrent = try await concurrent([store.backend], appenders: 64, perAppender: perAppender, payloads: payloads)
+            store.close()
+        }
+        line("appends, 64 concurrent single-event, one server", one, baseline: sqliteConcurrent, label: "SQLite log")
+        let three = try await withDatabase(server, "three-servers") { db in
+            var logs: [PostgresEventLog] = []
+            for _ in 0..<3 { logs.append(try await PostgresEventLog.open(db, logger: logger)) }
+            let rate = try await concurrent(logs, appenders: 64, perAppender: perAppender, payloads: payloads)
+            for log in logs { await log.close() }
+            return rate
+        }
+        line("  same, three servers sharing the database", three, baseline: one, label: "one server")
+        let threeBatched = try await withDatabase(server, "three-batched") { db in
+            var logs: [PostgresEventLog] = []
+            for _ in 0..<3 { logs.append(try await PostgresEventLog.open(db, logger: logger)) }
+            let rate = try await appendBatches(logs, payloads: payloads, count: batched, batch: 100)
+            for log in logs { await log.close() }
+            return rate
+        }
+        line("  batches of 100, one appender per server, three servers", threeBatched, baseline: pgBatched, label: "one server")
+
+        // Live delivery across servers: appended and acknowledged on one, received by a
+        // follower of the log on another, at 100 appends a second.
+        try await withDatabase(server, "delivery") { db in
+            let writer = try await PostgresEventLog.open(db, logger: logger)
+            let reader = try await PostgresEventLog.open(db, logger: logger)
+            let received = ReceiptTimes()
+            let follower = try await LogFollower.start(log: reader) { events in received.add(events) }
+            let count = quick ? 200 : 1000
+            var acknowledged: [Position: ContinuousClock.Instant] = [:]
+            let clock = ContinuousClock()
+            var next = clock.now
+            for i in 0..<count {
+                next = next.advanced(by: .milliseconds(10))
+                let event = ProposedEvent(id: try EventID("delivery-\(i)"), type: .statementRecorded, data: payloads[i % payloads.count])
+                let result = try await writer.append(to: try StreamName("delivery-\(i % 10)"), events: [event])
+                acknowledged[result.positions[0]] = clock.now
+                try await Task.sleep(until: next, clock: clock)
+            }
+            try await Task.sleep(for: .seconds(1))
+            follower.stop()
+            let times = received.times
+            var latencies: [Double] = []
+            for (position, ack) in acknowledged {
+                guard let got = times[position] else { continue }
+                let d = got - ack
+                latencies.append(max(0, Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) / 1e15))
+            }
+            latencies.sort()
+            func percentile(_ p: Double) -> Double { latencies.isEmpty ? .nan : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
+            print("live delivery across servers at 100 appends/s".padding(toLength: 56, withPad: " ", startingAt: 0)
+                  + String(format: "p50 %.2f ms, p99 %.2f ms, %d of %d received", percentile(0.5), percentile(0.99), latencies.count, count))
+            await writer.close()
+            await reader.close()
+        }
+    }
+
+    // MARK: Measurements
+
+    private func appendBatches(_ logs: [any EventLogBackend], payloads: [[UInt8]], count: Int, batch: Int) async throws -> Double {
+        let started = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (index, log) in logs.enumerated() {
+                group.addTask {
+                    var done = 0
+                    let share = count / logs.count
+                    while done < share {
+                        let size = min(batch, share - done)
+                        let events = (0..<size).map { i in
+                            ProposedEvent(id: try! EventID("s\(index)-\(done + i)"), type: .statementRecorded,
+                                          data: payloads[(done + i) % payloads.count])
+                        }
+                        _ = try await log.append(to: try StreamName("s\(index)-\(done / 1000)"), expecting: .any, events: events)
+                        done += size
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        return Double(count / logs.count * logs.count) / seconds(since: started)
+    }
+
+    private func concurrent(_ logs: [any EventLogBackend], appenders: Int, perAppender: Int,
+                            payloads: [[UInt8]]) async throws -> Double {
+        let started = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for a in 0..<appenders {
+                let log = logs[a % logs.count]
+                group.addTask {
+                    for i in 0..<perAppender {
+                        let event = ProposedEvent(id: try EventID("c-\(a)-\(i)"), type: .statementRecorded,
+                                                  data: payloads[(a * perAppender + i) % payloads.count])
+                        _ = try await log.append(to: try StreamName("c-\(a)"), expecting: .any, events: [event])
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        return Double(appenders * perAppender) / seconds(since: started)
+    }
+
+    /// The baseline: the same payloads inserted raw into a bare table, `batch` rows per
+    /// transaction, one statement each, on one connection.
+    private func plainInserts(_ db: PostgresLocation, payloads: [[UInt8]], count: Int, batch: Int,
+                              logger: Logger) async throws -> Double {
+        let connection = try await PostgresConnection.connect(configuration: Self.configuration(db), id: 1, logger: logger)
+        try await connection.query("CREATE TABLE plain(position bigint PRIMARY KEY, payload bytea NOT NULL)", logger: logger)
+        let started = ContinuousClock.now
+        var done = 0
+        while done < count {
+            let size = min(batch, count - done)
+            var sql = "INSERT INTO plain(position, payload) VALUES "
+            var binds = PostgresBindings(capacity: size * 2)
+            for i in 0..<size {
+                sql += (i == 0 ? "" : ",") + "($\(2 * i + 1),$\(2 * i + 2))"
+                binds.append(Int64(done + i + 1))
+                binds.append(ByteBuffer(bytes: payloads[(done + i) % payloads.count]))
+            }
+            try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+            done += size
+        }
+        let rate = Double(count) / seconds(since: started)
+        try await connection.close()
+        return rate
+    }
+
+    // MARK: Helpers
+
+    static func configuration(_ db: PostgresLocation) -> PostgresConnection.Configuration {
+        PostgresConnection.Configuration(host: db.host, port: db.port, username: db.username, password: db.password,
+                                         database: db.database, tls: .disable)
+    }
+
+    private func withDatabase<T>(_ server: PostgresLocation, _ name: String,
+                                 _ body: (PostgresLocation) async throws -> T) async throws -> T {
+        let logger = Logger(label: "dateline.bench", factory: { _ in SwiftLogNoOpLogHandler() })
+        let database = "dateline_bench_\(name.replacingOccurrences(of: "-", with: "_"))_\(UInt32.random(in: 0...UInt32.max))"
+        let admin = try await PostgresConnection.connect(configuration: Self.configuration(server), id: 1, logger: logger)
+        try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(database)"), logger: logger)
+        var location = server
+        location.database = database
+        do {
+            let value = try await body(location)
+            try await admin.query(PostgresQuery(unsafeSQL: "DROP DATABASE \(database) WITH (FORCE)"), logger: logger)
+            try await admin.close()
+            return value
+        } catch {
+            _ = try? await admin.query(PostgresQuery(unsafeSQL: "DROP DATABASE \(database) WITH (FORCE)"), logger: logger)
+            try? await admin.close()
+            throw error
+        }
+    }
+
+    private func seconds(since start: ContinuousClock.Instant) -> Double {
+        let d = ContinuousClock.now - start
+        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+
+    private func line(_ label: String, _ value: Double, baseline: Double?, label baselineLabel: String) {
+        var text = label.padding(toLength: 56, withPad: " ", startingAt: 0) + String(Int(value.rounded())).leftPad(8) + " ev/s"
+        if let baseline {
+            text += "   \(baselineLabel) " + String(Int(baseline.rounded())).leftPad(8) + String(format: "   ratio %5.2f", value / baseline)
+        }
+        print(text)
+    }
+}
+
+/// When each position reached the follower.
+private final class ReceiptTimes: @unchecked Sendable {
+    private let lock = NSLock()
+    private var received: [Position: ContinuousClock.Instant] = [:]
+
+    func add(_ events: [RecordedEvent]) {
+        let now = ContinuousClock.now
+        lock.withLock { for event in events { received[event.position] = now } }
+    }
+
+    var times: [Position: ContinuousClock.Instant] { lock.withLock { received } }
+}
