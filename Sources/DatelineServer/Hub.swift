@@ -44,12 +44,17 @@ final class FanoutHub: @unchecked Sendable {
     private var metrics = CommitMetrics()
     private var follower: LogFollower?
     private let log: any EventLogBackend
+    /// Threads for the connections' log reads (replay pages, catch-up, stream reads, time
+    /// lookups): their tasks never wait for the cooperative pool, which ingest extraction may
+    /// keep busy.
+    let readThreads: TaskThreads
     /// Per event loop, keyed by the loop's identity.
     private let loopHubs: [ObjectIdentifier: LoopHub]
     private let loopList: [LoopHub]
 
-    private init(log: any EventLogBackend, group: EventLoopGroup) {
+    private init(log: any EventLogBackend, group: EventLoopGroup, readThreads: Int) {
         self.log = log
+        self.readThreads = TaskThreads(name: "dateline-log-reads", threads: max(1, readThreads))
         var hubs: [ObjectIdentifier: LoopHub] = [:]
         var list: [LoopHub] = []
         for loop in group.makeIterator() {
@@ -62,8 +67,9 @@ final class FanoutHub: @unchecked Sendable {
     }
 
     /// Starts following the log from its current head.
-    static func start(log: any EventLogBackend, group: EventLoopGroup, logger: Logger) async throws -> FanoutHub {
-        let hub = FanoutHub(log: log, group: group)
+    static func start(log: any EventLogBackend, group: EventLoopGroup, logger: Logger,
+                      readThreads: Int = 2) async throws -> FanoutHub {
+        let hub = FanoutHub(log: log, group: group, readThreads: readThreads)
         let follower = try await LogFollower.start(log: log, onError: { error in
             logger.error("the live feed could not read the log; retrying", metadata: ["error": "\(error)"])
         }) { [weak hub] events in hub?.committed(events) }
@@ -100,6 +106,7 @@ final class FanoutHub: @unchecked Sendable {
 
     func stopObserving() {
         lock.withLock { () -> LogFollower? in defer { follower = nil }; return follower }?.stop()
+        readThreads.shutdown()
     }
 
     /// Called by the follower (on the log's writer thread or its fill task): must not block.

@@ -24,6 +24,8 @@ public final class LogFollower: @unchecked Sendable {
     private let onError: @Sendable (EventLogError) -> Void
     private let pageEvents: Int
     private let retryDelay: Duration
+    /// The thread the fill task runs on, so gaps are filled however busy the cooperative pool is.
+    private let fillThread = TaskThreads(name: "dateline-log-follower", threads: 1)
 
     private let lock = NSLock()
     /// Every position up to here has been published. Nil until the start position is known.
@@ -100,6 +102,7 @@ public final class LogFollower: @unchecked Sendable {
         }
         if let token { log.stopObserving(token) }
         for continuation in waiting { continuation.resume() }
+        fillThread.shutdown()
     }
 
     // MARK: Notices
@@ -144,7 +147,7 @@ public final class LogFollower: @unchecked Sendable {
     // MARK: Filling a gap from the log
 
     private func runFill() {
-        Task { await self.fill() }
+        fillThread.start { await self.fill() }
     }
 
     private func fill() async {
