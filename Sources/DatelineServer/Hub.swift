@@ -44,6 +44,7 @@ final class FanoutHub: @unchecked Sendable {
     private var metrics = CommitMetrics()
     private var follower: LogFollower?
     private let log: any EventLogBackend
+    private let logger: Logger
     /// Threads for the connections' log reads (replay pages, catch-up, stream reads, time
     /// lookups): their tasks never wait for the cooperative pool, which ingest extraction may
     /// keep busy.
@@ -52,8 +53,9 @@ final class FanoutHub: @unchecked Sendable {
     private let loopHubs: [ObjectIdentifier: LoopHub]
     private let loopList: [LoopHub]
 
-    private init(log: any EventLogBackend, group: EventLoopGroup, readThreads: Int) {
+    private init(log: any EventLogBackend, group: EventLoopGroup, readThreads: Int, logger: Logger) {
         self.log = log
+        self.logger = logger
         self.readThreads = TaskThreads(name: "dateline-log-reads", threads: max(1, readThreads))
         var hubs: [ObjectIdentifier: LoopHub] = [:]
         var list: [LoopHub] = []
@@ -69,7 +71,7 @@ final class FanoutHub: @unchecked Sendable {
     /// Starts following the log from its current head.
     static func start(log: any EventLogBackend, group: EventLoopGroup, logger: Logger,
                       readThreads: Int = 2) async throws -> FanoutHub {
-        let hub = FanoutHub(log: log, group: group, readThreads: readThreads)
+        let hub = FanoutHub(log: log, group: group, readThreads: readThreads, logger: logger)
         let follower = try await LogFollower.start(log: log, onError: { error in
             logger.error("the live feed could not read the log; retrying", metadata: ["error": "\(error)"])
         }) { [weak hub] events in hub?.committed(events) }
@@ -88,9 +90,15 @@ final class FanoutHub: @unchecked Sendable {
 
     /// Returns once the live feed has published everything through `position` (an append's
     /// reply waits for it, so a client that appended sees its position in `PING` and `stats`).
+    /// Normally at once: the server's own commits are published before the append returns,
+    /// unless another process's commit left a gap to read first. Bounded, so a log that cannot
+    /// be read delays replies by seconds, never forever (the append itself is committed).
     func waitUntilPublished(_ position: Position) async {
         guard let follower = lock.withLock({ follower }) else { return }
-        await follower.waitUntilPublished(position)
+        if !(await follower.waitUntilPublished(position, timeout: .seconds(2))) {
+            logger.warning("reply sent before the live feed published its position",
+                           metadata: ["position": "\(position)", "published": "\(follower.publishedHead)"])
+        }
     }
 
     func loopHub(for loop: EventLoop) -> LoopHub {
