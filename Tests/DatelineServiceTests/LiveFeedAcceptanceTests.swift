@@ -276,6 +276,80 @@ struct LiveFeedAcceptanceTests {
     }
 }
 
+let netcat = ["/usr/bin/nc", "/bin/nc"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+/// The issue's own reproduction: `nc` with TAIL in one terminal, `dateline ingest --db` in another.
+@Suite("Live feed with nc", .timeLimit(.minutes(2)))
+struct NetcatTailAcceptanceTests {
+    @Test(.enabled(if: netcat != nil, "netcat (nc) is not installed; skipping the nc TAIL session"))
+    func ncTailSeesAnotherProcessIngest() throws {
+        let dir = try TemporaryDirectory()
+        let db = dir.path("log.sqlite")
+        let articles = dir.path("articles")
+        try writeArticles(10, into: articles, tag: "nc-tail")
+        let server = try ServerProcess(db: db)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: netcat!)
+        process.arguments = ["-N", "127.0.0.1", String(server.port)]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        let text = LockedText()
+        let reader = Thread {
+            while true {
+                let chunk = output.fileHandleForReading.availableData
+                if chunk.isEmpty { return }
+                text.append(String(decoding: chunk, as: UTF8.self))
+            }
+        }
+        reader.start()
+        input.fileHandleForWriting.write(Data("TAIL 100\n".utf8))
+        #expect(text.wait { $0.contains("\"type\":\"caught_up\"") })
+
+        let ingest = try run(try productPath("dateline"), ["ingest", "--db", db, articles])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        let head = try logHead(db)
+        #expect(text.wait { $0.contains("\"position\":\(head),") }, "nc never showed position \(head)")
+        input.fileHandleForWriting.write(Data("PING\nQUIT\n".utf8))
+        #expect(text.wait { $0.contains("\"op\":\"quit\"") })
+        // The server has closed its side; ending nc's input lets it exit.
+        try input.fileHandleForWriting.close()
+        let deadline = Date(timeIntervalSinceNow: 10)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        #expect(!process.isRunning, "nc did not exit after the server closed the connection")
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        let lines = text.value.split(separator: "\n").map(String.init)
+        let positions = lines.compactMap { line -> Int64? in
+            guard line.hasPrefix("{\"type\":\"event\"") else { return nil }
+            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            return (object?["position"] as? NSNumber)?.int64Value
+        }
+        #expect(positions == Array(1...head))
+        let pong = lines.first { $0.contains("\"op\":\"ping\"") }
+        #expect(pong?.contains("\"head\":\(head)") == true, "\(pong ?? "no pong")")
+        #expect(server.stop() == 0)
+    }
+}
+
+private final class LockedText: @unchecked Sendable {
+    private let lock = NSLock()
+    private var text = ""
+    func append(_ more: String) { lock.withLock { text += more } }
+    var value: String { lock.withLock { text } }
+    func wait(seconds: Double = 20, _ condition: (String) -> Bool) -> Bool {
+        let deadline = Date(timeIntervalSinceNow: seconds)
+        while Date() < deadline {
+            if condition(value) { return true }
+            usleep(5_000)
+        }
+        return condition(value)
+    }
+}
+
 private final class LockedResults: @unchecked Sendable {
     private let lock = NSLock()
     private var results: [ProcessResult?] = []
