@@ -47,7 +47,7 @@ public final class DatelineTCPServer: Sendable {
         pool.start()
         let core: ServerCore
         do {
-            let hub = try await FanoutHub.start(log: engine.log, group: group, logger: logger)
+            let hub = try await FanoutHub.start(log: engine.log, group: group, logger: logger, readThreads: configuration.readThreads)
             core = ServerCore(configuration: configuration, engine: engine, hub: hub, readPool: pool, logger: logger)
         } catch {
             try? await pool.shutdownGracefully()

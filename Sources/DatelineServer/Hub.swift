@@ -44,12 +44,19 @@ final class FanoutHub: @unchecked Sendable {
     private var metrics = CommitMetrics()
     private var follower: LogFollower?
     private let log: any EventLogBackend
+    private let logger: Logger
+    /// Threads for the connections' log reads (replay pages, catch-up, stream reads, time
+    /// lookups): their tasks never wait for the cooperative pool, which ingest extraction may
+    /// keep busy.
+    let readThreads: TaskThreads
     /// Per event loop, keyed by the loop's identity.
     private let loopHubs: [ObjectIdentifier: LoopHub]
     private let loopList: [LoopHub]
 
-    private init(log: any EventLogBackend, group: EventLoopGroup) {
+    private init(log: any EventLogBackend, group: EventLoopGroup, readThreads: Int, logger: Logger) {
         self.log = log
+        self.logger = logger
+        self.readThreads = TaskThreads(name: "dateline-log-reads", threads: max(1, readThreads))
         var hubs: [ObjectIdentifier: LoopHub] = [:]
         var list: [LoopHub] = []
         for loop in group.makeIterator() {
@@ -62,8 +69,9 @@ final class FanoutHub: @unchecked Sendable {
     }
 
     /// Starts following the log from its current head.
-    static func start(log: any EventLogBackend, group: EventLoopGroup, logger: Logger) async throws -> FanoutHub {
-        let hub = FanoutHub(log: log, group: group)
+    static func start(log: any EventLogBackend, group: EventLoopGroup, logger: Logger,
+                      readThreads: Int = 2) async throws -> FanoutHub {
+        let hub = FanoutHub(log: log, group: group, readThreads: readThreads, logger: logger)
         let follower = try await LogFollower.start(log: log, onError: { error in
             logger.error("the live feed could not read the log; retrying", metadata: ["error": "\(error)"])
         }) { [weak hub] events in hub?.committed(events) }
@@ -82,9 +90,15 @@ final class FanoutHub: @unchecked Sendable {
 
     /// Returns once the live feed has published everything through `position` (an append's
     /// reply waits for it, so a client that appended sees its position in `PING` and `stats`).
+    /// Normally at once: the server's own commits are published before the append returns,
+    /// unless another process's commit left a gap to read first. Bounded, so a log that cannot
+    /// be read delays replies by seconds, never forever (the append itself is committed).
     func waitUntilPublished(_ position: Position) async {
         guard let follower = lock.withLock({ follower }) else { return }
-        await follower.waitUntilPublished(position)
+        if !(await follower.waitUntilPublished(position, timeout: .seconds(2))) {
+            logger.warning("reply sent before the live feed published its position",
+                           metadata: ["position": "\(position)", "published": "\(follower.publishedHead)"])
+        }
     }
 
     func loopHub(for loop: EventLoop) -> LoopHub {
@@ -100,6 +114,7 @@ final class FanoutHub: @unchecked Sendable {
 
     func stopObserving() {
         lock.withLock { () -> LogFollower? in defer { follower = nil }; return follower }?.stop()
+        readThreads.shutdown()
     }
 
     /// Called by the follower (on the log's writer thread or its fill task): must not block.

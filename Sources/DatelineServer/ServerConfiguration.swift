@@ -26,7 +26,7 @@ public struct ServerConfiguration: Sendable {
     public var serverVersion: String
     /// Event-loop threads; 0 means one per core.
     public var eventLoopThreads: Int
-    /// Threads for blocking work off the event loops (the log's reads run on the log backend's own threads).
+    /// Threads that run the connections' log reads (replay pages, catch-up, read, time lookups) off the event loops.
     public var readThreads: Int
     /// Events read from the log per page when replaying or catching a subscriber up.
     public var pageEvents: Int

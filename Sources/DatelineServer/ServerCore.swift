@@ -34,12 +34,14 @@ final class ServerCore: Sendable {
     var limits: ProtocolLimits { configuration.limits }
     var writesNeedAuth: Bool { configuration.token != nil }
 
-    /// Runs a log read (the backend keeps blocking work off the loops and the cooperative
-    /// pool) and completes on `loop`.
+    /// Runs a log read on the hub's read threads (the backend keeps its blocking work off them
+    /// too) and completes on `loop`.
     func read<T: Sendable>(on loop: EventLoop, _ body: @escaping @Sendable (any EventLogBackend) async throws -> T) -> EventLoopFuture<T> {
         let log = self.log
         let promise = loop.makePromise(of: T.self)
-        promise.completeWithTask { try await body(log) }
+        hub.readThreads.start {
+            do { promise.succeed(try await body(log)) } catch { promise.fail(error) }
+        }
         return promise.futureResult
     }
 }

@@ -153,7 +153,10 @@ final class ForeignCommitWatcher: @unchecked Sendable {
                     lastVersion = nil
                 }
                 guard let db else { continue }
-                let version = try db.scalarInt("PRAGMA data_version") ?? 0
+                let probe = try db.cached("PRAGMA data_version")
+                defer { probe.reset() }
+                _ = try probe.step()
+                let version = probe.int64(0)
                 if version != lastVersion {
                     // The head is read after the version, so a commit after this read changes
                     // the version again and is noticed on a later turn; the first turn

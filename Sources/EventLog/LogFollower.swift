@@ -24,6 +24,8 @@ public final class LogFollower: @unchecked Sendable {
     private let onError: @Sendable (EventLogError) -> Void
     private let pageEvents: Int
     private let retryDelay: Duration
+    /// The thread the fill task runs on, so gaps are filled however busy the cooperative pool is.
+    private let fillThread = TaskThreads(name: "dateline-log-follower", threads: 1)
 
     private let lock = NSLock()
     /// Every position up to here has been published. Nil until the start position is known.
@@ -33,7 +35,8 @@ public final class LogFollower: @unchecked Sendable {
     private var filling = false
     private var stopped = false
     private var token: CommitFeedToken?
-    private var waiters: [(position: Position, continuation: CheckedContinuation<Void, Never>)] = []
+    private var waiters: [(position: Position, id: UInt64, continuation: CheckedContinuation<Void, Never>)] = []
+    private var nextWaiter: UInt64 = 0
 
     private init(log: any EventLogBackend, pageEvents: Int, retryDelay: Duration, publish: @escaping Publish,
                  onError: @escaping @Sendable (EventLogError) -> Void) {
@@ -79,16 +82,30 @@ public final class LogFollower: @unchecked Sendable {
     /// The newest head the feed has announced (at least `publishedHead`).
     public var noticedHead: Position { lock.withLock { max(target, published ?? .start) } }
 
-    /// Returns once everything through `position` has been published (or the follower stopped).
-    public func waitUntilPublished(_ position: Position) async {
+    /// Returns once everything through `position` has been published, the follower stopped, or
+    /// `timeout` passed (so a caller is never held forever by a log that cannot be read); true
+    /// when it was published.
+    @discardableResult
+    public func waitUntilPublished(_ position: Position, timeout: Duration = .seconds(5)) async -> Bool {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let ready = lock.withLock { () -> Bool in
-                if stopped || (published ?? .start) >= position { return true }
-                waiters.append((position, continuation))
-                return false
+            let id = lock.withLock { () -> UInt64? in
+                if stopped || (published ?? .start) >= position { return nil }
+                nextWaiter += 1
+                waiters.append((position, nextWaiter, continuation))
+                return nextWaiter
             }
-            if ready { continuation.resume() }
+            guard let id else { return continuation.resume() }
+            let (seconds, attoseconds) = timeout.components
+            DispatchQueue.global().asyncAfter(deadline: .now() + Double(seconds) + Double(attoseconds) / 1e18) { [weak self] in
+                guard let self else { return }
+                let expired = self.lock.withLock { () -> CheckedContinuation<Void, Never>? in
+                    guard let index = self.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                    return self.waiters.remove(at: index).continuation
+                }
+                expired?.resume()
+            }
         }
+        return publishedHead >= position
     }
 
     /// Stops listening; a fill in progress ends after its current read.
@@ -100,6 +117,7 @@ public final class LogFollower: @unchecked Sendable {
         }
         if let token { log.stopObserving(token) }
         for continuation in waiting { continuation.resume() }
+        fillThread.shutdown()
     }
 
     // MARK: Notices
@@ -144,7 +162,7 @@ public final class LogFollower: @unchecked Sendable {
     // MARK: Filling a gap from the log
 
     private func runFill() {
-        Task { await self.fill() }
+        fillThread.start { await self.fill() }
     }
 
     private func fill() async {

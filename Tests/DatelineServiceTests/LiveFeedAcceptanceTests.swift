@@ -124,6 +124,56 @@ func logHead(_ path: String) throws -> Int64 {
     return try store.head().rawValue
 }
 
+/// Watches the log file from the test process, every millisecond on a thread of its own, and
+/// notes when each position first became visible: the moment its commit completed, within a
+/// millisecond, without the commit's own duration that `recorded_at` includes.
+final class CommitClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var visibleAt: [Int64: Int64] = [:]
+    private var stopping = false
+    private let done = DispatchSemaphore(value: 0)
+
+    init(path: String) throws {
+        let store = try EventStore(path: path, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let thread = Thread { [self] in
+            var last: Int64 = (try? store.head().rawValue) ?? 0
+            lock.withLock { for p in stride(from: 1, through: last, by: 1) { visibleAt[p] = 0 } }
+            while !lock.withLock({ stopping }) {
+                if let head = try? store.head().rawValue, head > last {
+                    let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
+                    lock.withLock { for p in (last + 1)...head { visibleAt[p] = now } }
+                    last = head
+                }
+                usleep(1_000)
+            }
+            store.close()
+            done.signal()
+        }
+        thread.start()
+    }
+
+    func stop() {
+        lock.withLock { stopping = true }
+        done.wait()
+    }
+
+    /// Receipt minus visibility, in milliseconds, for the events this clock saw committed.
+    func delays(_ events: [LiveSubscriber.Received]) -> [Double] {
+        lock.withLock {
+            events.compactMap { event in
+                visibleAt[event.position].flatMap { $0 > 0 ? max(0, Double(event.receivedAt - $0) / 1000) : nil }
+            }
+        }
+    }
+}
+
+func percentiles(_ values: [Double]) -> String {
+    let sorted = values.sorted()
+    guard !sorted.isEmpty else { return "no events" }
+    func pick(_ q: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * q))] }
+    return String(format: "p50 %.1f ms, p99 %.1f ms, max %.1f ms over %d events", pick(0.5), pick(0.99), sorted.last!, sorted.count)
+}
+
 /// Delivery delays (receipt minus `recorded_at`, which the log stamps just before the commit:
 /// the figure includes the commit itself) as "p50 … p99 … max" in milliseconds.
 func delayFigures(_ events: [LiveSubscriber.Received]) -> (text: String, p99: Double) {
@@ -148,6 +198,7 @@ struct LiveFeedAcceptanceTests {
         let subscriber = try LiveSubscriber(port: server.port)
         defer { subscriber.close() }
         #expect(subscriber.waitUntilLive())
+        let clock = try CommitClock(path: db)
 
         let ingest = try run(try productPath("dateline"), ["ingest", "--db", db, articles])
         #expect(ingest.status == 0, "\(ingest.stderr)")
@@ -158,11 +209,15 @@ struct LiveFeedAcceptanceTests {
         #expect(subscriber.error == nil, "\(subscriber.error ?? "")")
         let received = subscriber.events
         #expect(received.map(\.position) == Array(1...head), "positions missing, repeated or out of order")
+        clock.stop()
         let figures = delayFigures(received)
         let first = received.first.map { Double($0.receivedAt - $0.recordedAt.rawValue) / 1000 } ?? 0
-        print("second writer: first foreign event after \(String(format: "%.1f", first)) ms; \(figures.text)")
+        print("second writer, from recorded_at (commit time included): first event after \(String(format: "%.1f", first)) ms; \(figures.text)")
+        let afterCommit = clock.delays(received)
+        print("second writer, from the commit becoming visible: first event after \(String(format: "%.1f", afterCommit.first ?? -1)) ms; \(percentiles(afterCommit))")
         // A generous bound (the target is 100 ms; timing is measured, not asserted, here).
-        #expect(figures.p99 < 2_000)
+        #expect(figures.p99 < 5_000)
+        #expect(afterCommit.count == received.count)
 
         // PING answers the log's real head.
         let ping = try LineClient(host: "127.0.0.1", port: server.port)
@@ -206,7 +261,7 @@ struct LiveFeedAcceptanceTests {
             #expect(subscriber.error == nil, "\(name): \(subscriber.error ?? "")")
             #expect(subscriber.events.map(\.position) == Array(1...head), "\(name): positions missing, repeated or out of order")
             print("two servers, subscriber on the \(name): \(delayFigures(subscriber.events).text)")
-            #expect(delayFigures(subscriber.events).p99 < 2_000)
+            #expect(delayFigures(subscriber.events).p99 < 5_000)
         }
         // The commit's own time cancels out between the two subscribers: one of them is on the
         // server that committed (published at once), the other learns of it through the feed.
@@ -218,6 +273,80 @@ struct LiveFeedAcceptanceTests {
         }
         #expect(first.stop() == 0)
         #expect(second.stop() == 0)
+    }
+}
+
+let netcat = ["/usr/bin/nc", "/bin/nc"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+/// The issue's own reproduction: `nc` with TAIL in one terminal, `dateline ingest --db` in another.
+@Suite("Live feed with nc", .timeLimit(.minutes(2)))
+struct NetcatTailAcceptanceTests {
+    @Test(.enabled(if: netcat != nil, "netcat (nc) is not installed; skipping the nc TAIL session"))
+    func ncTailSeesAnotherProcessIngest() throws {
+        let dir = try TemporaryDirectory()
+        let db = dir.path("log.sqlite")
+        let articles = dir.path("articles")
+        try writeArticles(10, into: articles, tag: "nc-tail")
+        let server = try ServerProcess(db: db)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: netcat!)
+        process.arguments = ["-N", "127.0.0.1", String(server.port)]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        let text = LockedText()
+        let reader = Thread {
+            while true {
+                let chunk = output.fileHandleForReading.availableData
+                if chunk.isEmpty { return }
+                text.append(String(decoding: chunk, as: UTF8.self))
+            }
+        }
+        reader.start()
+        input.fileHandleForWriting.write(Data("TAIL 100\n".utf8))
+        #expect(text.wait { $0.contains("\"type\":\"caught_up\"") })
+
+        let ingest = try run(try productPath("dateline"), ["ingest", "--db", db, articles])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        let head = try logHead(db)
+        #expect(text.wait { $0.contains("\"position\":\(head),") }, "nc never showed position \(head)")
+        input.fileHandleForWriting.write(Data("PING\nQUIT\n".utf8))
+        #expect(text.wait { $0.contains("\"op\":\"quit\"") })
+        // The server has closed its side; ending nc's input lets it exit.
+        try input.fileHandleForWriting.close()
+        let deadline = Date(timeIntervalSinceNow: 10)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        #expect(!process.isRunning, "nc did not exit after the server closed the connection")
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        let lines = text.value.split(separator: "\n").map(String.init)
+        let positions = lines.compactMap { line -> Int64? in
+            guard line.hasPrefix("{\"type\":\"event\"") else { return nil }
+            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            return (object?["position"] as? NSNumber)?.int64Value
+        }
+        #expect(positions == Array(1...head))
+        let pong = lines.first { $0.contains("\"op\":\"ping\"") }
+        #expect(pong?.contains("\"head\":\(head)") == true, "\(pong ?? "no pong")")
+        #expect(server.stop() == 0)
+    }
+}
+
+private final class LockedText: @unchecked Sendable {
+    private let lock = NSLock()
+    private var text = ""
+    func append(_ more: String) { lock.withLock { text += more } }
+    var value: String { lock.withLock { text } }
+    func wait(seconds: Double = 20, _ condition: (String) -> Bool) -> Bool {
+        let deadline = Date(timeIntervalSinceNow: seconds)
+        while Date() < deadline {
+            if condition(value) { return true }
+            usleep(5_000)
+        }
+        return condition(value)
     }
 }
 

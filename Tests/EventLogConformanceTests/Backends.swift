@@ -147,3 +147,11 @@ final class HeadNotices: @unchecked Sendable {
         return condition(all)
     }
 }
+
+/// Heads (or counts) observed by a reader.
+final class HeadsSeen: @unchecked Sendable {
+    private let lock = NSLock()
+    private var heads: [Position] = []
+    func add(_ head: Position) { lock.withLock { heads.append(head) } }
+    var all: [Position] { lock.withLock { heads } }
+}

@@ -212,6 +212,36 @@ struct ConformanceTests {
         }
     }
 
+    @Test("readers never see part of a batch, from this handle or another", arguments: LogBackendFactory.all)
+    func batchesBecomeVisibleWhole(backend: LogBackendFactory) async throws {
+        try await withLog(backend) { subject in
+            let log = subject.log
+            let other = try subject.openSecondWriter()
+            let batchSize = 25
+            let seen = HeadsSeen()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (name, writer) in [("mine", log), ("theirs", other)] {
+                    group.addTask {
+                        for b in 0..<12 { _ = try await writer.append(to: stream("\(name)-\(b)"), events: events("\(name)-\(b)", batchSize)) }
+                    }
+                }
+                group.addTask {
+                    // Read while they write: every head and every page ends on a batch boundary.
+                    for _ in 0..<200 {
+                        let head = try await log.head()
+                        seen.add(head)
+                        let all = try await other.read(from: Position(1), limit: 10_000)
+                        seen.add(Position(Int64(all.count)))
+                        if head.rawValue == Int64(2 * 12 * batchSize) { break }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(seen.all.allSatisfy { $0.rawValue % Int64(batchSize) == 0 }, "partial batches seen: \(seen.all.filter { $0.rawValue % Int64(batchSize) != 0 })")
+            #expect(try await log.head() == Position(Int64(2 * 12 * batchSize)))
+        }
+    }
+
     @Test("reads page forward from any position; streams from any version", arguments: LogBackendFactory.all)
     func paging(backend: LogBackendFactory) async throws {
         try await withLog(backend) { subject in

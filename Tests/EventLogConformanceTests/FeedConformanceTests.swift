@@ -107,6 +107,17 @@ struct FeedConformanceTests {
         }
     }
 
+    @Test("waiting for a position that is never committed ends at the timeout", arguments: LogBackendFactory.all)
+    func waitingIsBounded(backend: LogBackendFactory) async throws {
+        try await withLog(backend) { subject in
+            let follower = try await LogFollower.start(log: subject.log) { _ in }
+            defer { follower.stop() }
+            #expect(await follower.waitUntilPublished(Position(1), timeout: .milliseconds(20)) == false)
+            _ = try await subject.log.append(to: stream("s"), events: [event("a")])
+            #expect(await follower.waitUntilPublished(Position(1), timeout: .seconds(30)))
+        }
+    }
+
     @Test("a stopped follower publishes nothing more", arguments: LogBackendFactory.all)
     func stoppedFollower(backend: LogBackendFactory) async throws {
         try await withLog(backend) { subject in
