@@ -8,7 +8,7 @@ struct RebuildCommand: ParsableCommand {
         commandName: "rebuild",
         abstract: "Rebuild timeline projections from the whole log.",
         discussion: """
-        Builds into shadow tables and swaps them in when caught up, so queries keep working
+        Builds into shadow tables and swaps them in when caught up, so queries keep working \
         meanwhile. Projections: \(TimelineStore.projectionNames.joined(separator: ", ")).
         """
     )
