@@ -113,6 +113,53 @@ import Testing
         }
     }
 
+    @Test func weekAndMonthRowsGiveTheIndexOnTheBucketsLastDayRoundedInJSON() throws {
+        let dir = try TemporaryDirectory()
+        let db = try TimelineCommandTests.fixtureDatabase(in: dir)
+        let dateline = try productPath("dateline")
+        func rounded(_ v: Double) -> Double { (v * 10_000).rounded() / 10_000 }
+        // RUS|UKR: 7.2 on Thursday 2022-01-27; its week ends on Sunday the 30th, its month on the 31st.
+        let week = try run(dateline, ["tensions", "--db", db, "--pair", "RUS-UKR", "--bucket", "week", "--json"])
+        let weekRow = try #require(try jsonLines(week.stdout).first)
+        #expect(weekRow["period"] as? String == "2022-W04")
+        #expect(weekRow["index"] as? Double == rounded(7.2 * pow(2, -3.0 / 7)))
+        let month = try run(dateline, ["tensions", "--db", db, "--actor", "RUS", "--bucket", "month", "--json"])
+        let nato = try #require(try jsonLines(month.stdout).first { $0["pair"] as? String == "NATO|RUS" })
+        #expect(nato["index"] as? Double == rounded(5 * pow(2, -25.0 / 7)))  // 2022-02-03 to 2022-02-28
+        // Every number in the JSON has at most four decimals.
+        let long = try NSRegularExpression(pattern: "[0-9]\\.[0-9]{5,}")
+        let text = week.stdout + month.stdout
+        #expect(long.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) == nil, "\(text)")
+    }
+
+    @Test func helpTextIsWrappedByTheTerminalNotByHand() throws {
+        let dateline = try productPath("dateline")
+        for command in ["ingest", "extract", "statements", "tensions", "tail", "rebuild", "reextract"] {
+            let help = try run(dateline, ["help", command], environment: ["COLUMNS": "1000"])
+            #expect(help.status == 0)
+            // Between the overview and the usage: paragraphs, each on one line at this width.
+            let lines = help.stdout.components(separatedBy: "USAGE:")[0].split(separator: "\n", omittingEmptySubsequences: false)
+            let paragraphs = lines.dropFirst().split(separator: "", omittingEmptySubsequences: true)
+            #expect(paragraphs.allSatisfy { $0.count == 1 }, "\(command): \(paragraphs)")
+        }
+    }
+
+    @Test func ingestOnATerminalSaysItReadsStandardInput() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else {
+            print("skipped: /usr/bin/script (util-linux) is needed to give dateline a terminal")
+            return
+        }
+        let dir = try TemporaryDirectory()
+        let db = dir.path("log.sqlite")
+        let result = try run("/usr/bin/script", ["-qec", "\(try productPath("dateline")) ingest --db \(db)", "/dev/null"],
+                             stdin: "date 2024-05-01 Typed\n\nTyped at the terminal.\n")
+        #expect(result.stdout.contains("reading articles from standard input (end with Ctrl-D"), "\(result.stdout)")
+        #expect(result.stdout.contains("articles: 1 new"))
+        // Piped input needs no such notice.
+        let piped = try run(try productPath("dateline"), ["ingest", "--db", db, "-"], stdin: "date 2024-05-02 Piped\n\nPiped.\n")
+        #expect(!piped.stderr.contains("reading articles"))
+    }
+
     @Test func bothExecutablesReportTheSameVersion() throws {
         let dateline = try run(try productPath("dateline"), ["--version"])
         let datelined = try run(try productPath("datelined"), ["--version"])
