@@ -48,6 +48,9 @@ struct TensionsCommand: ParsableCommand {
     func validate() throws {
         if let top, top < 1 { throw ValidationError("--top must be positive (1 or more)") }
         if !(halfLife > 0) || !halfLife.isFinite { throw ValidationError("--half-life must be positive: a number of days such as 7") }
+        if remote.server != nil && halfLife != 7 {
+            throw ValidationError("--half-life applies to --db only: a server's index uses a half-life of 7 days")
+        }
         if let pair, let actor, !pair.contains(actor) { throw ValidationError("--actor \(actor) is not in --pair \(pair)") }
         if let pair { try requireKnownActors([pair.first, pair.second], option: "--pair") }
         if let actor { try requireKnownActors([actor], option: "--actor") }
@@ -61,11 +64,25 @@ struct TensionsCommand: ParsableCommand {
             rows = try connection.rows(TensionRow.self, QueryRequest(
                 kind: .tensions, actor: actor, pair: pair, since: days.since, until: days.until,
                 bucket: Bucket(rawValue: bucket.rawValue), top: top))
-            // The server sends buckets, not every quiet day: the chart joins the buckets' indexes.
+            // The server sends buckets, not every quiet day. Day rows carry each day's tension and
+            // index, so the quiet days between and after them are decayed here as the log's
+            // timelines would; week and month rows are joined as they are.
+            let range = TensionChart.range(since: days.since, until: days.until, rows: rows)
             series = Self.pairs(of: rows).map { pair in
-                TensionChart.Series(pair: pair, points: rows.filter { $0.pair == pair }.map {
-                    IndexPoint(date: $0.start, tension: $0.tension, index: $0.index)
-                })
+                let mine = rows.filter { $0.pair == pair }
+                guard bucket == .day, let first = mine.first, let range else {
+                    return TensionChart.Series(pair: pair, points: mine.map { IndexPoint(date: $0.start, tension: $0.tension, index: $0.index) })
+                }
+                let factor = pow(2, -1 / halfLife)
+                let byDay = Dictionary(mine.map { ($0.start, $0) }, uniquingKeysWith: { a, _ in a })
+                var points = [IndexPoint(date: first.start, tension: first.tension, index: first.index)]
+                var day = first.start.adding(days: 1)
+                while day <= range.upperBound {
+                    let tension = byDay[day]?.tension ?? 0
+                    points.append(IndexPoint(date: day, tension: tension, index: byDay[day]?.index ?? points.last!.index * factor + tension))
+                    day = day.adding(days: 1)
+                }
+                return TensionChart.Series(pair: pair, points: points)
             }
         } else {
             let engine = try database.openEngine()

@@ -60,6 +60,19 @@ import Testing
         try renderAndCheck(svgPath, in: dir)
     }
 
+    @Test(.timeLimit(.minutes(1))) func aChartFromTheServerIsTheChartFromTheFile() throws {
+        let dir = try TemporaryDirectory()
+        let db = try TimelineCommandTests.fixtureDatabase(in: dir)
+        let dateline = try productPath("dateline")
+        let local = dir.path("local.svg"), remote = dir.path("remote.svg")
+        #expect(try run(dateline, ["tensions", "--db", db, "--actor", "RUS", "--svg", local]).status == 0)
+        let server = try ServerProcess(db: db)
+        let result = try run(dateline, ["tensions", "--server", server.address, "--actor", "RUS", "--svg", remote])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(server.stop() == 0)
+        #expect(try String(contentsOfFile: remote, encoding: .utf8) == String(contentsOfFile: local, encoding: .utf8))
+    }
+
     @Test func chartOfTheSamplesAloneIsAChart() throws {
         let dir = try TemporaryDirectory()
         let db = dir.path("log.sqlite")
