@@ -83,8 +83,11 @@ extension TimelineStore {
     /// The speaker ids a query names (see `SpeakerKey.select`): candidates are found by their
     /// folded aliases containing one of the query's words, then matched exactly in Swift.
     /// The probe is the longest stretch of a query word that transliteration variants leave
-    /// alone (no i, j or y, no doubled letter: "zelensk" for "Zelenskyy"), so every spelling
-    /// `NameFolding` merges is among the candidates.
+    /// alone (no i, j or y, and split at a doubled letter: "zelensk" for "Zelenskyy"), so the
+    /// spellings `NameFolding` merges are among the candidates. One case is left out: a stored
+    /// name that doubles a letter the query writes once inside that stretch ("Matarella" does
+    /// not find "Mattarella"); a probe safe for that would be two letters long and return most
+    /// of the aliases.
     func speakerIDs(matching query: String) throws -> [Int64] {
         let words = TextMatch.words(query)
         guard !words.isEmpty else { return [] }
