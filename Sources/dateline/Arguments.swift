@@ -60,3 +60,11 @@ func eventTypes(_ names: [String]) throws -> Set<EventType> {
     }
     return out
 }
+
+/// `--pair A-B`, with a message that says what is wrong with it.
+func actorPair(_ text: String) throws -> ActorPair {
+    let pair: ActorPair
+    do { pair = try ActorPair(parsing: text) } catch { throw ValidationError("\(error.reason)") }
+    guard pair.first != pair.second else { throw ValidationError("\(pair.first) twice; a pair is two different actors such as RUS-UKR") }
+    return pair
+}

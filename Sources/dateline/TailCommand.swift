@@ -37,7 +37,7 @@ struct TailCommand: ParsableCommand {
     @Option(help: "Only statements by this speaker.")
     var speaker: String?
 
-    @Option(help: ArgumentHelp("Only tensions of this pair.", valueName: "A-B"))
+    @Option(help: ArgumentHelp("Only tensions of this pair.", valueName: "A-B"), transform: actorPair)
     var pair: ActorPair?
 
     @Option(parsing: .unconditional, help: "Stop after this many events.")

@@ -22,7 +22,7 @@ struct TensionsCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var remote: ServerOption
 
-    @Option(help: ArgumentHelp("One pair of actors, e.g. RUS-UKR.", valueName: "A-B"))
+    @Option(help: ArgumentHelp("One pair of actors, e.g. RUS-UKR.", valueName: "A-B"), transform: actorPair)
     var pair: ActorPair?
 
     @Option(help: ArgumentHelp("Every pair with this actor, e.g. NATO.", valueName: "CODE"))

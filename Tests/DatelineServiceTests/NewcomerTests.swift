@@ -65,6 +65,10 @@ import Testing
             let result = try run(dateline, args)
             #expect(result.status == 64, "\(args): \(result.stderr)")
         }
+        let twice = try run(dateline, ["tensions", "--pair", "RUS-RUS", "--db", db])
+        #expect(twice.stderr.contains("RUS twice; a pair is two different actors"), "\(twice.stderr)")
+        let type = try run(dateline, ["tail", "--type", "statment"])
+        #expect(type.stderr.contains("use article, statement, tension, superseded"), "\(type.stderr)")
         // The short names tail prints are accepted, as are the event types in any case.
         let replay = try run(dateline, ["replay", "--db", db, "--type", "tension", "--type", "articleingested"])
         #expect(replay.status == 0, "\(replay.stderr)")
