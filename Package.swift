@@ -101,7 +101,8 @@ let package = Package(
         .executableTarget(
             name: "dateline",
             dependencies: [
-                "DatelineService", "DatelineClient", "DatelineProtocol",
+                "DatelineService", "DatelineClient", "DatelineProtocol", "DatelineCore", "DatelineExtraction",
+                "DatelineProjections", "EventLog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -109,7 +110,7 @@ let package = Package(
         .executableTarget(
             name: "datelined",
             dependencies: [
-                "DatelineServer",
+                "DatelineServer", "DatelineService", "DatelineProtocol", "EventLog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

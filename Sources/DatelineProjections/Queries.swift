@@ -137,17 +137,19 @@ public struct SpeakerKey: Hashable, Sendable {
         public static func < (a: Match, b: Match) -> Bool { a.rawValue < b.rawValue }
     }
 
-    /// `.exact` when the query is one of the aliases (or the entity id), ignoring case and
-    /// accents; `.words` when its words occur consecutively in one ("Lavrov" in "Sergey Lavrov").
+    /// `.exact` when the query is one of the aliases (or the entity id), ignoring case, accents
+    /// and transliteration variants (`NameFolding`: "Zelensky" is "Zelenskyy"); `.words` when
+    /// its words occur consecutively in one, the words as typed so far ("Lavrov" or "Lav" in
+    /// "Sergey Lavrov", "Zelen" in "Volodymyr Zelenskyy").
     public static func match(query: String, aliases: [String]) -> Match {
-        let qw = TextMatch.words(query)
+        let qw = NameFolding.words(query)
         guard !qw.isEmpty else { return .none }
         var best = Match.none
         for alias in aliases {
             if alias.caseInsensitiveCompare(query.trimmingCharacters(in: .whitespaces)) == .orderedSame { return .exact }
-            let aw = TextMatch.words(alias)
+            let aw = NameFolding.words(alias)
             if aw == qw { return .exact }
-            if TextMatch.containsPhrase(qw, in: aw) { best = .words }
+            if NameFolding.matches(query: qw, name: aw) { best = .words }
         }
         return best
     }

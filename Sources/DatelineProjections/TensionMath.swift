@@ -105,8 +105,11 @@ public enum TensionMath {
                             evidence: ((CalendarDate) throws -> [EvidenceLink])? = nil) throws -> [TensionRow] {
         let inRange = daily.filter { d in (since.map { d.date >= $0 } ?? true) && (until.map { d.date <= $0 } ?? true) }
         guard !inRange.isEmpty else { return [] }
-        let lastDay = until.map { min($0, daily.last!.date) } ?? daily.last!.date
-        let series = decayedIndex(daily.filter { $0.date <= lastDay }, halfLife: halfLife)
+        // Every bucket reports the index on its last day (or on `until`), decayed over the quiet
+        // days since the pair's last event, the last bucket included.
+        let lastBucketEnd = bucket.period(of: inRange.last!.date).end
+        let lastDay = until.map { min($0, lastBucketEnd) } ?? lastBucketEnd
+        let series = decayedIndex(daily.filter { $0.date <= lastDay }, halfLife: halfLife, through: lastDay)
         let firstDay = series.first!.date.dayNumber
         func index(at date: CalendarDate) -> Double {
             let d = min(date, lastDay).dayNumber - firstDay
@@ -235,6 +238,37 @@ public struct TensionRow: Sendable, Equatable, Codable {
         case goldsteinCount = "goldstein_count"
         case goldsteinMean = "goldstein_mean"
         case tension, cooperation, level, articles, mentions, index, evidence
+    }
+
+    /// Decimal places kept in the JSON of the scores: sums of Goldstein scores and decayed
+    /// indexes are printed as 12.7032, not 12.703199999999999.
+    public static let jsonDecimals = 4
+
+    public func encode(to encoder: Encoder) throws {
+        func r(_ v: Double) -> Double {
+            let scale = 10_000.0
+            let x = (v * scale).rounded() / scale
+            return x == 0 ? 0 : x  // no -0
+        }
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(pair, forKey: .pair)
+        try c.encode(bucket, forKey: .bucket)
+        try c.encode(period, forKey: .period)
+        try c.encode(start, forKey: .start)
+        try c.encode(end, forKey: .end)
+        try c.encode(days, forKey: .days)
+        try c.encode(events, forKey: .events)
+        try c.encode(quadCounts, forKey: .quadCounts)
+        try c.encode(r(goldsteinSum), forKey: .goldsteinSum)
+        try c.encode(goldsteinCount, forKey: .goldsteinCount)
+        try c.encodeIfPresent(goldsteinMean.map(r), forKey: .goldsteinMean)
+        try c.encode(r(tension), forKey: .tension)
+        try c.encode(r(cooperation), forKey: .cooperation)
+        try c.encodeIfPresent(level.map(r), forKey: .level)
+        try c.encode(articles, forKey: .articles)
+        try c.encode(mentions, forKey: .mentions)
+        try c.encode(r(index), forKey: .index)
+        try c.encodeIfPresent(evidence, forKey: .evidence)
     }
 }
 

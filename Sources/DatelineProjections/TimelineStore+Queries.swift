@@ -82,9 +82,16 @@ extension TimelineStore {
 
     /// The speaker ids a query names (see `SpeakerKey.select`): candidates are found by their
     /// folded aliases containing one of the query's words, then matched exactly in Swift.
+    /// The probe is the longest stretch of a query word that transliteration variants leave
+    /// alone (no i, j or y, and split at a doubled letter: "zelensk" for "Zelenskyy"), so the
+    /// spellings `NameFolding` merges are among the candidates. One case is left out: a stored
+    /// name that doubles a letter the query writes once inside that stretch ("Matarella" does
+    /// not find "Mattarella"); a probe safe for that would be two letters long and return most
+    /// of the aliases.
     func speakerIDs(matching query: String) throws -> [Int64] {
         let words = TextMatch.words(query)
-        guard let probe = words.max(by: { $0.count < $1.count }) else { return [] }
+        guard !words.isEmpty else { return [] }
+        let probe = words.flatMap(Self.stableStretches).max(by: { $0.count < $1.count }) ?? ""
         let s = try db.cached("""
             SELECT sp.id, sp.key, a.alias FROM \(Self.live)speaker_aliases a JOIN \(Self.live)speakers sp ON sp.id = a.speaker_id
             WHERE a.folded LIKE ?1 ESCAPE '\\'
@@ -100,6 +107,22 @@ extension TimelineStore {
         }
         return SpeakerKey.select(query: query, among: aliases.map { (key: $0.key, value: $0.value) })
             .compactMap { ids[$0] }.sorted()
+    }
+
+    /// The pieces of a folded word between the letters transliterations vary (i, j, y) and
+    /// between the two halves of a doubled letter.
+    static func stableStretches(_ word: String) -> [String] {
+        var out: [String] = [], current = ""
+        for c in word {
+            if c == "i" || c == "j" || c == "y" || c == current.last {
+                if !current.isEmpty { out.append(current) }
+                current = c == "i" || c == "j" || c == "y" ? "" : String(c)
+            } else {
+                current.append(c)
+            }
+        }
+        if !current.isEmpty { out.append(current) }
+        return out
     }
 
     private func statementRow(_ s: SQLiteStatement, _ values: inout RowValues) throws -> StatementRow {

@@ -13,15 +13,16 @@ public struct SubscriptionFilter: Sendable, Equatable {
     /// A statement whose speaker is affiliated with the actor (or is the actor), or a tension
     /// whose pair, source or target is the actor.
     public var actor: ActorCode?
-    /// A statement whose speaker's name or mention contains this text (case-insensitive), or
-    /// whose entity id equals it (`person:sergey-lavrov`).
+    /// A statement whose speaker's name or mention holds these words as typed, ignoring case,
+    /// accents and transliteration variants (`NameFolding`: "Zelen", "Zelensky" for
+    /// "Volodymyr Zelenskyy"), or whose entity id equals it (`person:sergey-lavrov`).
     public var speaker: String? {
-        didSet { speakerFolded = speaker?.lowercased() }
+        didSet { speakerFolded = speaker.map(NameFolding.words) }
     }
     /// A tension on this unordered pair.
     public var pair: ActorPair?
 
-    private var speakerFolded: String?
+    private var speakerFolded: [String]?
 
     public init(types: Set<EventType> = [], streamPrefix: String? = nil, actor: ActorCode? = nil,
                 speaker: String? = nil, pair: ActorPair? = nil) {
@@ -29,7 +30,7 @@ public struct SubscriptionFilter: Sendable, Equatable {
         self.streamPrefix = streamPrefix
         self.actor = actor
         self.speaker = speaker
-        self.speakerFolded = speaker?.lowercased()
+        self.speakerFolded = speaker.map(NameFolding.words)
         self.pair = pair
     }
 
@@ -65,9 +66,9 @@ public struct SubscriptionFilter: Sendable, Equatable {
         if let pair, facts.pair != pair { return false }
         if let speakerFolded {
             guard facts.isStatement else { return false }
-            let hit = facts.speakerNameFolded?.contains(speakerFolded) == true
-                || facts.speakerSurfaceFolded?.contains(speakerFolded) == true
-                || facts.speakerEntity?.lowercased() == speakerFolded
+            let hit = facts.speakerNameFolded.map { NameFolding.matches(query: speakerFolded, name: $0) } == true
+                || facts.speakerSurfaceFolded.map { NameFolding.matches(query: speakerFolded, name: $0) } == true
+                || (speaker.map { facts.speakerEntity?.lowercased() == $0.lowercased() } ?? false)
             if !hit { return false }
         }
         return true
@@ -110,8 +111,8 @@ public struct EventFacts: Sendable, Equatable {
     public var source: ActorCode?
     public var target: ActorCode?
 
-    var speakerNameFolded: String?
-    var speakerSurfaceFolded: String?
+    var speakerNameFolded: [String]?
+    var speakerSurfaceFolded: [String]?
 
     public static let none = EventFacts()
 
@@ -164,8 +165,8 @@ public struct EventFacts: Sendable, Equatable {
                 // Unreadable payload: keep what was found.
             }
         }
-        speakerNameFolded = speakerName?.lowercased()
-        speakerSurfaceFolded = speakerSurface?.lowercased()
+        speakerNameFolded = speakerName.map(NameFolding.words)
+        speakerSurfaceFolded = speakerSurface.map(NameFolding.words)
     }
 
     public init(tensionPayload data: [UInt8]) {
@@ -203,5 +204,33 @@ public struct EventFacts: Sendable, Equatable {
         a.isStatement == b.isStatement && a.isTension == b.isTension && a.speakerName == b.speakerName
             && a.speakerSurface == b.speakerSurface && a.speakerEntity == b.speakerEntity
             && a.affiliation == b.affiliation && a.pair == b.pair && a.source == b.source && a.target == b.target
+    }
+}
+
+/// Event type names as people type them in filters (`tail --type`, `replay --type`, the
+/// protocol's `types`): the short names `dateline tail` prints (`article`, `statement`,
+/// `tension`, `superseded`, singular or plural, any case), Dateline's own types in any case
+/// (`statementrecorded`), and types other writers append, which must be spelled as event types
+/// are, in CamelCase of at least two words (`NoteTaken`). Anything else is refused, so a typo
+/// is an error rather than a subscription that never matches.
+public enum EventTypeName {
+    public static let shortNames: [(name: String, type: EventType)] = [
+        ("article", .articleIngested), ("statement", .statementRecorded), ("tension", .tensionObserved),
+        ("superseded", .extractionSuperseded),
+    ]
+
+    /// The event type a filter names.
+    public static func resolve(_ text: String) throws(InvalidIdentifier) -> EventType {
+        let lower = text.lowercased()
+        for (name, type) in shortNames where lower == name || lower == name + "s" { return type }
+        if let own = EventType.known.first(where: { $0.rawValue.lowercased() == lower }) { return own }
+        let scalars = text.unicodeScalars
+        let camelCase = scalars.first.map { $0.properties.isUppercase } == true
+            && scalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil) }
+            && scalars.filter({ $0.properties.isUppercase }).count >= 2
+        guard camelCase else {
+            throw InvalidIdentifier(kind: "event type", reason: "\(text.prefix(40)) is not one; use article, statement, tension, superseded or a CamelCase type such as StatementRecorded")
+        }
+        return try EventType(text)
     }
 }

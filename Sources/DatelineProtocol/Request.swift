@@ -218,9 +218,14 @@ public struct QueryRequest: Sendable, Equatable {
 /// `ProtocolError` to send back. Pure: no I/O, no clock, no state between lines.
 public struct RequestParser: Sendable {
     public var limits: ProtocolLimits
+    /// Which actor codes exist (the server passes its gazetteer's): an `actor` or `pair` filter
+    /// naming another is `bad_request` rather than a query that can never match. Nil accepts
+    /// every well-formed code.
+    public var knowsActor: (@Sendable (ActorCode) -> Bool)?
 
-    public init(limits: ProtocolLimits = .default) {
+    public init(limits: ProtocolLimits = .default, knowsActor: (@Sendable (ActorCode) -> Bool)? = nil) {
         self.limits = limits
+        self.knowsActor = knowsActor
     }
 
     public func parse(_ line: ByteBuffer) -> Result<ParsedRequest, ProtocolError> {
@@ -289,7 +294,7 @@ public struct RequestParser: Sendable {
                                           "unknown op \"\(opName.prefix(40))\"; ops are \(Op.allCases.map(\.rawValue).joined(separator: ", "))",
                                           id: id))
         }
-        let fields = Fields(members: members, id: id, source: bytes, limits: limits)
+        let fields = Fields(members: members, id: id, source: bytes, limits: limits, knowsActor: knowsActor)
         do throws(ProtocolError) {
             let request = try fields.request(for: op)
             return .success(ParsedRequest(id: id, request: request))
@@ -345,6 +350,7 @@ private struct Fields {
     let id: RequestID?
     let source: UnsafeBufferPointer<UInt8>
     let limits: ProtocolLimits
+    let knowsActor: (@Sendable (ActorCode) -> Bool)?
 
     func bad(_ message: String) -> ProtocolError { ProtocolError(.badRequest, message, id: id) }
 
@@ -539,7 +545,7 @@ private struct Fields {
             for n in names {
                 guard let s = n.stringValue else { throw bad("types must be a list of strings") }
                 do {
-                    f.types.insert(try EventType(s))
+                    f.types.insert(try EventTypeName.resolve(s))
                 } catch {
                     throw bad("types: \(error)")
                 }
@@ -549,14 +555,31 @@ private struct Fields {
             guard !prefix.isEmpty else { throw bad("stream_prefix must not be empty") }
             f.streamPrefix = prefix
         }
-        f.actor = try identifier("actor", ActorCode.init)
-        f.pair = try identifier("pair", ActorPair.init(parsing:))
+        f.actor = try actor()
+        f.pair = try pair()
         if let speaker = try string("speaker") {
             let trimmed = speaker.trimmingASCIIWhitespace()
             guard !trimmed.isEmpty else { throw bad("speaker must not be empty") }
             f.speaker = trimmed
         }
         return f
+    }
+
+    /// `actor`: a code the server knows.
+    func actor() throws(ProtocolError) -> ActorCode? {
+        guard let code = try identifier("actor", ActorCode.init) else { return nil }
+        if let knowsActor, !knowsActor(code) { throw bad("actor: unknown actor code \(code)") }
+        return code
+    }
+
+    /// `pair`: two different actors the server knows.
+    func pair() throws(ProtocolError) -> ActorPair? {
+        guard let pair = try identifier("pair", ActorPair.init(parsing:)) else { return nil }
+        if pair.first == pair.second { throw bad("pair: \(pair.first) twice; a pair is two different actors such as RUS-UKR") }
+        if let knowsActor {
+            for code in [pair.first, pair.second] where !knowsActor(code) { throw bad("pair: unknown actor code \(code)") }
+        }
+        return pair
     }
 
     func query() throws(ProtocolError) -> QueryRequest {
@@ -575,8 +598,8 @@ private struct Fields {
             guard !trimmed.isEmpty else { throw bad("speaker must not be empty") }
             q.speaker = trimmed
         }
-        q.actor = try identifier("actor", ActorCode.init)
-        q.pair = try identifier("pair", ActorPair.init(parsing:))
+        q.actor = try actor()
+        q.pair = try pair()
         q.since = try date("since")
         q.until = try date("until")
         if let since = q.since, let until = q.until, until < since {

@@ -280,7 +280,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
             for index in subscriptions.indices.reversed() { endSubscription(at: index, reason: .quit) }
             Reply.quitOK(id: id, into: &out)
             closing = true
-            flushOut(closeAfter: true)
+            closeAfterQuit()
         }
     }
 
@@ -755,6 +755,22 @@ final class ConnectionHandler: ChannelDuplexHandler {
         } else if closeAfter {
             context.close(promise: nil)
         }
+    }
+
+    /// After QUIT: the reply, then the end of output so every client reads to the end, then a
+    /// reset a moment later, because `nc` notices a close only when it next sends a line and
+    /// would otherwise wait for the person to type one.
+    private func closeAfterQuit() {
+        guard let context else { return }
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(out)).assumeIsolated().whenComplete { _ in
+            channel.close(mode: .output, promise: nil)
+            channel.eventLoop.scheduleTask(in: .milliseconds(250)) {
+                _ = (channel as? SocketOptionProvider)?.setSoLinger(linger(l_onoff: 1, l_linger: 0))
+                channel.close(promise: nil)
+            }
+        }
+        out = channel.allocator.buffer(capacity: 0)
     }
 
     private func close() {

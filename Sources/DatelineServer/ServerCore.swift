@@ -26,7 +26,7 @@ final class ServerCore: Sendable {
         self.hub = hub
         self.readPool = readPool
         self.logger = logger
-        self.parser = RequestParser(limits: configuration.limits)
+        self.parser = RequestParser(limits: configuration.limits, knowsActor: KnownActors.contains)
     }
 
     /// The log, behind its backend-neutral interface.

@@ -35,6 +35,26 @@ public struct ArticleInputs: Sendable {
         return out
     }
 
+    /// Files inside the named directories that are not read because of their extension
+    /// (hidden files aside), so the summary can say what was left out.
+    public func skippedFiles() -> [String] {
+        var out: [String] = []
+        for path in paths where path != "-" {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue,
+                  let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { continue }
+            for name in names.sorted() where !name.hasPrefix(".") && !Self.isArticleFile(name) {
+                let full = (path as NSString).appendingPathComponent(name)
+                var sub: ObjCBool = false
+                if FileManager.default.fileExists(atPath: full, isDirectory: &sub), !sub.boolValue { out.append(full) }
+            }
+        }
+        return out
+    }
+
+    /// True when the inputs include standard input (`-`, or no paths at all).
+    public var readsStandardInput: Bool { paths.contains("-") }
+
     static func isArticleFile(_ name: String) -> Bool {
         let lower = name.lowercased()
         return !name.hasPrefix(".") && [".txt", ".json", ".jsonl", ".ndjson"].contains { lower.hasSuffix($0) }

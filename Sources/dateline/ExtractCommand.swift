@@ -7,8 +7,8 @@ struct ExtractCommand: ParsableCommand {
         commandName: "extract",
         abstract: "Print the statements and tensions found in articles, one JSON line per article.",
         discussion: """
-        Reads plain-text articles (first line `date YYYY-MM-DD title`), .json or .jsonl records
-        (text, date, title, source, id), directories of them, or - for standard input. Writes
+        Reads plain-text articles (first line `date YYYY-MM-DD title`), .json or .jsonl records \
+        (text, date, title, source, id), directories of them, or - for standard input. Writes \
         nothing to the log. A record that cannot be read gets a line with its id and an `error`.
         """
     )

@@ -8,11 +8,11 @@ struct IngestCommand: ParsableCommand {
         commandName: "ingest",
         abstract: "Append articles and what is extracted from them to the log.",
         discussion: """
-        Reads plain-text articles (first line `date YYYY-MM-DD title`), .json or .jsonl records
-        (text, date, title, source, url, id), directories of them, or - for standard input.
-        Each article and its statements and tensions are appended as one atomic batch to the
-        stream article-<content hash>; text already in the log is a no-op that says so. A bad
-        record is reported with its file and line and the rest continues; the exit status is 1
+        Reads plain-text articles (first line `date YYYY-MM-DD title`), .json or .jsonl records \
+        (text, date, title, source, url, id), directories of them, or - for standard input. \
+        Each article and its statements and tensions are appended as one atomic batch to the \
+        stream article-<content hash>; text already in the log is a no-op that says so. A bad \
+        record is reported with its file and line and the rest continues; the exit status is 1 \
         when any record failed.
         """
     )
@@ -24,8 +24,15 @@ struct IngestCommand: ParsableCommand {
     var paths: [String] = []
 
     func run() throws {
-        if remote.server != nil { return try runRemote() }
-        let engine = try database.openEngine()
+        let inputs = ArticleInputs(paths: paths)
+        if inputs.readsStandardInput && isatty(STDIN_FILENO) != 0 {
+            printError("dateline: reading articles from standard input (end with Ctrl-D; or name files or directories)")
+        }
+        if remote.server != nil { try runRemote() } else { try runLocal() }
+    }
+
+    func runLocal() throws {
+        let engine = try database.openEngine(creating: true)
         defer { engine.close() }
         let progress = ProgressLine(enabled: standardErrorIsTerminal)
         let summary = try IngestRunner().run(
@@ -38,7 +45,17 @@ struct IngestCommand: ParsableCommand {
         )
         progress.clear()
         print(summary.report)
+        printSkipped()
         if summary.articlesFailed > 0 { throw ExitCode(1) }
+    }
+
+    /// Names the files of the given directories that were not read.
+    func printSkipped() {
+        let skipped = ArticleInputs(paths: paths).skippedFiles()
+        guard !skipped.isEmpty else { return }
+        let names = skipped.prefix(5).map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")
+        let more = skipped.count > 5 ? ", … (\(skipped.count - 5) more)" : ""
+        print("skipped: \(counted(skipped.count, "file")) not ending in .txt, .json, .jsonl or .ndjson (\(names)\(more))")
     }
 }
 
@@ -78,9 +95,13 @@ extension IngestCommand {
         }
         progress.clear()
         print(summary.report)
+        printSkipped()
         if summary.articlesFailed > 0 { throw ExitCode(1) }
     }
 }
+
+/// "1 statement", "2 statements".
+func counted(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
 
 extension IngestSummary {
     /// The closing summary of an ingest run.
@@ -89,7 +110,7 @@ extension IngestSummary {
             ? String(format: " (%.2f× smaller)", Double(payloadBytes) / Double(storedBytes)) : ""
         let lines = [
             "articles: \(articlesNew) new, \(articlesDuplicate) duplicate, \(articlesFailed) failed",
-            "events: \(events) appended (\(statements) statements, \(tensions) tensions)",
+            "events: \(events) appended (\(counted(statements, "statement")), \(counted(tensions, "tension")))",
             // Over the protocol the server keeps the byte counts to itself.
             payloadBytes > 0 ? "bytes: \(payloadBytes) payload, \(storedBytes) stored\(ratio)" : nil,
         ]

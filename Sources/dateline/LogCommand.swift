@@ -12,18 +12,18 @@ struct LogCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
-    @Option(help: "First position to print (inclusive).")
+    @Option(parsing: .unconditional, help: "First position to print (inclusive).")
     var from: Int64 = 1
 
     @Option(help: "Only this stream, read from its first version.")
     var stream: String?
 
-    @Option(help: "At most this many events.")
+    @Option(parsing: .unconditional, help: "At most this many events.")
     var limit: Int?
 
     func validate() throws {
         if from < 0 { throw ValidationError("--from must be a position, 0 or more") }
-        if let limit, limit < 1 { throw ValidationError("--limit must be 1 or more") }
+        if let limit, limit < 1 { throw ValidationError("--limit must be positive (1 or more)") }
     }
 
     func run() throws {

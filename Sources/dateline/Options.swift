@@ -6,7 +6,7 @@ import Logging
 
 /// Options every command that opens the log shares.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .long, help: "The log's SQLite file (created on first use).")
+    @Option(name: .long, help: "The log's SQLite file. Only ingest creates it; the other commands need it to exist.")
     var db: String = "./dateline.sqlite"
 
     @Option(name: .long, help: "The timelines' directory (derived data, rebuilt from the log when missing; default: the --db path without .sqlite, plus .timelines).")
@@ -22,7 +22,10 @@ struct DatabaseOptions: ParsableArguments {
         case full, normal
     }
 
-    func openEngine() throws -> DatelineEngine {
+    /// Opens the log. Only a command that adds articles passes `creating`: a read command on
+    /// a mistyped `--db` says there is no log there instead of creating an empty one.
+    func openEngine(creating: Bool = false) throws -> DatelineEngine {
+        try Self.checkLogPath(db, creating: creating)
         var options = EventStoreOptions()
         options.durability = sync == .full ? .full : .normal
         do {
@@ -30,6 +33,16 @@ struct DatabaseOptions: ParsableArguments {
                                       timelinesReporting: TimelinesProgressLine.reporting())
         } catch {
             throw ValidationFailure("cannot open the log: \(error)")
+        }
+    }
+
+    /// Refuses a directory, and a missing file unless `creating`.
+    static func checkLogPath(_ path: String, creating: Bool) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            if isDirectory.boolValue { throw ValidationFailure("cannot open the log: \(path) is a directory; give the log's file, e.g. --db \((path as NSString).appendingPathComponent("dateline.sqlite"))") }
+        } else if !creating {
+            throw ValidationFailure("no log at \(path): only `dateline ingest` creates one (check --db, or run `dateline ingest --db \(path) FILES` first)")
         }
     }
 

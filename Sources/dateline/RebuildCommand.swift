@@ -8,7 +8,7 @@ struct RebuildCommand: ParsableCommand {
         commandName: "rebuild",
         abstract: "Rebuild timeline projections from the whole log.",
         discussion: """
-        Builds fresh timeline files and renames them over the live ones when caught up, so
+        Builds fresh timeline files and renames them over the live ones when caught up, so \
         queries (of other processes) keep working meanwhile. Projections: \(TimelineStore.projectionNames.joined(separator: ", ")).
         """
     )

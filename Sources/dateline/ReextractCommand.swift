@@ -7,7 +7,7 @@ struct ReextractCommand: ParsableCommand {
         commandName: "reextract",
         abstract: "Re-read stored articles whose findings came from an older extractor.",
         discussion: """
-        Appends ExtractionSuperseded and the current extractor's findings to each such article's
+        Appends ExtractionSuperseded and the current extractor's findings to each such article's \
         stream. History stays in the log; the timelines show only the newest generation.
         """
     )

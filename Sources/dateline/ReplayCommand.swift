@@ -12,13 +12,13 @@ struct ReplayCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
-    @Option(help: ArgumentHelp("First position (inclusive).", valueName: "POS"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("First position (inclusive).", valueName: "POS"))
     var from: Int64?
 
     @Option(help: ArgumentHelp("First event recorded at or after this time (RFC 3339 or YYYY-MM-DD).", valueName: "TIME"))
     var since: String?
 
-    @Option(name: .customLong("type"), help: ArgumentHelp("Only events of this type (repeatable).", valueName: "TYPE"))
+    @Option(name: .customLong("type"), help: ArgumentHelp("Only events of this type (repeatable): article, statement, tension, superseded, or an event type such as StatementRecorded.", valueName: "TYPE"))
     var types: [String] = []
 
     func validate() throws {
@@ -27,7 +27,7 @@ struct ReplayCommand: ParsableCommand {
         if let since, Timestamp(parsing: since) == nil {
             throw ValidationError("--since \(since): expected a time such as 2022-01-27 or 2022-01-27T09:30:00Z")
         }
-        for type in types where (try? EventType(type)) == nil { throw ValidationError("--type \(type) is not an event type") }
+        _ = try eventTypes(types)
     }
 
     func run() throws {
@@ -38,7 +38,7 @@ struct ReplayCommand: ParsableCommand {
             guard let first = try engine.store.firstPosition(atOrAfter: time) else { return }
             start = first
         }
-        let wanted = types.isEmpty ? nil : Set(types.compactMap { try? EventType($0) })
+        let wanted = types.isEmpty ? nil : try eventTypes(types)
         var out = StandardOutput()
         try engine.store.forEachEvent(from: start, types: wanted) { out.write(EventLines.line($0)) }
     }

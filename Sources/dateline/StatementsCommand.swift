@@ -11,8 +11,8 @@ struct StatementsCommand: ParsableCommand {
         commandName: "statements",
         abstract: "List recorded statements: who said what, and when.",
         discussion: """
-        Filters combine. --speaker matches a name, part of it or an alias, case-insensitive
-        ("Lavrov" finds Sergey Lavrov). --json prints JSON Lines with the fields described in
+        Filters combine. --speaker matches a name, part of it or an alias, case-insensitive \
+        ("Lavrov" finds Sergey Lavrov). --json prints JSON Lines with the fields described in \
         the README.
         """
     )
@@ -31,14 +31,14 @@ struct StatementsCommand: ParsableCommand {
     @Option(help: "Words that must all occur in the statement.")
     var grep: String?
 
-    @Option(help: "At most this many statements.")
+    @Option(parsing: .unconditional, help: "At most this many statements.")
     var limit: Int?
 
     @Flag(help: "JSON Lines instead of a table.")
     var json = false
 
     func validate() throws {
-        if let limit, limit < 1 { throw ValidationError("--limit must be 1 or more") }
+        if let limit, limit < 1 { throw ValidationError("--limit must be positive (1 or more)") }
         if let actor { try requireKnownActors([actor], option: "--actor") }
     }
 
@@ -66,7 +66,7 @@ struct StatementsCommand: ParsableCommand {
             table.add([row.date.description, who, row.kind.rawValue, row.cue ?? "-", content])
         }
         print(table.render(lastColumnWidth: standardOutputIsTerminal ? 90 : nil), terminator: "")
-        print("\(rows.count) statement\(rows.count == 1 ? "" : "s")")
+        print(counted(rows.count, "statement"))
     }
 }
 

@@ -10,8 +10,8 @@ struct TailCommand: ParsableCommand {
         commandName: "tail",
         abstract: "Follow a running datelined: print events as they are recorded.",
         discussion: """
-        Subscribes with server-side filters, prints readable lines on a terminal (JSON Lines
-        with --json or when piped with --json), and reconnects from the last position it printed
+        Subscribes with server-side filters, prints readable lines on a terminal (JSON Lines \
+        with --json or when piped with --json), and reconnects from the last position it printed \
         if the server restarts, so nothing is missed or printed twice.
         """
     )
@@ -19,13 +19,13 @@ struct TailCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The datelined to follow.", valueName: "HOST:PORT"))
     var server = ServerAddress(host: "127.0.0.1", port: 7411)
 
-    @Option(help: ArgumentHelp("Where to start: now, start, a position, or a time (RFC 3339 or YYYY-MM-DD).", valueName: "FROM"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Where to start: now, start, a position, or a time (RFC 3339 or YYYY-MM-DD).", valueName: "FROM"))
     var from: String = "now"
 
-    @Option(help: "Start with the last N events (overrides --from).")
+    @Option(parsing: .unconditional, help: "Start with the last N events (overrides --from).")
     var last: Int?
 
-    @Option(name: .customLong("type"), help: ArgumentHelp("Only events of this type (repeatable).", valueName: "TYPE"))
+    @Option(name: .customLong("type"), help: ArgumentHelp("Only events of this type (repeatable): article, statement, tension, superseded, or an event type such as StatementRecorded.", valueName: "TYPE"))
     var types: [String] = []
 
     @Option(help: "Only streams whose name starts with this.")
@@ -37,10 +37,10 @@ struct TailCommand: ParsableCommand {
     @Option(help: "Only statements by this speaker.")
     var speaker: String?
 
-    @Option(help: ArgumentHelp("Only tensions of this pair.", valueName: "A-B"))
+    @Option(help: ArgumentHelp("Only tensions of this pair.", valueName: "A-B"), transform: actorPair)
     var pair: ActorPair?
 
-    @Option(help: "Stop after this many events.")
+    @Option(parsing: .unconditional, help: "Stop after this many events.")
     var limit: Int?
 
     @Flag(help: "JSON Lines (the protocol's event lines) instead of readable lines.")
@@ -48,9 +48,11 @@ struct TailCommand: ParsableCommand {
 
     func validate() throws {
         if startPoint == nil { throw ValidationError("--from \(from): expected now, start, a position or a time") }
-        if let last, last < 1 { throw ValidationError("--last must be 1 or more") }
-        if let limit, limit < 1 { throw ValidationError("--limit must be 1 or more") }
-        for type in types where (try? EventType(type)) == nil { throw ValidationError("--type \(type) is not an event type") }
+        if let last, last < 1 { throw ValidationError("--last must be positive (1 or more)") }
+        if let limit, limit < 1 { throw ValidationError("--limit must be positive (1 or more)") }
+        _ = try eventTypes(types)
+        if let actor { try requireKnownActors([actor], option: "--actor") }
+        if let pair { try requireKnownActors([pair.first, pair.second], option: "--pair") }
     }
 
     var startPoint: StartPoint? {
@@ -65,11 +67,21 @@ struct TailCommand: ParsableCommand {
     }
 
     func run() throws {
-        let filter = SubscriptionFilter(types: Set(types.compactMap { try? EventType($0) }), streamPrefix: streamPrefix,
+        let filter = SubscriptionFilter(types: try eventTypes(types), streamPrefix: streamPrefix,
                                         actor: actor, speaker: speaker, pair: pair)
         var printed = 0
         var out = StandardOutput()
+        // Reconnecting is for a server that restarts; one that is not there at all is an error.
+        try ServerOption.connect(server).close()
         let follower = TailFollower(host: server.host, port: server.port, from: startPoint!, filter: filter, retryDelay: 1)
+        do {
+            try run(follower, printed: &printed, out: &out)
+        } catch ProtocolClientError.refused(let error) {
+            throw ValidationFailure("datelined refused the subscription: \(error.message)")
+        }
+    }
+
+    private func run(_ follower: TailFollower, printed: inout Int, out: inout StandardOutput) throws {
         try follower.run { update in
             switch update {
             case .event(let event, let line):

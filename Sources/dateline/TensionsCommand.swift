@@ -11,16 +11,18 @@ struct TensionsCommand: ParsableCommand {
         commandName: "tensions",
         abstract: "Show how tense relations between actors were, per pair and day (or week, month).",
         discussion: """
-        tension = Σ weight × max(0, −Goldstein) over the bucket's events; cooperation is kept
-        separate; index is the tension decayed with a half-life (7 days by default), so quiet
-        days show the trend. --svg writes a chart of the index that opens in a browser.
+        tension = Σ weight × max(0, −Goldstein) over the bucket's events; cooperation is kept \
+        separate; index is the tension decayed with a half-life (7 days by default), so quiet \
+        days show the trend. Week and month rows give the index on the bucket's last day. --svg \
+        writes a chart of the daily index that opens in a browser, each pair drawn to the end of \
+        the range (at least two weeks unless --until is given).
         """
     )
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var remote: ServerOption
 
-    @Option(help: ArgumentHelp("One pair of actors, e.g. RUS-UKR.", valueName: "A-B"))
+    @Option(help: ArgumentHelp("One pair of actors, e.g. RUS-UKR.", valueName: "A-B"), transform: actorPair)
     var pair: ActorPair?
 
     @Option(help: ArgumentHelp("Every pair with this actor, e.g. NATO.", valueName: "CODE"))
@@ -31,10 +33,10 @@ struct TensionsCommand: ParsableCommand {
     @Option(help: "Group by day, week or month.")
     var bucket: TimeBucket = .day
 
-    @Option(help: "Only the N most tense pairs.")
+    @Option(parsing: .unconditional, help: "Only the N most tense pairs.")
     var top: Int?
 
-    @Option(help: "Half-life of the decayed index, in days.")
+    @Option(parsing: .unconditional, help: "Half-life of the decayed index, in days.")
     var halfLife: Double = 7
 
     @Flag(help: "JSON Lines instead of tables.")
@@ -44,8 +46,11 @@ struct TensionsCommand: ParsableCommand {
     var svg: String?
 
     func validate() throws {
-        if let top, top < 1 { throw ValidationError("--top must be 1 or more") }
-        if !(halfLife > 0) || !halfLife.isFinite { throw ValidationError("--half-life must be a positive number of days") }
+        if let top, top < 1 { throw ValidationError("--top must be positive (1 or more)") }
+        if !(halfLife > 0) || !halfLife.isFinite { throw ValidationError("--half-life must be positive: a number of days such as 7") }
+        if remote.server != nil && halfLife != 7 {
+            throw ValidationError("--half-life applies to --db only: a server's index uses a half-life of 7 days")
+        }
         if let pair, let actor, !pair.contains(actor) { throw ValidationError("--actor \(actor) is not in --pair \(pair)") }
         if let pair { try requireKnownActors([pair.first, pair.second], option: "--pair") }
         if let actor { try requireKnownActors([actor], option: "--actor") }
@@ -59,11 +64,25 @@ struct TensionsCommand: ParsableCommand {
             rows = try connection.rows(TensionRow.self, QueryRequest(
                 kind: .tensions, actor: actor, pair: pair, since: days.since, until: days.until,
                 bucket: Bucket(rawValue: bucket.rawValue), top: top))
-            // The server sends buckets, not every quiet day: the chart joins the buckets' indexes.
+            // The server sends buckets, not every quiet day. Day rows carry each day's tension and
+            // index, so the quiet days between and after them are decayed here as the log's
+            // timelines would; week and month rows are joined as they are.
+            let range = TensionChart.range(since: days.since, until: days.until, rows: rows)
             series = Self.pairs(of: rows).map { pair in
-                TensionChart.Series(pair: pair, points: rows.filter { $0.pair == pair }.map {
-                    IndexPoint(date: $0.start, tension: $0.tension, index: $0.index)
-                })
+                let mine = rows.filter { $0.pair == pair }
+                guard bucket == .day, let first = mine.first, let range else {
+                    return TensionChart.Series(pair: pair, points: mine.map { IndexPoint(date: $0.start, tension: $0.tension, index: $0.index) })
+                }
+                let factor = pow(2, -1 / halfLife)
+                let byDay = Dictionary(mine.map { ($0.start, $0) }, uniquingKeysWith: { a, _ in a })
+                var points = [IndexPoint(date: first.start, tension: first.tension, index: first.index)]
+                var day = first.start.adding(days: 1)
+                while day <= range.upperBound {
+                    let tension = byDay[day]?.tension ?? 0
+                    points.append(IndexPoint(date: day, tension: tension, index: byDay[day]?.index ?? points.last!.index * factor + tension))
+                    day = day.adding(days: 1)
+                }
+                return TensionChart.Series(pair: pair, points: points)
             }
         } else {
             let engine = try database.openEngine()
@@ -71,11 +90,12 @@ struct TensionsCommand: ParsableCommand {
             let query = TensionQuery(pair: pair, actor: actor, since: days.since, until: days.until, bucket: bucket, top: top,
                                      halfLife: halfLife)
             rows = try engine.timelines().read { try $0.tensions(query) }
-            if svg != nil {
+            if svg != nil, let range = TensionChart.range(since: days.since, until: days.until, rows: rows) {
+                // Every pair is drawn to the end of the range: its index decays after its last event.
                 series = try engine.timelines().read { store in
                     try Self.pairs(of: rows).map {
-                        TensionChart.Series(pair: $0, points: try store.indexSeries(pair: $0, since: days.since, until: days.until,
-                                                                                   halfLife: halfLife))
+                        TensionChart.Series(pair: $0, points: try store.indexSeries(pair: $0, since: range.lowerBound,
+                                                                                   until: range.upperBound, halfLife: halfLife))
                     }
                 }
             }

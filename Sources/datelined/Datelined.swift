@@ -1,4 +1,5 @@
 import ArgumentParser
+import DatelineProtocol
 import DatelineServer
 import DatelineService
 import EventLog
@@ -10,7 +11,8 @@ import Logging
 struct Datelined: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "datelined",
-        abstract: "Serve a Dateline log over TCP: ingest, append, replay and live subscriptions (try `nc 127.0.0.1 7411`, then HELP)."
+        abstract: "Serve a Dateline log over TCP: ingest, append, replay and live subscriptions (try `nc 127.0.0.1 7411`, then HELP).",
+        version: "datelined \(DatelineTCPServer.version) (protocol \(datelineProtocolVersion))"
     )
 
     @Option(help: "The log database (created on first start).")
@@ -43,8 +45,12 @@ struct Datelined: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
-    @Flag(help: "synchronous=NORMAL instead of FULL: faster commits; the last ones may be lost on power loss.")
-    var relaxedDurability = false
+    @Option(help: "Commit durability: full (survives power loss) or normal (faster; survives a killed process, the last commits may be lost on power loss).")
+    var sync: Durability = .full
+
+    enum Durability: String, ExpressibleByArgument, CaseIterable {
+        case full, normal
+    }
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
@@ -66,10 +72,15 @@ struct Datelined: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "datelined")
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: db, isDirectory: &isDirectory), isDirectory.boolValue {
+            FileHandle.standardError.write(Data("datelined: cannot open the log: \(db) is a directory; give the log's file, e.g. --db \((db as NSString).appendingPathComponent("dateline.sqlite"))\n".utf8))
+            throw ExitCode(1)
+        }
         let engine: DatelineEngine
         do {
             engine = try DatelineEngine(databasePath: db, timelinesDirectory: timelines,
-                                        options: EventStoreOptions(durability: relaxedDurability ? .normal : .full),
+                                        options: EventStoreOptions(durability: sync == .full ? .full : .normal),
                                         logger: logger,
                                         timelinesReporting: TimelinesReporting(notice: { logger.notice("\($0)") }))
         } catch {
@@ -98,6 +109,10 @@ struct Datelined: AsyncParsableCommand {
                 // One line on standard output so scripts can find a port chosen with --port 0.
                 FileHandle.standardOutput.write(Data("listening on \(host):\(port)\n".utf8))
             }
+        } catch ServerError.bindFailed(_, _, let reason) where reason.contains("errno: \(EADDRINUSE)") || reason.contains("in use") {
+            FileHandle.standardError.write(Data("datelined: port \(port) is in use: another datelined? choose --port\n".utf8))
+            engine.close()
+            throw ExitCode(1)
         } catch {
             logger.critical("cannot serve", metadata: ["error": "\(error)"])
             engine.close()

@@ -120,3 +120,25 @@ let articleEvent = recorded(.articleIngested, payload(ArticleIngested(article: A
         #expect(f.replyFields == ["types": ["StatementRecorded", "TensionObserved"], "pair": "RUS|UKR"])
     }
 }
+
+/// The live speaker filter matches names as people type them.
+@Suite struct NameFoldingFilterTests {
+    func statement(_ name: String) -> RecordedEvent {
+        let json = #"{"statement":{"speaker":{"name":"\#(name)","surface":"the president"}}}"#
+        return recorded(.statementRecorded, Array(json.utf8))
+    }
+
+    @Test func prefixesDiacriticsAndTransliterations() {
+        let zelenskyy = statement("Volodymyr Zelenskyy")
+        for typed in ["Zelen", "zelensky", "Zelenskiy", "Zelenskij", "Volodymyr Zel", "volodimir zelenskyi"] {
+            #expect(SubscriptionFilter(speaker: typed).matches(zelenskyy), "\(typed)")
+        }
+        for typed in ["Ze", "Zelenska", "lensky"] {
+            #expect(!SubscriptionFilter(speaker: typed).matches(zelenskyy), "\(typed)")
+        }
+        #expect(SubscriptionFilter(speaker: "Sikorski").matches(statement("Radosław Sikorski")))
+        #expect(SubscriptionFilter(speaker: "Radoslaw").matches(statement("Radosław Sikorski")))
+        #expect(SubscriptionFilter(speaker: "Erdogan").matches(statement("Recep Tayyip Erdoğan")))
+        #expect(SubscriptionFilter(speaker: "Sergei Lavrov").matches(statement("Sergey Lavrov")))
+    }
+}

@@ -267,3 +267,32 @@ func refused(_ line: String, _ p: RequestParser = parser, sourceLocation: Source
         #expect((try? results[1].get())?.request == .ping)
     }
 }
+
+/// Typos in filters are `bad_request`, as they are usage errors in the CLI: an unknown event
+/// type, an actor code the server does not know, a pair of one actor twice.
+@Suite struct FilterTypoTests {
+    let known: Set<String> = ["RUS", "UKR", "NATO"]
+    var checking: RequestParser { RequestParser(knowsActor: { [known] in known.contains($0.rawValue) }) }
+
+    @Test func unknownTypesActorsAndPairsAreRefused() {
+        for line in [#"{"op":"subscribe","types":["statment"]}"#, #"{"op":"subscribe","types":"Foo"}"#,
+                     #"{"op":"subscribe","pair":"RUS-RUS"}"#, #"{"op":"query","kind":"tensions","pair":"ukr|UKR"}"#] {
+            #expect(refused(line)?.code == .badRequest, "\(line)")
+        }
+        for line in [#"{"op":"subscribe","actor":"XYZ"}"#, #"{"op":"subscribe","pair":"RUS-XYZ"}"#,
+                     #"{"op":"query","kind":"tensions","pair":"XYZ-UKR"}"#, #"{"op":"query","kind":"statements","actor":"QQQ"}"#,
+                     #"{"op":"replay","actor":"XYZ"}"#] {
+            let error = refused(line, checking)
+            #expect(error?.code == .badRequest, "\(line)")
+            #expect(error?.message.contains("unknown actor code") == true, "\(String(describing: error))")
+        }
+        // Known codes pass the same parser.
+        #expect(ok(#"{"op":"query","kind":"tensions","pair":"RUS-UKR","actor":"NATO"}"#, checking) != nil)
+    }
+
+    @Test func shortAndOtherWritersTypeNamesAreAccepted() throws {
+        let subscribe = ok(#"{"op":"subscribe","types":["statement","Tensions","articleingested","NoteTaken"]}"#)
+        #expect(subscribe?.request == .subscribe(SubscribeRequest(filter: SubscriptionFilter(
+            types: [.statementRecorded, .tensionObserved, .articleIngested, try EventType("NoteTaken")]))))
+    }
+}

@@ -66,7 +66,7 @@ import Testing
                 // A time after every event replays nothing and says where to continue.
                 let future = try c.request("{\"op\":\"replay\",\"id\":\"p4\",\"from\":\"2999-01-01\"}")
                 #expect(future.count == 1 && future[0].int("next") == 32)
-                #expect(try c.terminal("{\"op\":\"replay\",\"id\":\"p5\",\"from\":\"2000-01-01\",\"types\":[\"Nothing\"]}").int("count") == 0)
+                #expect(try c.terminal("{\"op\":\"replay\",\"id\":\"p5\",\"from\":\"2000-01-01\",\"types\":[\"NothingRecorded\"]}").int("count") == 0)
             }
         }
     }

@@ -7,9 +7,9 @@ final class ServerProcess {
     let port: Int
     private let output = Pipe()
 
-    init(db: String, port requested: Int = 0) throws {
+    init(db: String, port requested: Int = 0, arguments: [String] = []) throws {
         process.executableURL = URL(fileURLWithPath: try productPath("datelined"))
-        process.arguments = ["--db", db, "--port", String(requested), "--log-level", "error"]
+        process.arguments = ["--db", db, "--port", String(requested), "--log-level", "error"] + arguments
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()

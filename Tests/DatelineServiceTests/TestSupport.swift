@@ -49,10 +49,14 @@ struct ProcessResult {
 }
 
 /// Runs a command to completion with the given standard input.
-func run(_ executable: String, _ arguments: [String], stdin: String? = nil, in directory: URL? = nil) throws -> ProcessResult {
+func run(_ executable: String, _ arguments: [String], stdin: String? = nil, in directory: URL? = nil,
+         environment: [String: String] = [:]) throws -> ProcessResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
+    if !environment.isEmpty {
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     if let directory { process.currentDirectoryURL = directory }
     let out = Pipe(), err = Pipe(), input = Pipe()
     process.standardOutput = out
