@@ -85,7 +85,7 @@ let package = Package(
         .target(
             name: "DatelineService",
             dependencies: [
-                "DatelineCore", "DatelineExtraction", "EventLog", "DatelineProjections",
+                "DatelineCore", "DatelineExtraction", "EventLog", "DatelineProjections", "PostgresLog",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

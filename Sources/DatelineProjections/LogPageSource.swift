@@ -16,3 +16,7 @@ public protocol LogPageSource: Sendable {
 }
 
 extension EventStore: LogPageSource {}
+
+/// Any backend, from the projections' own threads (the SQLite store directly, others through a
+/// blocking wait).
+extension BlockingLog: LogPageSource {}

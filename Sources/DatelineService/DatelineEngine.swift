@@ -15,7 +15,7 @@ public final class DatelineEngine: Sendable {
     /// The log as every async caller uses it.
     public let log: any EventLogBackend
     /// The same log's blocking API, for dedicated threads (never the cooperative pool).
-    public let store: EventStore
+    public let store: BlockingLog
     public let extractor: Extractor
     private let logger: Logger
     private let timelinesLock = NSLock()
@@ -25,15 +25,25 @@ public final class DatelineEngine: Sendable {
     /// Told of rebuilds and catch-ups when no other progress handler is given, and of messages.
     public let timelinesReporting: TimelinesReporting
 
-    /// Opens (or creates) the log. The timelines are opened on first use, so commands that only
-    /// read or check the log (`log`, `verify`, `replay`) never touch the projections.
-    public init(databasePath: String, timelinesDirectory: String? = nil, options: EventStoreOptions = EventStoreOptions(),
-                logger: Logger, timelinesReporting: TimelinesReporting = TimelinesReporting()) throws {
-        self.store = try EventStore(path: databasePath, options: options, logger: logger)
-        self.log = store.backend
+    /// Opens (or creates) the SQLite log at `databasePath`. The timelines are opened on first
+    /// use, so commands that only read or check the log (`log`, `verify`, `replay`) never touch
+    /// the projections.
+    public convenience init(databasePath: String, timelinesDirectory: String? = nil, options: EventStoreOptions = EventStoreOptions(),
+                            logger: Logger, timelinesReporting: TimelinesReporting = TimelinesReporting()) throws {
+        let store = try EventStore(path: databasePath, options: options, logger: logger)
+        self.init(log: store.backend,
+                  timelines: timelinesDirectory.map { TimelineFiles(directory: $0) } ?? TimelineFiles(besideLog: databasePath),
+                  logger: logger, timelinesReporting: timelinesReporting)
+    }
+
+    /// An engine on an open log of any backend, with its timelines in `timelines`.
+    public init(log: any EventLogBackend, timelines: TimelineFiles, logger: Logger,
+                timelinesReporting: TimelinesReporting = TimelinesReporting()) {
+        self.log = log
+        self.store = BlockingLog(log)
         self.extractor = Extractor()
         self.logger = logger
-        self.timelineFiles = timelinesDirectory.map { TimelineFiles(directory: $0) } ?? TimelineFiles(besideLog: databasePath)
+        self.timelineFiles = timelines
         self.timelinesReporting = timelinesReporting
     }
 

@@ -19,26 +19,36 @@ public final class Timelines: @unchecked Sendable {
     private let logger: Logger
     private let pendingLock = NSLock()
     private var pending = false
-    private var observer: ObserverToken?
-    private let log: EventStore
+    private var observer: CommitFeedToken?
+    private let log: BlockingLog
 
     /// Opens the projections in `files` (default: beside the log) and brings them to the head
     /// (rebuilding any whose code changed or whose file is missing), then follows every later
     /// commit. A log that still holds the timeline tables of the earlier layout (in its own
     /// file) has them dropped first, told through `notice`; they are rebuilt in `files`.
-    public init(log: EventStore, files: TimelineFiles? = nil, logger: Logger,
+    public init(log: BlockingLog, files: TimelineFiles, logger: Logger,
                 progress: ((RebuildProgress) throws -> Void)? = nil, notice: ((String) -> Void)? = nil) throws {
         self.log = log
         self.logger = logger
-        let files = files ?? TimelineFiles(besideLog: log.path)
-        let dropped = try log.dropLegacyTimelineTables()
-        if !dropped.isEmpty {
-            let message = "the timelines now live in \(files.directory): dropped \(dropped.count) old timeline tables from the log file \(log.path); rebuilding them from the log"
-            logger.notice("\(message)")
-            notice?(message)
+        if let file = log.sqlite {
+            let dropped = try file.dropLegacyTimelineTables()
+            if !dropped.isEmpty {
+                let message = "the timelines now live in \(files.directory): dropped \(dropped.count) old timeline tables from the log file \(file.path); rebuilding them from the log"
+                logger.notice("\(message)")
+                notice?(message)
+            }
         }
         store = try TimelineStore.open(source: log, files: files, progress: progress)
-        observer = log.addCommitObserver { [weak self] _ in self?.scheduleCatchUp() }
+        // Every commit, this process's or another's (the log's feed of committed heads), starts
+        // a catch-up, so the timelines follow foreign writers too.
+        observer = log.backend.observeCommittedHeads { [weak self] _ in self?.scheduleCatchUp() }
+    }
+
+    /// Opens the timelines of an SQLite log, in `files` or beside the log.
+    public convenience init(log: EventStore, files: TimelineFiles? = nil, logger: Logger,
+                            progress: ((RebuildProgress) throws -> Void)? = nil, notice: ((String) -> Void)? = nil) throws {
+        try self.init(log: BlockingLog(log), files: files ?? TimelineFiles(besideLog: log.path), logger: logger,
+                      progress: progress, notice: notice)
     }
 
     /// Brings the projections to the log's head now, reporting through `progress` (for
@@ -94,7 +104,7 @@ public final class Timelines: @unchecked Sendable {
 
     /// Stops following the log, applies what is committed, and closes the connection.
     public func close() {
-        if let observer { log.removeCommitObserver(observer) }
+        if let observer { log.backend.stopObserving(observer) }
         observer = nil
         queue.sync {
             do { try store.catchUp() } catch {

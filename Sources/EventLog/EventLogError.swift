@@ -34,6 +34,8 @@ public enum EventLogError: Error, Equatable, Sendable, CustomStringConvertible {
     case closed
     /// Any other SQLite failure: result code, message and SQL.
     case sqlite(SQLiteError)
+    /// A networked log's database holds no Dateline log yet, and the caller only reads.
+    case missingLog(location: String)
     /// A networked log's database (PostgreSQL) cannot be reached, or the connection was lost
     /// during the request. Nothing was acknowledged: a retry with the same event ids is safe
     /// and answers the original positions if the batch did commit.
@@ -71,6 +73,8 @@ public enum EventLogError: Error, Equatable, Sendable, CustomStringConvertible {
             return "the event log is closed"
         case .sqlite(let error):
             return error.description
+        case .missingLog(let location):
+            return "no Dateline log in \(location): only `dateline ingest` and `datelined` create one"
         case .unavailable(let location, let reason):
             return "the log database \(location) is unavailable: \(reason)"
         case .database(let location, let code, let message):

@@ -19,10 +19,15 @@ public struct PostgresLogOptions: Sendable {
     public var requestTimeout: Duration
     /// The committed-head feed reads the head this often even without notifications.
     public var feedFallbackInterval: Duration
+    /// Whether opening a database without a log creates one (writers) or fails with
+    /// `missingLog` (readers, so a mistyped URL does not leave an empty log behind).
+    public var createIfMissing: Bool
 
     public init(compression: CompressionPolicy = .zlibWithDictionary, rawThreshold: Int = 64,
                 dictionary: CompressionDictionary = .default, maximumConnections: Int = 8,
-                requestTimeout: Duration = .seconds(10), feedFallbackInterval: Duration = .milliseconds(250)) {
+                requestTimeout: Duration = .seconds(10), feedFallbackInterval: Duration = .milliseconds(250),
+                createIfMissing: Bool = true) {
+        self.createIfMissing = createIfMissing
         self.compression = compression
         self.rawThreshold = rawThreshold
         self.dictionary = dictionary
@@ -112,7 +117,7 @@ public final class PostgresEventLog: Sendable {
     // MARK: Schema
 
     private func prepareSchema() async throws(EventLogError) {
-        let dictionary = options.dictionary
+        let dictionary = options.dictionary, create = options.createIfMissing
         let location = url
         let known: [(Int64, ByteBuffer)] = try await database("open") { client, logger in
             try await client.withTransaction(logger: logger) { connection in
@@ -121,6 +126,7 @@ public final class PostgresEventLog: Sendable {
                     "SELECT count(*) FROM pg_namespace WHERE nspname = 'dateline'", logger: logger
                 ).collect().first?.decode(Int64.self) ?? 0
                 if hasSchema == 0 {
+                    guard create else { throw EventLogError.missingLog(location: location.description) }
                     for statement in PostgresSchema.create {
                         try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                     }

@@ -6,7 +6,7 @@ import Logging
 
 /// Options every command that opens the log shares.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .long, help: "The log's SQLite file. Only ingest creates it; the other commands need it to exist.")
+    @Option(name: .long, help: "The log: its SQLite file, or postgres://USER@HOST:PORT/DATABASE for a log shared by several servers. Only ingest creates it; the other commands need it to exist.")
     var db: String = "./dateline.sqlite"
 
     @Option(name: .long, help: "The timelines' directory (derived data, rebuilt from the log when missing; default: the --db path without .sqlite, plus .timelines).")
@@ -25,12 +25,13 @@ struct DatabaseOptions: ParsableArguments {
     /// Opens the log. Only a command that adds articles passes `creating`: a read command on
     /// a mistyped `--db` says there is no log there instead of creating an empty one.
     func openEngine(creating: Bool = false) throws -> DatelineEngine {
-        try Self.checkLogPath(db, creating: creating)
-        var options = EventStoreOptions()
-        options.durability = sync == .full ? .full : .normal
+        let location: LogLocation
+        do { location = try LogLocation(db) } catch { throw ValidationFailure("cannot open the log: \(error)") }
+        if case .file(let path) = location { try Self.checkLogPath(path, creating: creating) }
         do {
-            return try DatelineEngine(databasePath: db, timelinesDirectory: timelines, options: options, logger: logger(),
-                                      timelinesReporting: TimelinesProgressLine.reporting())
+            return try DatelineEngine.openSync(location, timelinesDirectory: timelines, durability: sync == .full ? .full : .normal,
+                                               creating: creating, logger: logger(),
+                                               timelinesReporting: TimelinesProgressLine.reporting())
         } catch {
             throw ValidationFailure("cannot open the log: \(error)")
         }

@@ -36,12 +36,12 @@ struct StatsCommand: ParsableCommand {
     func run() throws {
         let engine = try database.openEngine()
         defer { engine.close() }
-        let head = try engine.store.head()
-        let sizes = head > .start ? try engine.store.payloadBytes(from: Position(1), through: head) : PayloadBytes(raw: 0, stored: 0)
+        let log = try engine.store.statistics()
+        let head = log.head
         let report = Report(
-            db: database.db, head: head,
-            eventsByType: Dictionary(uniqueKeysWithValues: try engine.store.countsByType().map { ($0.key.rawValue, $0.value) }),
-            databaseBytes: try engine.store.databaseSize(), payloadBytes: sizes.raw, storedBytes: sizes.stored,
+            db: engine.store.location, head: head,
+            eventsByType: Dictionary(uniqueKeysWithValues: log.eventsByType.map { ($0.key.rawValue, $0.value) }),
+            databaseBytes: log.storageBytes, payloadBytes: log.payloadBytes.raw, storedBytes: log.payloadBytes.stored,
             projections: try engine.timelines().read { try $0.stats() })
         if json {
             print(String(decoding: try StableJSON.encoder().encode(report), as: UTF8.self))

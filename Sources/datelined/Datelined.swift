@@ -79,10 +79,9 @@ struct Datelined: AsyncParsableCommand {
         }
         let engine: DatelineEngine
         do {
-            engine = try DatelineEngine(databasePath: db, timelinesDirectory: timelines,
-                                        options: EventStoreOptions(durability: sync == .full ? .full : .normal),
-                                        logger: logger,
-                                        timelinesReporting: TimelinesReporting(notice: { logger.notice("\($0)") }))
+            engine = try await DatelineEngine.open(try LogLocation(db), timelinesDirectory: timelines,
+                                                   durability: sync == .full ? .full : .normal, logger: logger,
+                                                   timelinesReporting: TimelinesReporting(notice: { logger.notice("\($0)") }))
         } catch {
             logger.critical("cannot open the log", metadata: ["db": "\(db)", "error": "\(error)"])
             throw ExitCode(1)

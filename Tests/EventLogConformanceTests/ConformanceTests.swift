@@ -216,7 +216,7 @@ struct ConformanceTests {
     func batchesBecomeVisibleWhole(backend: LogBackendFactory) async throws {
         try await withLog(backend) { subject in
             let log = subject.log
-            let other = try subject.openSecondWriter()
+            let other = try await subject.openSecondWriter()
             let batchSize = 25
             let seen = HeadsSeen()
             try await withThrowingTaskGroup(of: Void.self) { group in
