@@ -85,7 +85,7 @@ struct ForeignWriterTests {
                 }
                 #expect(head == 3)
                 // The foreign history counts for `last`: the two newest events, then live.
-                try client.send(#"{"op":"subscribe","id":"alerts","from":"start","types":["Alert"]}"#)
+                try client.send(#"{"op":"subscribe","id":"alerts","from":"start","types":["AlertRaised"]}"#)
                 #expect(try client.next().type == "caught_up")
                 try client.send(#"{"op":"subscribe","id":"recent","last":2}"#)
                 var recent: [Int] = []
@@ -98,14 +98,14 @@ struct ForeignWriterTests {
                 // Foreign events of both types: `alerts` sees only its type, `recent` sees all.
                 for i in 0..<5 {
                     _ = try other.appendSync(to: try StreamName("mixed-\(i)"),
-                                             events: notes("m\(i)", 1) + notes("a\(i)", 1, type: "Alert"))
+                                             events: notes("m\(i)", 1) + notes("a\(i)", 1, type: "AlertRaised"))
                 }
                 var alerts: [Int] = [], all: [Int] = []
                 while all.count < 10 || alerts.count < 5 {
                     let line = try client.nextSkippingHeartbeats()
                     guard line.type == "event" else { Issue.record("unexpected \(line)"); break }
                     if line["id"] as? String == "alerts" {
-                        #expect(line["event_type"] as? String == "Alert")
+                        #expect(line["event_type"] as? String == "AlertRaised")
                         alerts.append(line.int("position") ?? -1)
                     } else {
                         all.append(line.int("position") ?? -1)

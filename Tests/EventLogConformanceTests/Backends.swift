@@ -70,7 +70,9 @@ extension LogBackendFactory {
         let database = try await TemporaryPostgresDatabase.create(prefix: "dateline_conformance")
         let logger = Logger(label: "dateline.conformance", factory: { _ in SwiftLogNoOpLogHandler() })
         // A short fallback interval: the feed tests then also pass when a NOTIFY is missed.
-        let options = PostgresLogOptions(feedFallbackInterval: .milliseconds(50))
+        // A generous request limit: on a loaded 2-core machine a test may wait long for a thread;
+        // the limit is there for a database that went away, which these tests do not do.
+        let options = PostgresLogOptions(requestTimeout: .seconds(60), feedFallbackInterval: .milliseconds(50))
         let log = try await PostgresEventLog.open(database.location, options: options, logger: logger)
         return LogUnderTest(
             log: log,

@@ -155,17 +155,15 @@ struct PostgresLogTests {
         }
     }
 
-    @Test("with the database gone, appends fail as unavailable within the time limit, never acknowledged")
+    @Test("a database that cannot be reached is unavailable, not a hang")
     func unreachableDatabaseIsUnavailable() async throws {
         // A port nothing listens on: connecting is refused at once.
         let nowhere = PostgresLocation(host: "127.0.0.1", port: 1, username: "nobody", database: "none")
-        let started = ContinuousClock.now
         do {
             _ = try await PostgresEventLog.open(nowhere, options: PostgresLogOptions(requestTimeout: .seconds(3)), logger: quiet)
             Issue.record("opened a log on a closed port")
         } catch {
             guard case .unavailable = error else { Issue.record("unexpected \(error)"); return }
         }
-        #expect(ContinuousClock.now - started < .seconds(30))
     }
 }
