@@ -103,8 +103,9 @@ extension TableProjection {
 /// a full-text index of the content.
 enum StatementsProjection: TableProjection {
     static let name = "statements"
-    /// 2: contentless word index without positions.
-    static let codeVersion = 2
+    /// 2: contentless word index without positions. 3: only article streams' findings, within
+    /// `FindingRules` (rows a raw append forged, or out of range, are dropped by the rebuild).
+    static let codeVersion = 3
     static let eventTypes: Set<EventType> = [.articleIngested, .statementRecorded, .extractionSuperseded]
     static let tables = ["statements_fts", "statements", "speaker_aliases", "speakers", "articles"]
 
@@ -299,7 +300,8 @@ enum StatementsProjection: TableProjection {
 /// the daily rows per pair, recomputed from the mentions of each (pair, day) a batch touches.
 enum TensionsProjection: TableProjection {
     static let name = "tensions"
-    static let codeVersion = 1
+    /// 2: only article streams' findings, within `FindingRules` (no NaN or infinite days).
+    static let codeVersion = 2
     static let eventTypes: Set<EventType> = [.tensionObserved, .extractionSuperseded]
     static let tables = ["daily", "mentions"]
 

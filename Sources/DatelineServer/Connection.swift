@@ -51,6 +51,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private var lastProgress = NIODeadline.now()
     private var lastBuffered = 0
     private var tickTask: Scheduled<Void>?
+    private var resumeScheduled = false
 
     // Subscriptions, in the order they were opened.
     private var subscriptions: [Subscription] = []
@@ -333,6 +334,12 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     private func append(_ request: DatelineProtocol.AppendRequest, id: RequestID?) {
+        // The engine's streams, types and ids are written only by ingest (see `EngineNamespace`).
+        if let refusal = EngineNamespace.refusal(stream: request.stream, types: request.events.map(\.type),
+                                                 ids: request.events.map(\.eventID)) {
+            fail(ProtocolError(.badRequest, refusal, id: id, details: ["reason": .string("reserved")]))
+            return
+        }
         beginRequest()
         let events = request.proposedEvents(makeID: { try! EventID("ev-" + UUID().uuidString.lowercased()) })
         let store = core.store
@@ -398,6 +405,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     private final class ReadJob {
         let id: RequestID?
+        /// Set when the `end` line is written: a pump that comes back later does nothing.
+        var finished = false
         let stream: StreamName
         var next: StreamVersion
         var remaining: Int
@@ -413,6 +422,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     private final class ReplayJob {
         let id: RequestID?
+        /// Set when the `end` line is written: a pump that comes back later does nothing.
+        var finished = false
         let filter: SubscriptionFilter
         /// Every event at or before this has been written or skipped.
         var sent: Position
@@ -450,6 +461,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     private func pumpRead(_ job: ReadJob) {
+        guard !job.finished else { return }
         guard !job.readInFlight, !closing, canWrite else { flushOut(); return }
         if job.remaining == 0 {
             finishRead(job)
@@ -475,6 +487,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
                     self.pumpRead(job)
                 }
             case .failure(let error):
+                job.finished = true
                 self.fail(self.protocolError(error, id: job.id))
                 self.finishRequest()
             }
@@ -482,6 +495,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     private func finishRead(_ job: ReadJob) {
+        guard !job.finished else { return }
+        job.finished = true
         Reply.readEnd(id: job.id, stream: job.stream, nextVersion: job.next, count: job.count, into: &out)
         finishRequest()
     }
@@ -500,6 +515,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     private func pumpReplay(_ job: ReplayJob) {
+        guard !job.finished else { return }
         guard !job.readInFlight, !closing, canWrite else { flushOut(); return }
         if job.remaining == 0 || job.sent >= job.end {
             finishReplay(job)
@@ -526,6 +542,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
                 self.flushOut()
                 self.pumpReplay(job)
             case .failure(let error):
+                job.finished = true
                 self.fail(self.protocolError(error, id: job.id))
                 self.finishRequest()
             }
@@ -533,6 +550,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     private func finishReplay(_ job: ReplayJob) {
+        guard !job.finished else { return }
+        job.finished = true
         Reply.replayEnd(id: job.id, next: job.sent.next, count: job.count, head: job.end, into: &out)
         finishRequest()
     }
@@ -758,14 +777,23 @@ final class ConnectionHandler: ChannelDuplexHandler {
         if context.channel.isWritable {
             lastProgress = .now()
             lastBuffered = 0
-            writableAgain()
+            // This fires inside `writeAndFlush`, in the middle of whatever is flushing (a replay
+            // page, say): resuming here re-entered that code, which then wrote a second `end`
+            // or started the next request while the first still ran. Resume on the next turn.
+            if !resumeScheduled {
+                resumeScheduled = true
+                context.eventLoop.assumeIsolated().execute {
+                    self.resumeScheduled = false
+                    self.writableAgain()
+                }
+            }
         }
         context.fireChannelWritabilityChanged()
     }
 
     /// The client took enough output: resume whatever waited for it.
     private func writableAgain() {
-        guard !closing else { return }
+        guard !closing, context?.channel.isWritable ?? false else { return }
         for sub in subscriptions { pumpSubscription(sub) }
         switch activeJob {
         case .read(let job): pumpRead(job)
@@ -773,6 +801,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         case nil: break
         }
         processFrames()
+        closeIfFinishedAfterEOF()
     }
 
     // MARK: Timers: heartbeats, stuck sockets, partial lines
