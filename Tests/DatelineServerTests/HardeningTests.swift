@@ -1,3 +1,4 @@
+import DatelineClient
 import DatelineCore
 import DatelineProtocol
 import EventLog
@@ -233,6 +234,64 @@ import Testing
             #expect(lines.filter { $0.hasPrefix("{\"type\":\"event\"") }.count == 250)
             #expect(lines.contains { $0.hasPrefix("{\"type\":\"end\"") && $0.contains("\"id\":\"r\"") })
             #expect(lines.last?.hasPrefix("{\"type\":\"ok\",\"op\":\"ping\"") == true)
+        }
+    }
+
+    // MARK: High 8: out of file descriptors
+
+    @Test(.enabled(if: ExecutableTests.binary != nil, "the datelined executable was not found next to the tests"))
+    func clientsOverTheDescriptorLimitAreToldTooManyConnections() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("datelined-fd-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let db = directory.appendingPathComponent("log.sqlite").path
+        try await blocking {
+            // A server under `ulimit -n 128` (soft and hard) configured for 1024 connections.
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -n 128 && exec \"$0\" --db \"$1\" --port 0 --log-level critical --max-connections 1024",
+                                 ExecutableTests.binary!, db]
+            let output = Pipe()
+            process.standardOutput = output
+            try process.run()
+            defer {
+                process.terminate()
+                process.waitUntilExit()
+            }
+            var text = ""
+            while !text.contains("\n") {
+                let chunk = output.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                text += String(decoding: chunk, as: UTF8.self)
+            }
+            let port = try #require(Int(text.split(separator: ":").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
+            // More clients than descriptors: every one gets a first line, hello or refusal.
+            var clients: [LineClient] = []
+            defer { for c in clients { c.close() } }
+            var hellos = 0, refused = 0
+            for _ in 0..<160 {
+                let c = try LineClient(host: "127.0.0.1", port: port)
+                clients.append(c)
+                let first = try c.readLineString(timeout: 10) ?? ""
+                if first.contains("\"type\":\"hello\"") { hellos += 1 }
+                if first.contains("\"code\":\"too_many_connections\"") { refused += 1 }
+            }
+            #expect(hellos + refused == 160)
+            #expect(hellos > 0 && hellos < 128 && refused > 0)
+            // The server still serves: after the clients leave, a new one is answered.
+            for c in clients { c.close() }
+            clients.removeAll()
+            var answered = false
+            for _ in 0..<50 where !answered {
+                let c = TestClient(try LineClient(host: "127.0.0.1", port: port))
+                defer { c.close() }
+                if (try? c.next(timeout: 5))?.type == "hello" {
+                    answered = try c.terminal("PING").type == "ok"
+                } else {
+                    usleep(100_000)
+                }
+            }
+            #expect(answered)
         }
     }
 }
