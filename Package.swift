@@ -87,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "datelined",
             dependencies: [
-                "DatelineServer",
+                "DatelineServer", "DatelineProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

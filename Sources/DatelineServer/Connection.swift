@@ -262,8 +262,16 @@ final class ConnectionHandler: ChannelDuplexHandler {
         case .read(let request):
             startRead(request, id: id)
         case .replay(let request):
+            if let problem = core.limits.problem(with: request.filter) {
+                fail(ProtocolError(.badRequest, problem, id: id))
+                return
+            }
             startReplay(request, id: id)
         case .subscribe(let request):
+            if let problem = core.limits.problem(with: request.filter) {
+                fail(ProtocolError(.badRequest, problem, id: id))
+                return
+            }
             subscribe(request, id: id)
         case .unsubscribe(let target):
             guard let index = subscriptions.firstIndex(where: { $0.id == target }) else {
@@ -274,6 +282,10 @@ final class ConnectionHandler: ChannelDuplexHandler {
             Reply.unsubscribeOK(id: id, subscription: target, into: &out)
             closeIfFinishedAfterEOF()
         case .query(let request):
+            if let problem = core.limits.problem(with: request) {
+                fail(ProtocolError(.badRequest, problem, id: id))
+                return
+            }
             query(request, id: id)
         case .stats:
             stats(id: id)
@@ -524,13 +536,16 @@ final class ConnectionHandler: ChannelDuplexHandler {
         job.readInFlight = true
         let from = job.sent.next
         let limit = Int(min(Int64(core.configuration.pageEvents), job.end.rawValue - job.sent.rawValue))
-        core.read(on: eventLoop) { try $0.read(from: from, limit: limit) }.assumeIsolated().whenComplete { result in
+        let filter = job.filter
+        // The filter runs on the read thread with the read: payload scans stay off the loop.
+        core.read(on: eventLoop) { FilteredPage(try $0.read(from: from, limit: limit), filter) }.assumeIsolated().whenComplete { result in
             job.readInFlight = false
             guard !self.closing else { return }
             switch result {
-            case .success(let events):
-                for event in events where event.position > job.sent && event.position <= job.end {
-                    if job.filter.matches(event) {
+            case .success(let page):
+                let events = page.events
+                for (i, event) in events.enumerated() where event.position > job.sent && event.position <= job.end {
+                    if page.matches[i] {
                         Reply.event(id: job.id, event, into: &self.out)
                         job.count += 1
                         job.remaining -= 1
@@ -709,14 +724,16 @@ final class ConnectionHandler: ChannelDuplexHandler {
             let lastDelivered = loopHub?.lastDelivered ?? core.hub.head
             let from = sub.sent.next
             let limit = core.configuration.pageEvents
+            let filter = sub.filter
             sub.readInFlight = true
-            core.read(on: eventLoop) { try $0.read(from: from, limit: limit) }.assumeIsolated().whenComplete { result in
+            core.read(on: eventLoop) { FilteredPage(try $0.read(from: from, limit: limit), filter) }.assumeIsolated().whenComplete { result in
                 sub.readInFlight = false
                 guard !self.closing, self.subscriptions.contains(where: { $0 === sub }) else { return }
                 switch result {
-                case .success(let events):
-                    for event in events where event.position > sub.sent {
-                        if sub.filter.matches(event) {
+                case .success(let page):
+                    let events = page.events
+                    for (i, event) in events.enumerated() where event.position > sub.sent {
+                        if page.matches[i] {
                             Reply.event(id: sub.id, event, into: &self.out)
                             sub.eventsSent += 1
                             sub.lastActivity = .now()
@@ -939,6 +956,17 @@ final class ConnectionHandler: ChannelDuplexHandler {
             Reply.ok(id: id, op: .stats, fields, into: &self.out)
             self.finishRequest()
         }
+    }
+}
+
+/// A page of the log with the filter's verdict on each event, computed on the read thread.
+struct FilteredPage: Sendable {
+    let events: [RecordedEvent]
+    let matches: [Bool]
+
+    init(_ events: [RecordedEvent], _ filter: SubscriptionFilter) {
+        self.events = events
+        matches = filter.isEmpty ? Array(repeating: true, count: events.count) : events.map(filter.matches)
     }
 }
 

@@ -132,6 +132,9 @@ public final class DatelineTCPServer: Sendable {
         logger.info("shutting down", metadata: ["connections": "\(core.registry.openCount)"])
         try? await serverChannel?.close()
         let entries = core.registry.beginStopping()
+        // Queries stop now rather than run to their budget: the connections waiting on them
+        // answer and close, so shutdown does not wait for the slowest query.
+        engine.stopQueries()
         for entry in entries {
             let box = LoopBox(entry.handler)
             entry.channel.eventLoop.execute { box.value.beginStopping() }

@@ -3,15 +3,32 @@ import DatelineProjections
 import DatelineProtocol
 import DatelineService
 import Foundation
+import NIOCore
 
 /// Answers the protocol's `query` op from the engine's timelines: one `row` line per
 /// statement or per pair and bucket, with the same fields as the CLI's `--json` output.
 public enum TimelineQueries {
     /// Opens the engine's timelines now, so they follow every commit from the server's start.
-    public static func handler(engine: DatelineEngine) throws -> QueryHandler {
+    /// Each query may run for `budget`; past it, it is stopped and answered with `busy`.
+    public static func handler(engine: DatelineEngine, budget: TimeAmount = ProtocolLimits.default.queryTimeBudget) throws -> QueryHandler {
         let timelines = try engine.timelines()
+        let seconds = Double(budget.nanoseconds) / 1e9
         return { request in
-            let rows: [Data] = try await timelines.read { store in
+            let rows: [Data]
+            do {
+                rows = try await run(request, timelines, seconds)
+            } catch let stopped as QueryStopped {
+                switch stopped {
+                case .timeBudget: throw ProtocolError.busy(id: nil, reason: stopped.description)
+                case .shuttingDown: throw ProtocolError(.shuttingDown, stopped.description, closes: false)
+                }
+            }
+            return try rows.map(replyObject)
+        }
+    }
+
+    private static func run(_ request: QueryRequest, _ timelines: Timelines, _ seconds: Double) async throws -> [Data] {
+            try await timelines.read(budget: seconds) { store in
                 let encoder = StableJSON.encoder()
                 switch request.kind {
                 case .statements:
@@ -26,8 +43,6 @@ public enum TimelineQueries {
                     return try (request.limit.map { Array(answer.prefix($0)) } ?? answer).map { try encoder.encode($0) }
                 }
             }
-            return try rows.map(replyObject)
-        }
     }
 
     /// Splits an encoded row into its top-level fields, each value spliced verbatim.

@@ -91,6 +91,14 @@ public final class DatelineEngine: Sendable {
                              duplicate: true, payloadBytes: 0)
     }
 
+    /// Stops the timelines' running queries (if opened): the first step of a prompt shutdown.
+    public func stopQueries() {
+        timelinesLock.lock()
+        let timelines = openedTimelines
+        timelinesLock.unlock()
+        timelines?.stopQueries()
+    }
+
     /// Brings the projections (if opened) up to date and closes them and the log.
     public func close() {
         timelinesLock.lock()

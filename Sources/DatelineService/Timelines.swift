@@ -18,6 +18,8 @@ public final class Timelines: @unchecked Sendable {
     private let logger: Logger
     private let pendingLock = NSLock()
     private var pending = false
+    /// Set by `stopQueries()`; guarded by `pendingLock`.
+    private var stopping = false
     private var observer: ObserverToken?
     private let log: EventStore
 
@@ -70,6 +72,46 @@ public final class Timelines: @unchecked Sendable {
         }
     }
 
+    /// `read` with a time budget: the queries in `body` stop after `budget` seconds (counted
+    /// once the projections have caught up) or as soon as `stopQueries()` is called, and then
+    /// throw `QueryStopped`.
+    public func read<T: Sendable>(budget seconds: Double,
+                                  _ body: @escaping @Sendable (TimelineStore) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { [self] in
+                continuation.resume(with: Result {
+                    if queriesStopped { throw QueryStopped.shuttingDown }
+                    try store.catchUp()
+                    let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(0, seconds) * 1e9)
+                    let stopped = { [self] () -> QueryStopped? in
+                        if queriesStopped { return .shuttingDown }
+                        return DispatchTime.now().uptimeNanoseconds > deadline ? .timeBudget(seconds: seconds) : nil
+                    }
+                    do {
+                        return try store.stoppable({ stopped() != nil }, body)
+                    } catch {
+                        if let reason = stopped() { throw reason }
+                        throw error
+                    }
+                })
+            }
+        }
+    }
+
+    /// Stops every query running or started from now on (`read(budget:)`), so a shutdown does
+    /// not wait for them.
+    public func stopQueries() {
+        pendingLock.lock()
+        stopping = true
+        pendingLock.unlock()
+    }
+
+    private var queriesStopped: Bool {
+        pendingLock.lock()
+        defer { pendingLock.unlock() }
+        return stopping
+    }
+
     /// Rebuilds projections from position 0 into shadow tables and swaps them in when caught up.
     public func rebuild(_ names: [String]? = nil, progress: ((RebuildProgress) throws -> Void)? = nil) throws {
         try queue.sync { try store.rebuild(names, progress: progress) }
@@ -84,6 +126,19 @@ public final class Timelines: @unchecked Sendable {
                 logger.warning("timeline projections not caught up at close", metadata: ["error": "\(error)"])
             }
             store.close()
+        }
+    }
+}
+
+/// Why a query with a time budget was stopped before it finished.
+public enum QueryStopped: Error, Sendable, Equatable, CustomStringConvertible {
+    case timeBudget(seconds: Double)
+    case shuttingDown
+
+    public var description: String {
+        switch self {
+        case .timeBudget(let s): "the query ran longer than its time budget of \(s) s and was stopped; narrow it"
+        case .shuttingDown: "the query was stopped because the server is shutting down"
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DatelineProtocol
 import DatelineServer
 import DatelineService
 import EventLog
@@ -76,9 +77,11 @@ struct Datelined: AsyncParsableCommand {
         do {
             queries = try TimelineQueries.handler(engine: engine)
         } catch {
-            logger.critical("cannot open the timelines", metadata: ["db": "\(db)", "error": "\(error)"])
-            engine.close()
-            throw ExitCode(1)
+            // The log is what matters: serve it, and answer queries with the reason.
+            logger.error("cannot open the timelines; serving the log without queries",
+                         metadata: ["db": "\(db)", "error": "\(error)"])
+            let reason = "the timelines could not be opened (\(error)); the log is served without them"
+            queries = { _ in throw ProtocolError(.internal, reason) }
         }
         var limits = ServerConfiguration().limits
         limits.heartbeatInterval = .seconds(Int64(heartbeat))

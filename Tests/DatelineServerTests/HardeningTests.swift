@@ -1,6 +1,7 @@
 import DatelineClient
 import DatelineCore
 import DatelineProtocol
+import DatelineService
 import EventLog
 import Foundation
 import Testing
@@ -292,6 +293,88 @@ import Testing
                 }
             }
             #expect(answered)
+        }
+    }
+
+    // MARK: High 6: one connection must not stall the others
+
+    @Test func oversizedFiltersAndQueriesAreRefusedAndOthersKeepBeingAnswered() async throws {
+        try await withServer(timelines: true) { server in
+            try await blocking {
+                let hostile = try server.client()
+                let other = try server.client()
+                defer { hostile.close(); other.close() }
+                try Self.fill(hostile, count: 300, bytes: 50, stream: "notes")
+                let speaker = String(repeating: "Lavrov ", count: 15_000)  // 105 KB
+                let words = (0..<8_000).map { "w\($0)" }.joined(separator: " ")
+                let lines = [
+                    "{\"op\":\"replay\",\"id\":\"r\",\"from\":\"start\",\"speaker\":\"\(speaker)\"}",
+                    "{\"op\":\"subscribe\",\"id\":\"s\",\"from\":\"start\",\"speaker\":\"\(speaker)\"}",
+                    "{\"op\":\"replay\",\"id\":\"p\",\"from\":\"start\",\"stream_prefix\":\"\(String(repeating: "n", count: 300))\"}",
+                    "{\"op\":\"query\",\"id\":\"q\",\"kind\":\"statements\",\"speaker\":\"\(speaker)\"}",
+                    "{\"op\":\"query\",\"id\":\"g\",\"kind\":\"statements\",\"grep\":\"\(words)\"}",
+                    "{\"op\":\"query\",\"id\":\"h\",\"kind\":\"statements\",\"grep\":\"\((0..<17).map { "w\($0)" }.joined(separator: " "))\"}",
+                ]
+                for line in lines {
+                    let reply = try hostile.terminal(line)
+                    #expect(reply.code == "bad_request", "\(line.prefix(60))")
+                    #expect((reply["message"] as? String).map { $0.count < 200 } == true)
+                }
+                // Within the bounds, the same requests are served.
+                let ok = try hostile.request("{\"op\":\"replay\",\"id\":\"r2\",\"from\":\"start\",\"speaker\":\"Lavrov\"}")
+                #expect(ok.last?.type == "end")
+                #expect(try hostile.terminal("{\"op\":\"query\",\"id\":\"g2\",\"kind\":\"statements\",\"grep\":\"w1 w2 w3\"}").type == "end")
+                for i in 0..<20 { #expect(try other.terminal("{\"op\":\"ping\",\"id\":\"\(i)\"}")["id"] as? String == "\(i)") }
+            }
+        }
+    }
+
+    /// Many statements in article streams, written as ingest writes them.
+    static func manyStatements(_ store: EventStore, articles: Int, perArticle: Int) throws {
+        for a in 0..<articles {
+            let article = Article(date: CalendarDate(parsing: "2022-01-27")!, title: "A\(a)", text: "budget fixture \(a)")
+            let statements = (0..<perArticle).map { i in
+                Statement(kind: .direct, content: "words of statement \(i) in article \(a)", start: i, end: i + 10,
+                          speaker: Speaker(surface: "Lavrov", name: "Sergey Lavrov \(i % 7)"), cue: nil,
+                          date: article.date, polarity: .assert)
+            }
+            let events = try IngestBatch.events(for: article, extraction: Extraction(statements: statements, tensions: []))
+            _ = try store.appendSync(to: article.stream, events: events)
+        }
+    }
+
+    @Test func aQueryPastItsTimeBudgetIsStoppedAndAnsweredBusy() async throws {
+        try await withServer(timelines: true, queryBudget: .nanoseconds(1),
+                             prepare: { try Self.manyStatements($0, articles: 40, perArticle: 50) }) { server in
+            try await blocking {
+                let c = try server.client()
+                defer { c.close() }
+                let reply = try c.terminal("{\"op\":\"query\",\"id\":\"q\",\"kind\":\"statements\",\"grep\":\"words\"}")
+                #expect(reply.code == "busy" && reply["id"] as? String == "q")
+                #expect((reply["message"] as? String)?.contains("time budget") == true)
+                #expect(try c.terminal("PING").type == "ok")
+            }
+        }
+        // With the default budget the same query is answered in full.
+        try await withServer(timelines: true, prepare: { try Self.manyStatements($0, articles: 40, perArticle: 50) }) { server in
+            try await blocking {
+                let c = try server.client()
+                defer { c.close() }
+                let lines = try c.request("{\"op\":\"query\",\"id\":\"q\",\"kind\":\"statements\",\"grep\":\"words\"}")
+                #expect(lines.last?.type == "end" && lines.last?.int("count") == 2000)
+            }
+        }
+    }
+
+    @Test func stoppedQueriesEndWithShuttingDown() async throws {
+        try await withServer(timelines: true, prepare: { try Self.manyStatements($0, articles: 4, perArticle: 5) }) { server in
+            server.engine.stopQueries()
+            try await blocking {
+                let c = try server.client()
+                defer { c.close() }
+                let reply = try c.terminal("{\"op\":\"query\",\"id\":\"q\",\"kind\":\"statements\"}")
+                #expect(reply.code == "shutting_down" && reply["closes"] as? Bool == false)
+            }
         }
     }
 }

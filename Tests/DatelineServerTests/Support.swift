@@ -25,7 +25,7 @@ final class TestServer: @unchecked Sendable {
     ///   - timelines: answer `query` from the engine's timelines.
     static func start(limits: ProtocolLimits = ProtocolLimits(),
                       storeOptions: EventStoreOptions = EventStoreOptions(durability: .normal),
-                      timelines: Bool = false,
+                      timelines: Bool = false, queryBudget: TimeAmount = ProtocolLimits.default.queryTimeBudget,
                       configure: (inout ServerConfiguration) -> Void = { _ in },
                       prepare: (EventStore) throws -> Void = { _ in }) async throws -> TestServer
     {
@@ -37,7 +37,7 @@ final class TestServer: @unchecked Sendable {
         let engine = try DatelineEngine(databasePath: path, options: storeOptions, logger: logger)
         try prepare(engine.store)
         var configuration = ServerConfiguration(host: "127.0.0.1", port: 0, limits: limits, eventLoopThreads: 2)
-        if timelines { configuration.queryHandler = try TimelineQueries.handler(engine: engine) }
+        if timelines { configuration.queryHandler = try TimelineQueries.handler(engine: engine, budget: queryBudget) }
         configure(&configuration)
         let server = DatelineTCPServer(engine: engine, configuration: configuration, logger: logger)
         try await server.start()
@@ -176,12 +176,12 @@ func subscriptions(in stats: [String: Any]) -> [[String: Any]] {
 /// Starts a server, runs `body`, and stops the server whether or not `body` threw.
 func withServer(limits: ProtocolLimits = ProtocolLimits(),
                 storeOptions: EventStoreOptions = EventStoreOptions(durability: .normal),
-                timelines: Bool = false,
+                timelines: Bool = false, queryBudget: TimeAmount = ProtocolLimits.default.queryTimeBudget,
                 configure: (inout ServerConfiguration) -> Void = { _ in },
                 prepare: (EventStore) throws -> Void = { _ in },
                 _ body: (TestServer) async throws -> Void) async throws {
     let server = try await TestServer.start(limits: limits, storeOptions: storeOptions, timelines: timelines,
-                                            configure: configure, prepare: prepare)
+                                            queryBudget: queryBudget, configure: configure, prepare: prepare)
     do {
         try await body(server)
     } catch {
