@@ -370,6 +370,10 @@ final class ConnectionHandler: ChannelDuplexHandler {
             if e.id == nil { e.id = id }
             return e
         }
+        if let tooLarge = error as? ArticleTooLarge {
+            return ProtocolError(.badRequest, tooLarge.description, id: id,
+                                 details: ["max_article_bytes": .int(Int64(Article.maxTextBytes))])
+        }
         guard let logError = error as? EventLogError else {
             logger.error("request failed", metadata: ["error": "\(error)"])
             return .internal(id: id, "\(error)")

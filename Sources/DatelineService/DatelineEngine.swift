@@ -60,6 +60,7 @@ public final class DatelineEngine: Sendable {
     }
 
     func prepare(_ article: Article) throws -> PreparedArticle {
+        try article.checkSize()
         let extraction = extractor.extract(article)
         return PreparedArticle(article: article, extraction: extraction,
                                events: try IngestBatch.events(for: article, extraction: extraction))

@@ -377,4 +377,21 @@ import Testing
             }
         }
     }
+
+    // MARK: High 7 (the server's part): a maximum article size
+
+    @Test func anArticleOverTheSizeLimitIsRefusedWithBadRequest() async throws {
+        try await withServer(limits: ProtocolLimits(maxLineBytes: 4 << 20)) { server in
+            try await blocking {
+                let c = try server.client()
+                defer { c.close() }
+                let text = String(repeating: "Lavrov said talks. ", count: 60_000)
+                let reply = try c.terminal("{\"op\":\"ingest\",\"id\":\"big\",\"article\":{\"text\":\"\(text)\",\"date\":\"2022-01-27\"}}")
+                #expect(reply.code == "bad_request" && reply["id"] as? String == "big")
+                #expect(reply.int("max_article_bytes") == Article.maxTextBytes)
+                #expect(try c.terminal("PING").int("head") == 0)
+                #expect(try c.terminal(Self.ingestLine(id: "small")).type == "ok")
+            }
+        }
+    }
 }
