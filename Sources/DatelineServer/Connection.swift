@@ -29,6 +29,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private var peer = "?"
     private let connectedAt = Timestamp(rawValue: Int64(Date().timeIntervalSince1970 * 1_000_000))
     private var authenticated = false
+    private var tokenFailures = 0
 
     // Input
     private var decoder: NDJSONFrameDecoder
@@ -234,8 +235,13 @@ final class ConnectionHandler: ChannelDuplexHandler {
         }
         if core.writesNeedAuth && !authenticated {
             let open: Set<Op> = [.hello, .ping, .help, .auth, .quit]
-            if op.isWrite || (core.configuration.readsNeedAuth && !open.contains(op)) {
+            if op.isWrite {
                 fail(ProtocolError.authRequired(id: id))
+                return
+            }
+            if core.configuration.readsNeedAuth && !open.contains(op) {
+                fail(ProtocolError(.authRequired, "this server needs {\"op\":\"auth\",\"token\":\"…\"} before reads and writes",
+                                   id: id))
                 return
             }
         }
@@ -250,7 +256,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         case .auth(let token):
             if let expected = core.configuration.token, !Self.constantTimeEqual(token, expected) {
                 logger.notice("auth refused", metadata: ["peer": "\(peer)"])
-                fail(ProtocolError.tokenRejected(id: id))
+                refuseToken(id: id)
             } else {
                 authenticated = true
                 Reply.authOK(id: id, into: &out)
@@ -294,6 +300,29 @@ final class ConnectionHandler: ChannelDuplexHandler {
             Reply.quitOK(id: id, into: &out)
             closing = true
             flushOut(closeAfter: true)
+        }
+    }
+
+    /// Wrong tokens on one connection before it is closed.
+    static let maxTokenFailures = 5
+
+    /// A wrong token: answered after a delay that doubles with each failure (100 ms, 200 ms,
+    /// …; later lines wait behind it), and the connection closes at `maxTokenFailures`, so a
+    /// client cannot try tens of thousands of tokens a second.
+    private func refuseToken(id: RequestID?) {
+        tokenFailures += 1
+        if tokenFailures >= Self.maxTokenFailures {
+            core.registry.countAbuse()
+            logger.notice("closing connection: repeated wrong tokens", metadata: ["peer": "\(peer)"])
+            fail(ProtocolError(.authRequired, "token not accepted; too many wrong tokens, closing", id: id, closes: true))
+            return
+        }
+        guard let context else { return }
+        beginRequest()
+        let delay = TimeAmount.milliseconds(Int64(100 << (tokenFailures - 1)))
+        context.eventLoop.assumeIsolated().scheduleTask(in: delay) {
+            self.fail(ProtocolError.tokenRejected(id: id))
+            self.finishRequest()
         }
     }
 
@@ -542,7 +571,15 @@ final class ConnectionHandler: ChannelDuplexHandler {
         let limit = Int(min(Int64(core.configuration.pageEvents), job.end.rawValue - job.sent.rawValue))
         let filter = job.filter
         // The filter runs on the read thread with the read: payload scans stay off the loop.
-        core.read(on: eventLoop) { FilteredPage(try $0.read(from: from, limit: limit), filter) }.assumeIsolated().whenComplete { result in
+        core.read(on: eventLoop) { store in
+            do {
+                return FilteredPage(try store.read(from: from, limit: limit), filter)
+            } catch EventLogError.corruptPayload(let position, _) where position > from {
+                // The good events before a corrupt one are delivered; the next page starts at
+                // it and answers the error naming its position.
+                return FilteredPage(try store.read(from: from, limit: Int(position.rawValue - from.rawValue)), filter)
+            }
+        }.assumeIsolated().whenComplete { result in
             job.readInFlight = false
             guard !self.closing else { return }
             switch result {

@@ -4,6 +4,8 @@ import DatelineProtocol
 import DatelineService
 import EventLog
 import Foundation
+import Logging
+import DatelineServer
 import Testing
 
 /// What a hostile or careless client tries over a real socket: forged findings, payloads that
@@ -393,5 +395,90 @@ import Testing
                 #expect(try c.terminal(Self.ingestLine(id: "small")).type == "ok")
             }
         }
+    }
+
+    // MARK: Smaller: a corrupt event in a replay page
+
+    @Test func aCorruptEventEndsAReplayAfterTheGoodEventsBeforeIt() async throws {
+        try await withServer(prepare: { store in
+            let events = try (0..<300).map { i in
+                ProposedEvent(id: try EventID("c\(i)"), type: "NoteTaken", data: Array("{\"n\":\(i)}".utf8))
+            }
+            _ = try store.appendSync(to: try StreamName("notes"), events: events)
+            // Damage the payload of position 200 behind the log's back.
+            let db = try SQLiteDatabase(path: store.path)
+            defer { db.close() }
+            try db.execute("DROP TRIGGER events_no_update")
+            let update = try db.prepare("UPDATE events SET crc32 = crc32 + 1 WHERE position = 200")
+            try update.run()
+        }) { server in
+            try await blocking {
+                let c = try server.client()
+                defer { c.close() }
+                let lines = try c.request("{\"op\":\"replay\",\"id\":\"r\",\"from\":\"start\"}")
+                let positions = lines.filter { $0.type == "event" }.compactMap { $0.int("position") }
+                #expect(positions == Array(1...199))
+                #expect(lines.last?.type == "error" && (lines.last?["message"] as? String)?.contains("200") == true)
+                #expect(try c.terminal("PING").type == "ok")
+            }
+        }
+    }
+
+    // MARK: Smaller: tokens, the loopback check, the wording of refused reads
+
+    @Test func wrongTokensAreSlowedAndTheConnectionClosesAfterAFew() async throws {
+        try await withServer(configure: { $0.token = "secret" }) { server in
+            try await blocking {
+                let c = try server.client()
+                defer { c.close() }
+                let wrong = (0..<20).map { "{\"op\":\"auth\",\"id\":\"a\($0)\",\"token\":\"guess\($0)\"}" }.joined(separator: "\n") + "\n"
+                try c.sendRaw(Array(wrong.utf8))
+                var refusals: [[String: Any]] = []
+                while let line = try? c.next(timeout: 10) { refusals.append(line) }
+                #expect(refusals.count == HardeningTests.maxTokenFailures)
+                #expect(refusals.allSatisfy { $0.code == "auth_required" })
+                #expect(refusals.last?["closes"] as? Bool == true)
+                // A right token after a wrong one still works on a new connection.
+                let d = try server.client()
+                defer { d.close() }
+                #expect(try d.terminal("{\"op\":\"auth\",\"token\":\"nope\"}").code == "auth_required")
+                #expect(try d.terminal("{\"op\":\"auth\",\"token\":\"secret\"}").type == "ok")
+                #expect(try d.terminal(appendRequest(id: "w", stream: "notes", count: 1)).type == "ok")
+            }
+        }
+    }
+
+    static let maxTokenFailures = 5
+
+    @Test func refusedReadsSayReads() async throws {
+        try await withServer(configure: { $0.token = "secret"; $0.readsNeedAuth = true }) { server in
+            try await blocking {
+                let c = try server.client()
+                defer { c.close() }
+                let read = try c.terminal("{\"op\":\"replay\",\"id\":\"r\",\"from\":\"start\"}")
+                #expect(read.code == "auth_required" && (read["message"] as? String)?.contains("before reads") == true)
+                let write = try c.terminal(appendRequest(id: "w", stream: "notes", count: 1))
+                #expect(write.code == "auth_required" && (write["message"] as? String)?.contains("before writes") == true)
+            }
+        }
+    }
+
+    @Test func theLoopbackCheckComparesResolvedAddresses() async throws {
+        for host in ["127.0.0.1", "127.1.2.3", "::1", "[::1]", "localhost", "LOCALHOST"] {
+            #expect(ServerConfiguration.isLoopback(host), "\(host)")
+        }
+        for host in ["127.evil.example", "127.0.0.1.evil.example", "0.0.0.0", "10.0.0.1", "::", "::ffff:10.0.0.1", ""] {
+            #expect(!ServerConfiguration.isLoopback(host), "\(host)")
+        }
+        var logger = Logger(label: "t")
+        logger.logLevel = .critical
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("loopback-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let engine = try DatelineEngine(databasePath: dir.appendingPathComponent("log.sqlite").path, logger: logger)
+        let server = DatelineTCPServer(engine: engine, configuration: ServerConfiguration(host: "127.evil.example", port: 0),
+                                       logger: logger)
+        await #expect(throws: ServerError.self) { try await server.start() }
+        engine.close()
     }
 }
