@@ -22,13 +22,26 @@ public final class Timelines: @unchecked Sendable {
     private var stopping = false
     private var observer: ObserverToken?
     private let log: EventStore
+    /// Extra connections to the same tables, only for `read(budget:)`: queries run on them
+    /// side by side (SQLite's WAL lets readers run beside the writer), so one long query does
+    /// not hold up every other client's. Guarded by `pendingLock`; `queryConnections` counts
+    /// the free ones.
+    private var idleQueryStores: [TimelineStore] = []
+    private let queryConnections: DispatchSemaphore
+    private let queryQueue = DispatchQueue(label: "dateline.timelines.queries", attributes: .concurrent)
 
     /// Opens the projections in the log's file and brings them to the head (rebuilding any
-    /// whose code changed), then follows every later commit.
-    public init(log: EventStore, logger: Logger, progress: ((RebuildProgress) throws -> Void)? = nil) throws {
+    /// whose code changed), then follows every later commit. `queryConcurrency` is how many
+    /// budgeted queries may run at once.
+    public init(log: EventStore, logger: Logger, progress: ((RebuildProgress) throws -> Void)? = nil,
+                queryConcurrency: Int = 2) throws {
         self.log = log
         self.logger = logger
         store = try TimelineStore.open(log: log, progress: progress)
+        var extra: [TimelineStore] = []
+        for _ in 0..<max(1, queryConcurrency) { extra.append(try TimelineStore(log: log, options: store.options)) }
+        idleQueryStores = extra
+        queryConnections = DispatchSemaphore(value: extra.count)
         observer = log.addCommitObserver { [weak self] _ in self?.scheduleCatchUp() }
     }
 
@@ -72,29 +85,46 @@ public final class Timelines: @unchecked Sendable {
         }
     }
 
-    /// `read` with a time budget: the queries in `body` stop after `budget` seconds (counted
-    /// once the projections have caught up) or as soon as `stopQueries()` is called, and then
-    /// throw `QueryStopped`.
+    /// `read` with a time budget, run beside other such reads: the projections first catch up
+    /// (on their own queue, so what was committed before is seen), then `body` runs on one of
+    /// the query connections. Its queries stop after `budget` seconds or as soon as
+    /// `stopQueries()` is called, and then throw `QueryStopped`.
     public func read<T: Sendable>(budget seconds: Double,
                                   _ body: @escaping @Sendable (TimelineStore) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             queue.async { [self] in
-                continuation.resume(with: Result {
+                do {
                     if queriesStopped { throw QueryStopped.shuttingDown }
                     try store.catchUp()
-                    let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(0, seconds) * 1e9)
-                    let stopped = { [self] () -> QueryStopped? in
-                        if queriesStopped { return .shuttingDown }
-                        return DispatchTime.now().uptimeNanoseconds > deadline ? .timeBudget(seconds: seconds) : nil
-                    }
-                    do {
-                        return try store.stoppable({ stopped() != nil }, body)
-                    } catch {
-                        if let reason = stopped() { throw reason }
-                        throw error
-                    }
-                })
+                } catch {
+                    continuation.resume(throwing: error)
+                    return
+                }
+                queryQueue.async { [self] in
+                    continuation.resume(with: Result { try runQuery(budget: seconds, body) })
+                }
             }
+        }
+    }
+
+    private func runQuery<T>(budget seconds: Double, _ body: (TimelineStore) throws -> T) throws -> T {
+        queryConnections.wait()
+        let query = pendingLock.withLock { idleQueryStores.removeLast() }
+        defer {
+            pendingLock.withLock { idleQueryStores.append(query) }
+            queryConnections.signal()
+        }
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(0, seconds) * 1e9)
+        let stopped = { [self] () -> QueryStopped? in
+            if queriesStopped { return .shuttingDown }
+            return DispatchTime.now().uptimeNanoseconds > deadline ? .timeBudget(seconds: seconds) : nil
+        }
+        if let reason = stopped() { throw reason }
+        do {
+            return try query.stoppable({ stopped() != nil }, body)
+        } catch {
+            if let reason = stopped() { throw reason }
+            throw error
         }
     }
 
@@ -121,6 +151,11 @@ public final class Timelines: @unchecked Sendable {
     public func close() {
         if let observer { log.removeCommitObserver(observer) }
         observer = nil
+        stopQueries()
+        queryQueue.sync(flags: .barrier) {}
+        pendingLock.withLock {
+            for query in idleQueryStores { query.close() }
+        }
         queue.sync {
             do { try store.catchUp() } catch {
                 logger.warning("timeline projections not caught up at close", metadata: ["error": "\(error)"])

@@ -45,7 +45,11 @@ import Testing
                      Self.record("huge", String(repeating: "y", count: 3 * Article.maxTextBytes)), Self.record("c", "third article")]
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: file))
         let failures = RecordFailures()
-        let summary = try IngestRunner().run(inputs: ArticleInputs(paths: [file]), engine: engine, onFailure: { failures.add($0) })
+        // The runner blocks its thread until the appends finish: run it on a thread of its own,
+        // as the CLI does, not on the cooperative pool its appends need.
+        let summary = try await onThread {
+            try IngestRunner().run(inputs: ArticleInputs(paths: [file]), engine: engine, onFailure: { failures.add($0) })
+        }
         #expect(summary.articlesNew == 2 && summary.articlesFailed == 2)
         #expect(failures.all.map(\.line) == [2, 3])
         #expect(failures.all.allSatisfy { $0.reason.contains("\(Article.maxTextBytes)") })
@@ -57,4 +61,11 @@ final class RecordFailures: @unchecked Sendable {
     private var items: [ArticleInputError] = []
     func add(_ e: ArticleInputError) { lock.withLock { items.append(e) } }
     var all: [ArticleInputError] { lock.withLock { items.sorted { ($0.line ?? 0) < ($1.line ?? 0) } } }
+}
+
+/// Runs blocking work on a thread of its own.
+func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
+    }
 }
