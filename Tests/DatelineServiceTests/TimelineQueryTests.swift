@@ -22,7 +22,8 @@ import Testing
             started.signal()
             return release.wait(timeout: .now() + 20) == .success
         }
-        #expect(started.wait(timeout: .now() + 20) == .success)
+        // Waited for on a thread of its own: the cooperative pool must stay free to run `first`.
+        #expect(try await onThread { started.wait(timeout: .now() + 20) == .success })
         let count = try await timelines.read(budget: 60) { try $0.statements(StatementQuery()).count }
         release.signal()
         #expect(try await first)
