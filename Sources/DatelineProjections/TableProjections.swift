@@ -68,7 +68,12 @@ final class ApplyCache {
         nameLikeMentions[surface] = answer
         return answer
     }
-    init(generation: Int) { self.generation = generation }
+    /// Where skipped events are reported (`TimelineStoreOptions.onSkipped`).
+    let onSkipped: (@Sendable (Position, EventType, String) -> Void)?
+    init(generation: Int, onSkipped: (@Sendable (Position, EventType, String) -> Void)? = nil) {
+        self.generation = generation
+        self.onSkipped = onSkipped
+    }
 
     struct AliasKey: Hashable {
         var speaker: Int64
@@ -91,9 +96,13 @@ extension TableProjection {
         return true
     }
 
-    static func malformedCount(_ changes: [TimelineChange]) -> Int {
+    /// Counts the skipped events of this projection's types, reporting each to the cache's owner.
+    static func malformedCount(_ changes: [TimelineChange], _ cache: ApplyCache) -> Int {
         changes.reduce(0) { n, c in
-            if case .malformed(_, let type, _) = c, eventTypes.contains(type) { return n + 1 }
+            if case .malformed(let position, let type, let reason) = c, eventTypes.contains(type) {
+                cache.onSkipped?(position, type, reason)
+                return n + 1
+            }
             return n
         }
     }
@@ -292,7 +301,7 @@ enum StatementsProjection: TableProjection {
                 break
             }
         }
-        return malformedCount(changes)
+        return malformedCount(changes, cache)
     }
 }
 
@@ -476,7 +485,7 @@ enum TensionsProjection: TableProjection {
                 break
             }
         }
-        if bulk { return malformedCount(changes) }
+        if bulk { return malformedCount(changes, cache) }
         for key in dirty.sorted() {
             let mentions = try TimelineStore.mentions(db, prefix: p, pair: key.pair, from: key.date, to: key.date)
             if let d = TensionMath.daily(pair: key.pair, date: key.date, mentions: mentions) {
@@ -487,7 +496,7 @@ enum TensionsProjection: TableProjection {
                 try s.run()
             }
         }
-        return malformedCount(changes)
+        return malformedCount(changes, cache)
     }
 }
 

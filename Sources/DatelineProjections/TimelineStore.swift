@@ -13,6 +13,9 @@ public struct TimelineStoreOptions: Sendable {
     public var fullTextSearch: Bool
     /// Decode payloads on this many threads during catch-up and rebuild.
     public var decodeThreads: Int
+    /// Told the position, type and reason of each event the projections skip (a payload they
+    /// cannot use), so the owner can log it; the skips are also counted in `stats()`.
+    public var onSkipped: (@Sendable (Position, EventType, String) -> Void)? = nil
 
     public init(chunkSize: Int = 4_000, fullTextSearch: Bool = true,
                 decodeThreads: Int = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))) {
@@ -99,7 +102,7 @@ public final class TimelineStore {
 
     func cache(_ stateName: String, generation: Int) -> ApplyCache {
         if let c = caches[stateName], c.generation == generation { return c }
-        let c = ApplyCache(generation: generation)
+        let c = ApplyCache(generation: generation, onSkipped: options.onSkipped)
         caches[stateName] = c
         return c
     }

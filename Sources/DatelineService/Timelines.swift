@@ -37,7 +37,12 @@ public final class Timelines: @unchecked Sendable {
                 queryConcurrency: Int = 2) throws {
         self.log = log
         self.logger = logger
-        store = try TimelineStore.open(log: log, progress: progress)
+        var options = TimelineStoreOptions()
+        options.onSkipped = { position, type, reason in
+            logger.warning("timeline projections skipped an event they cannot use",
+                           metadata: ["position": "\(position)", "type": "\(type)", "reason": "\(reason)"])
+        }
+        store = try TimelineStore.open(log: log, options: options, progress: progress)
         var extra: [TimelineStore] = []
         for _ in 0..<max(1, queryConcurrency) { extra.append(try TimelineStore(log: log, options: store.options)) }
         idleQueryStores = extra

@@ -54,8 +54,14 @@ struct HostilePayloadTests {
             (.tensionObserved, Self.tensionJSON()),
         ])
         defer { log.close() }
-        let store = try TimelineStore.open(log: log)
+        let skipped = SkippedPositions()
+        var options = TimelineStoreOptions()
+        options.onSkipped = { position, _, reason in skipped.add(position, reason) }
+        let store = try TimelineStore.open(log: log, options: options)
         defer { store.close() }
+        // Each skipped event is reported with its position (the owner logs it), once.
+        #expect(skipped.positions == (2...7).map { Position(Int64($0)) })
+        #expect(skipped.reasons.allSatisfy { !$0.contains("9223372036854775808") })
         let stats = Dictionary(uniqueKeysWithValues: try store.stats().map { ($0.name, $0) })
         #expect(stats["statements"]?.malformed == 4)
         #expect(stats["tensions"]?.malformed == 2)
@@ -203,4 +209,12 @@ struct HostilePayloadTests {
         // Both paths were exercised.
         #expect(agreed > 100 && refused > 100)
     }
+}
+
+final class SkippedPositions: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [(Position, String)] = []
+    func add(_ p: Position, _ reason: String) { lock.withLock { items.append((p, reason)) } }
+    var positions: [Position] { lock.withLock { items.map(\.0).sorted() } }
+    var reasons: [String] { lock.withLock { items.map(\.1) } }
 }
