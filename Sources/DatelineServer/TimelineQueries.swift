@@ -28,21 +28,21 @@ public enum TimelineQueries {
     }
 
     private static func run(_ request: QueryRequest, _ timelines: Timelines, _ seconds: Double) async throws -> [Data] {
-            try await timelines.read(budget: seconds) { store in
-                let encoder = StableJSON.encoder()
-                switch request.kind {
-                case .statements:
-                    let query = StatementQuery(speaker: request.speaker, affiliation: request.actor, since: request.since,
-                                               until: request.until, words: request.grep, limit: request.limit)
-                    return try store.statements(query).map { try encoder.encode($0) }
-                case .tensions:
-                    var query = TensionQuery(pair: request.pair, actor: request.actor, since: request.since,
-                                             until: request.until, top: request.top)
-                    if let bucket = request.bucket.flatMap({ TimeBucket(rawValue: $0.rawValue) }) { query.bucket = bucket }
-                    let answer = try store.tensions(query)
-                    return try (request.limit.map { Array(answer.prefix($0)) } ?? answer).map { try encoder.encode($0) }
-                }
+        try await timelines.read(budget: seconds) { store in
+            let encoder = StableJSON.encoder()
+            switch request.kind {
+            case .statements:
+                let query = StatementQuery(speaker: request.speaker, affiliation: request.actor, since: request.since,
+                                           until: request.until, words: request.grep, limit: request.limit)
+                return try store.statements(query).map { try encoder.encode($0) }
+            case .tensions:
+                var query = TensionQuery(pair: request.pair, actor: request.actor, since: request.since,
+                                         until: request.until, top: request.top)
+                if let bucket = request.bucket.flatMap({ TimeBucket(rawValue: $0.rawValue) }) { query.bucket = bucket }
+                let answer = try store.tensions(query)
+                return try (request.limit.map { Array(answer.prefix($0)) } ?? answer).map { try encoder.encode($0) }
             }
+        }
     }
 
     /// Splits an encoded row into its top-level fields, each value spliced verbatim.

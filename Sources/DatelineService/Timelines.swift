@@ -10,7 +10,8 @@ import Logging
 /// pool). After each commit the log's observer only notes that the head moved; the queue then
 /// catches the projections up by reading the log from their checkpoints. However fast
 /// appends arrive, at most one catch-up is pending, so memory stays bounded and a burst of
-/// commits is applied in a few large transactions.
+/// commits is applied in a few large transactions. Budgeted reads (the server's queries) run
+/// on a few extra connections, side by side, once the queue has caught the projections up.
 public final class Timelines: @unchecked Sendable {
     private let queue = DispatchQueue(label: "dateline.timelines")
     /// Touched only on `queue`.
