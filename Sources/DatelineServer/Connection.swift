@@ -973,12 +973,20 @@ final class ConnectionHandler: ChannelDuplexHandler {
             let handler = LoopBox(entry.handler)
             return entry.channel.eventLoop.submit { handler.value.snapshot() }
         }
-        EventLoopFuture.whenAllComplete(futures, on: eventLoop).assumeIsolated().whenSuccess { results in
+        let timelines: EventLoopFuture<[ReplyObject]?>
+        if let handler = core.configuration.timelineStats {
+            let promise = eventLoop.makePromise(of: [ReplyObject]?.self)
+            promise.completeWithTask { try? await handler() }
+            timelines = promise.futureResult
+        } else {
+            timelines = eventLoop.makeSucceededFuture(nil)
+        }
+        EventLoopFuture.whenAllComplete(futures, on: eventLoop).and(timelines).assumeIsolated().whenSuccess { results, projections in
             let connections = results.compactMap { try? $0.get() }
             let counters = core.registry.snapshot
             let metrics = core.hub.metricsSnapshot
             let now = NIODeadline.now()
-            let fields: ReplyObject = [
+            var fields: ReplyObject = [
                 "head": .position(core.hub.head),
                 "uptime_seconds": .int((now - core.startedAt).nanoseconds / 1_000_000_000),
                 "connections_open": .int(entries.count),
@@ -994,6 +1002,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
                 "largest_commit": .int(metrics.largestCommit),
                 "connections": .array(connections),
             ]
+            if let projections { fields.append("timelines", .array(projections.map { .object($0) })) }
             Reply.ok(id: id, op: .stats, fields, into: &self.out)
             self.finishRequest()
         }

@@ -11,6 +11,9 @@ import NIOCore
 /// projections; until it is set, `query` answers `not_found`.
 public typealias QueryHandler = @Sendable (QueryRequest) async throws -> [ReplyObject]
 
+/// The timelines' state for `stats`: per projection its checkpoint, lag and skipped events.
+public typealias TimelineStatsHandler = @Sendable () async throws -> [ReplyObject]
+
 /// Everything `DatelineServer` needs besides the engine and a logger.
 public struct ServerConfiguration: Sendable {
     /// Address to bind. Anything but a loopback address requires `token`.
@@ -41,6 +44,8 @@ public struct ServerConfiguration: Sendable {
     public var socketSendBufferBytes: Int?
     /// Answers `query`; nil until the timelines are wired in.
     public var queryHandler: QueryHandler?
+    /// Adds `timelines` to `stats`; nil leaves it out.
+    public var timelineStats: TimelineStatsHandler?
 
     public init(host: String = "127.0.0.1", port: Int = 7411, token: String? = nil, readsNeedAuth: Bool = false,
                 limits: ProtocolLimits = .default, serverVersion: String = "datelined \(DatelineTCPServer.version)",

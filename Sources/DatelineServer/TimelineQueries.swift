@@ -27,6 +27,19 @@ public enum TimelineQueries {
         }
     }
 
+    /// The projections' checkpoints, lag and skipped events, for the server's `stats`.
+    public static func stats(engine: DatelineEngine) throws -> TimelineStatsHandler {
+        let timelines = try engine.timelines()
+        return {
+            try await timelines.read(budget: 5) { store in
+                try store.stats().map { p -> ReplyObject in
+                    ["name": .string(p.name), "checkpoint": .position(p.checkpoint), "lag": .int(p.lag),
+                     "skipped_events": .int(Int64(p.malformed))]
+                }
+            }
+        }
+    }
+
     private static func run(_ request: QueryRequest, _ timelines: Timelines, _ seconds: Double) async throws -> [Data] {
         try await timelines.read(budget: seconds) { store in
             let encoder = StableJSON.encoder()

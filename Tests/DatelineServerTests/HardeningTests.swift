@@ -115,6 +115,10 @@ import Testing
                 let tensions = try c.request("{\"op\":\"query\",\"id\":\"t\",\"kind\":\"tensions\",\"pair\":\"RUS-UKR\"}")
                 #expect(tensions.last?.type == "end")
                 #expect(try c.terminal("PING").type == "ok")
+                // The protocol's stats show the skipped events.
+                let stats = try c.terminal("{\"op\":\"stats\"}")
+                let skipped = ((stats["timelines"] as? [[String: Any]]) ?? []).map { ($0["name"] as? String ?? "", $0.int("skipped_events") ?? -1) }
+                #expect(Dictionary(uniqueKeysWithValues: skipped) == ["statements": 4, "tensions": 4])
             }
             let stats = try await server.engine.timelines().read { try $0.stats() }
             #expect(stats.first { $0.name == "statements" }?.malformed == 4)

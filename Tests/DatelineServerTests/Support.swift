@@ -37,7 +37,10 @@ final class TestServer: @unchecked Sendable {
         let engine = try DatelineEngine(databasePath: path, options: storeOptions, logger: logger)
         try prepare(engine.store)
         var configuration = ServerConfiguration(host: "127.0.0.1", port: 0, limits: limits, eventLoopThreads: 2)
-        if timelines { configuration.queryHandler = try TimelineQueries.handler(engine: engine, budget: queryBudget) }
+        if timelines {
+            configuration.queryHandler = try TimelineQueries.handler(engine: engine, budget: queryBudget)
+            configuration.timelineStats = try TimelineQueries.stats(engine: engine)
+        }
         configure(&configuration)
         let server = DatelineTCPServer(engine: engine, configuration: configuration, logger: logger)
         try await server.start()
