@@ -176,3 +176,63 @@ public struct Extraction: Hashable, Sendable, Codable {
         self.tensions = tensions
     }
 }
+
+/// The ranges and codes a finding must respect before the timelines fold it. Checked where
+/// findings enter: ingest (what the extractor produced) and the projections' decoding of the
+/// log (which may hold events written before these checks). A finding outside them is refused,
+/// never clamped: its meaning is unknown.
+public enum FindingRules {
+    /// Goldstein scores: −10 … +10.
+    public static let goldstein: ClosedRange<Double> = -10...10
+    /// Weights and reported tension levels: 0 … 1.
+    public static let unit: ClosedRange<Double> = 0...1
+    /// CAMEO QuadClass: 1 verbal cooperation … 4 material conflict.
+    public static let quadClasses: ClosedRange<Int> = 1...4
+
+    /// A CAMEO event code: two to four digits whose first two are a root code, 01 … 20.
+    public static func isCAMEOCode(_ code: String) -> Bool {
+        let u = Array(code.utf8)
+        guard (2...4).contains(u.count), u.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return false }
+        let root = Int(u[0] - 0x30) * 10 + Int(u[1] - 0x30)
+        return (1...20).contains(root)
+    }
+
+    /// Why a tension's numbers or codes cannot be folded, or nil when they can.
+    public static func tensionProblem(weight: Double, goldstein: Double?, quadClass: Int?, cameo: String?, level: Double?,
+                                      start: Int, end: Int, index: Int) -> String? {
+        guard weight.isFinite, unit.contains(weight) else { return "weight must be a number from 0 to 1" }
+        if let goldstein, !(goldstein.isFinite && Self.goldstein.contains(goldstein)) {
+            return "goldstein must be a number from -10 to 10"
+        }
+        if let quadClass, !quadClasses.contains(quadClass) { return "quad_class must be 1, 2, 3 or 4" }
+        if let cameo, !isCAMEOCode(cameo) { return "cameo must be a CAMEO event code (2 to 4 digits, root 01 to 20)" }
+        if let level, !(level.isFinite && unit.contains(level)) { return "level must be a number from 0 to 1" }
+        return spanProblem(start: start, end: end, index: index)
+    }
+
+    /// Why a statement's offsets cannot be folded, or nil when they can.
+    public static func statementProblem(start: Int, end: Int, index: Int) -> String? {
+        spanProblem(start: start, end: end, index: index)
+    }
+
+    private static func spanProblem(start: Int, end: Int, index: Int) -> String? {
+        guard start >= 0, end >= start else { return "start and end must satisfy 0 <= start <= end" }
+        guard index >= 0 else { return "index must not be negative" }
+        return nil
+    }
+}
+
+extension Tension {
+    /// Why this tension breaks `FindingRules`, or nil.
+    public func problem(index: Int = 0) -> String? {
+        FindingRules.tensionProblem(weight: weight, goldstein: goldstein, quadClass: quadClass, cameo: cameo, level: level,
+                                    start: start, end: end, index: index)
+    }
+}
+
+extension Statement {
+    /// Why this statement breaks `FindingRules`, or nil.
+    public func problem(index: Int = 0) -> String? {
+        FindingRules.statementProblem(start: start, end: end, index: index)
+    }
+}

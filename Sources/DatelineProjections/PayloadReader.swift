@@ -419,6 +419,9 @@ struct PayloadReader {
     }
 
     /// A plain integer (`-?(0|[1-9][0-9]*)`, at most 18 digits); anything else is left to the full decoder.
+    ///
+    /// The digits are counted before they are added up: 18 decimal digits always fit in an
+    /// `Int`, so no value a client can write overflows here (a 19th digit gives up instead).
     private mutating func int() -> Int? {
         ws()
         var j = i
@@ -427,11 +430,12 @@ struct PayloadReader {
         let digitsStart = j
         var value = 0
         while j < n, p[j] >= 0x30, p[j] <= 0x39 {
+            guard j - digitsStart < 18 else { return nil }
             value = value * 10 + Int(p[j] - 0x30)
             j += 1
         }
         let digits = j - digitsStart
-        guard digits > 0, digits <= 18, !(digits > 1 && p[digitsStart] == 0x30) else { return nil }
+        guard digits > 0, !(digits > 1 && p[digitsStart] == 0x30) else { return nil }
         if j < n, p[j] == 0x2E || p[j] == 0x65 || p[j] == 0x45 { return nil }
         i = j
         return negative ? -value : value

@@ -68,7 +68,12 @@ final class ApplyCache {
         nameLikeMentions[surface] = answer
         return answer
     }
-    init(generation: Int) { self.generation = generation }
+    /// Where skipped events are reported (`TimelineStoreOptions.onSkipped`).
+    let onSkipped: (@Sendable (Position, EventType, String) -> Void)?
+    init(generation: Int, onSkipped: (@Sendable (Position, EventType, String) -> Void)? = nil) {
+        self.generation = generation
+        self.onSkipped = onSkipped
+    }
 
     struct AliasKey: Hashable {
         var speaker: Int64
@@ -91,9 +96,13 @@ extension TableProjection {
         return true
     }
 
-    static func malformedCount(_ changes: [TimelineChange]) -> Int {
+    /// Counts the skipped events of this projection's types, reporting each to the cache's owner.
+    static func malformedCount(_ changes: [TimelineChange], _ cache: ApplyCache) -> Int {
         changes.reduce(0) { n, c in
-            if case .malformed(_, let type, _) = c, eventTypes.contains(type) { return n + 1 }
+            if case .malformed(let position, let type, let reason) = c, eventTypes.contains(type) {
+                cache.onSkipped?(position, type, reason)
+                return n + 1
+            }
             return n
         }
     }
@@ -103,8 +112,9 @@ extension TableProjection {
 /// a full-text index of the content.
 enum StatementsProjection: TableProjection {
     static let name = "statements"
-    /// 2: contentless word index without positions.
-    static let codeVersion = 2
+    /// 2: contentless word index without positions. 3: only article streams' findings, within
+    /// `FindingRules` (rows a raw append forged, or out of range, are dropped by the rebuild).
+    static let codeVersion = 3
     static let eventTypes: Set<EventType> = [.articleIngested, .statementRecorded, .extractionSuperseded]
     static let tables = ["statements_fts", "statements", "speaker_aliases", "speakers", "articles"]
 
@@ -291,7 +301,7 @@ enum StatementsProjection: TableProjection {
                 break
             }
         }
-        return malformedCount(changes)
+        return malformedCount(changes, cache)
     }
 }
 
@@ -299,7 +309,8 @@ enum StatementsProjection: TableProjection {
 /// the daily rows per pair, recomputed from the mentions of each (pair, day) a batch touches.
 enum TensionsProjection: TableProjection {
     static let name = "tensions"
-    static let codeVersion = 1
+    /// 2: only article streams' findings, within `FindingRules` (no NaN or infinite days).
+    static let codeVersion = 2
     static let eventTypes: Set<EventType> = [.tensionObserved, .extractionSuperseded]
     static let tables = ["daily", "mentions"]
 
@@ -474,7 +485,7 @@ enum TensionsProjection: TableProjection {
                 break
             }
         }
-        if bulk { return malformedCount(changes) }
+        if bulk { return malformedCount(changes, cache) }
         for key in dirty.sorted() {
             let mentions = try TimelineStore.mentions(db, prefix: p, pair: key.pair, from: key.date, to: key.date)
             if let d = TensionMath.daily(pair: key.pair, date: key.date, mentions: mentions) {
@@ -485,7 +496,7 @@ enum TensionsProjection: TableProjection {
                 try s.run()
             }
         }
-        return malformedCount(changes)
+        return malformedCount(changes, cache)
     }
 }
 

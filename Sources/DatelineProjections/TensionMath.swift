@@ -28,7 +28,7 @@ public enum TensionMath {
         var codedMentions = 0
         for m in ordered {
             articles.insert(m.article)
-            if let l = m.level { level = max(level ?? l, l) }
+            if let l = m.level, l.isFinite { level = max(level ?? l, l) }
             guard m.isCodedEvent else { continue }
             codedMentions += 1
             let key = m.dedupKey
@@ -44,11 +44,15 @@ public enum TensionMath {
         for key in keysInOrder {
             let e = representative[key]!
             if let q = e.quadClass { quads[q] += 1 }
-            if let g = e.goldstein {
+            if let g = e.goldstein, g.isFinite {
+                // Decoding refuses findings outside `FindingRules`; the clamps make the sums
+                // finite whatever reaches here, so a day's row can always be stored and encoded.
+                let g = min(max(g, FindingRules.goldstein.lowerBound), FindingRules.goldstein.upperBound)
+                let w = e.weight.isFinite ? min(max(e.weight, 0), 1) : 0
                 goldsteinSum += g
                 goldsteinCount += 1
-                tension += e.weight * max(0, -g)
-                cooperation += e.weight * max(0, g)
+                tension += w * max(0, -g)
+                cooperation += w * max(0, g)
             }
         }
         return DailyTension(pair: pair, date: date, events: keysInOrder.count, quadCounts: quads,

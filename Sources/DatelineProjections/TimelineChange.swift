@@ -28,12 +28,30 @@ public enum TimelineChange: Sendable, Equatable {
 
     private static func decode(_ event: RecordedEvent) -> TimelineChange {
         switch event.type {
-        case .extractionSuperseded: return .supersede(stream: event.stream, position: event.position)
-        case .articleIngested, .statementRecorded, .tensionObserved:
-            if let change = PayloadReader.change(event) { return change }
+        case .extractionSuperseded, .articleIngested, .statementRecorded, .tensionObserved:
+            // Only the engine writes article streams (raw appends there are refused), so
+            // findings anywhere else are not the engine's and are not folded.
+            guard EngineNamespace.isReserved(event.stream) else { return .ignored }
         default: return .ignored
         }
-        return decodeWithFoundation(event)
+        if event.type == .extractionSuperseded { return .supersede(stream: event.stream, position: event.position) }
+        return validated(PayloadReader.change(event) ?? decodeWithFoundation(event), event)
+    }
+
+    /// A decoded finding that breaks `FindingRules` (an extreme weight, an unknown code, a
+    /// negative offset) becomes `.malformed`: folding it could make the day's tension NaN or
+    /// infinite, which SQLite refuses and JSON cannot encode.
+    private static func validated(_ change: TimelineChange, _ event: RecordedEvent) -> TimelineChange {
+        let problem: String?
+        switch change {
+        case .statement(let r): problem = FindingRules.statementProblem(start: r.start, end: r.end, index: r.index)
+        case .tension(let m):
+            problem = FindingRules.tensionProblem(weight: m.weight, goldstein: m.goldstein, quadClass: m.quadClass,
+                                                  cameo: m.cameo, level: m.level, start: m.start, end: m.end, index: m.index)
+        default: problem = nil
+        }
+        guard let problem else { return change }
+        return .malformed(position: event.position, type: event.type, reason: problem)
     }
 
     /// The full decoder: `JSONDecoder` and the payload types. The authority on what a payload

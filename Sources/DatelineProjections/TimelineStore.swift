@@ -17,6 +17,9 @@ public struct TimelineStoreOptions: Sendable {
     /// to apply is rebuilt into a fresh file (bulk load, indexes afterwards) rather than caught
     /// up row by row.
     public var rebuildThreshold: Int64
+    /// Told the position, type and reason of each event the projections skip (a payload they
+    /// cannot use), so the owner can log it; the skips are also counted in `stats()`.
+    public var onSkipped: (@Sendable (Position, EventType, String) -> Void)? = nil
 
     public init(chunkSize: Int = 4_000, fullTextSearch: Bool = true,
                 decodeThreads: Int = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount)),
@@ -126,7 +129,7 @@ public final class TimelineStore {
 
     func cache(_ name: String, generation: Int) -> ApplyCache {
         if let c = caches[name], c.generation == generation { return c }
-        let c = ApplyCache(generation: generation)
+        let c = ApplyCache(generation: generation, onSkipped: options.onSkipped)
         caches[name] = c
         return c
     }

@@ -35,6 +35,16 @@ public struct ProtocolLimits: Sendable, Equatable {
     public var partialLineTimeout: TimeAmount
     /// Largest `n` accepted by `TAIL n` and by `"last": n`.
     public var maxTail: Int
+    /// Longest `speaker` or `stream_prefix` of a filter or query, in bytes: matching cost grows
+    /// with it for every event or row (a 100 KB speaker stalled a loop for seconds).
+    public var maxFilterTextBytes: Int = 256
+    /// Most event types one filter may name.
+    public var maxFilterTypes: Int = 64
+    /// Most words, and bytes, a query's `grep` may have.
+    public var maxQueryWords: Int = 16
+    public var maxQueryTextBytes: Int = 512
+    /// How long one query may run before it is stopped and answered with `busy`.
+    public var queryTimeBudget: TimeAmount = .seconds(10)
 
     public init(
         maxLineBytes: Int = 1 << 20,

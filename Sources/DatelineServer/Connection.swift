@@ -29,6 +29,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private var peer = "?"
     private let connectedAt = Timestamp(rawValue: Int64(Date().timeIntervalSince1970 * 1_000_000))
     private var authenticated = false
+    private var tokenFailures = 0
 
     // Input
     private var decoder: NDJSONFrameDecoder
@@ -51,6 +52,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private var lastProgress = NIODeadline.now()
     private var lastBuffered = 0
     private var tickTask: Scheduled<Void>?
+    private var resumeScheduled = false
 
     // Subscriptions, in the order they were opened.
     private var subscriptions: [Subscription] = []
@@ -233,8 +235,13 @@ final class ConnectionHandler: ChannelDuplexHandler {
         }
         if core.writesNeedAuth && !authenticated {
             let open: Set<Op> = [.hello, .ping, .help, .auth, .quit]
-            if op.isWrite || (core.configuration.readsNeedAuth && !open.contains(op)) {
+            if op.isWrite {
                 fail(ProtocolError.authRequired(id: id))
+                return
+            }
+            if core.configuration.readsNeedAuth && !open.contains(op) {
+                fail(ProtocolError(.authRequired, "this server needs {\"op\":\"auth\",\"token\":\"…\"} before reads and writes",
+                                   id: id))
                 return
             }
         }
@@ -249,7 +256,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         case .auth(let token):
             if let expected = core.configuration.token, !Self.constantTimeEqual(token, expected) {
                 logger.notice("auth refused", metadata: ["peer": "\(peer)"])
-                fail(ProtocolError.tokenRejected(id: id))
+                refuseToken(id: id)
             } else {
                 authenticated = true
                 Reply.authOK(id: id, into: &out)
@@ -261,8 +268,16 @@ final class ConnectionHandler: ChannelDuplexHandler {
         case .read(let request):
             startRead(request, id: id)
         case .replay(let request):
+            if let problem = core.limits.problem(with: request.filter) {
+                fail(ProtocolError(.badRequest, problem, id: id))
+                return
+            }
             startReplay(request, id: id)
         case .subscribe(let request):
+            if let problem = core.limits.problem(with: request.filter) {
+                fail(ProtocolError(.badRequest, problem, id: id))
+                return
+            }
             subscribe(request, id: id)
         case .unsubscribe(let target):
             guard let index = subscriptions.firstIndex(where: { $0.id == target }) else {
@@ -273,6 +288,10 @@ final class ConnectionHandler: ChannelDuplexHandler {
             Reply.unsubscribeOK(id: id, subscription: target, into: &out)
             closeIfFinishedAfterEOF()
         case .query(let request):
+            if let problem = core.limits.problem(with: request) {
+                fail(ProtocolError(.badRequest, problem, id: id))
+                return
+            }
             query(request, id: id)
         case .stats:
             stats(id: id)
@@ -281,6 +300,29 @@ final class ConnectionHandler: ChannelDuplexHandler {
             Reply.quitOK(id: id, into: &out)
             closing = true
             closeAfterQuit()
+        }
+    }
+
+    /// Wrong tokens on one connection before it is closed.
+    static let maxTokenFailures = 5
+
+    /// A wrong token: answered after a delay that doubles with each failure (100 ms, 200 ms,
+    /// …; later lines wait behind it), and the connection closes at `maxTokenFailures`, so a
+    /// client cannot try tens of thousands of tokens a second.
+    private func refuseToken(id: RequestID?) {
+        tokenFailures += 1
+        if tokenFailures >= Self.maxTokenFailures {
+            core.registry.countAbuse()
+            logger.notice("closing connection: repeated wrong tokens", metadata: ["peer": "\(peer)"])
+            fail(ProtocolError(.authRequired, "token not accepted; too many wrong tokens, closing", id: id, closes: true))
+            return
+        }
+        guard let context else { return }
+        beginRequest()
+        let delay = TimeAmount.milliseconds(Int64(100 << (tokenFailures - 1)))
+        context.eventLoop.assumeIsolated().scheduleTask(in: delay) {
+            self.fail(ProtocolError.tokenRejected(id: id))
+            self.finishRequest()
         }
     }
 
@@ -337,6 +379,12 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     private func append(_ request: DatelineProtocol.AppendRequest, id: RequestID?) {
+        // The engine's streams, types and ids are written only by ingest (see `EngineNamespace`).
+        if let refusal = EngineNamespace.refusal(stream: request.stream, types: request.events.map(\.type),
+                                                 ids: request.events.map(\.eventID)) {
+            fail(ProtocolError(.badRequest, refusal, id: id, details: ["reason": .string("reserved")]))
+            return
+        }
         beginRequest()
         let events = request.proposedEvents(makeID: { try! EventID("ev-" + UUID().uuidString.lowercased()) })
         let log = core.log, hub = core.hub
@@ -358,6 +406,10 @@ final class ConnectionHandler: ChannelDuplexHandler {
         if var e = error as? ProtocolError {
             if e.id == nil { e.id = id }
             return e
+        }
+        if let tooLarge = error as? ArticleTooLarge {
+            return ProtocolError(.badRequest, tooLarge.description, id: id,
+                                 details: ["max_article_bytes": .int(Int64(Article.maxTextBytes))])
         }
         guard let logError = error as? EventLogError else {
             logger.error("request failed", metadata: ["error": "\(error)"])
@@ -406,6 +458,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     private final class ReadJob {
         let id: RequestID?
+        /// Set when the `end` line is written: a pump that comes back later does nothing.
+        var finished = false
         let stream: StreamName
         var next: StreamVersion
         var remaining: Int
@@ -421,6 +475,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     private final class ReplayJob {
         let id: RequestID?
+        /// Set when the `end` line is written: a pump that comes back later does nothing.
+        var finished = false
         let filter: SubscriptionFilter
         /// Every event at or before this has been written or skipped.
         var sent: Position
@@ -458,6 +514,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     private func pumpRead(_ job: ReadJob) {
+        guard !job.finished else { return }
         guard !job.readInFlight, !closing, canWrite else { flushOut(); return }
         if job.remaining == 0 {
             finishRead(job)
@@ -483,6 +540,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
                     self.pumpRead(job)
                 }
             case .failure(let error):
+                job.finished = true
                 self.fail(self.protocolError(error, id: job.id))
                 self.finishRequest()
             }
@@ -490,6 +548,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     private func finishRead(_ job: ReadJob) {
+        guard !job.finished else { return }
+        job.finished = true
         Reply.readEnd(id: job.id, stream: job.stream, nextVersion: job.next, count: job.count, into: &out)
         finishRequest()
     }
@@ -508,6 +568,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     private func pumpReplay(_ job: ReplayJob) {
+        guard !job.finished else { return }
         guard !job.readInFlight, !closing, canWrite else { flushOut(); return }
         if job.remaining == 0 || job.sent >= job.end {
             finishReplay(job)
@@ -516,13 +577,24 @@ final class ConnectionHandler: ChannelDuplexHandler {
         job.readInFlight = true
         let from = job.sent.next
         let limit = Int(min(Int64(core.configuration.pageEvents), job.end.rawValue - job.sent.rawValue))
-        core.read(on: eventLoop) { try await $0.read(from: from, limit: limit) }.assumeIsolated().whenComplete { result in
+        let filter = job.filter
+        // The filter runs on the read thread with the read: payload scans stay off the loop.
+        core.read(on: eventLoop) { log in
+            do {
+                return FilteredPage(try await log.read(from: from, limit: limit), filter)
+            } catch EventLogError.corruptPayload(let position, _) where position > from {
+                // The good events before a corrupt one are delivered; the next page starts at
+                // it and answers the error naming its position.
+                return FilteredPage(try await log.read(from: from, limit: Int(position.rawValue - from.rawValue)), filter)
+            }
+        }.assumeIsolated().whenComplete { result in
             job.readInFlight = false
             guard !self.closing else { return }
             switch result {
-            case .success(let events):
-                for event in events where event.position > job.sent && event.position <= job.end {
-                    if job.filter.matches(event) {
+            case .success(let page):
+                let events = page.events
+                for (i, event) in events.enumerated() where event.position > job.sent && event.position <= job.end {
+                    if page.matches[i] {
                         Reply.event(id: job.id, event, into: &self.out)
                         job.count += 1
                         job.remaining -= 1
@@ -534,6 +606,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
                 self.flushOut()
                 self.pumpReplay(job)
             case .failure(let error):
+                job.finished = true
                 self.fail(self.protocolError(error, id: job.id))
                 self.finishRequest()
             }
@@ -541,6 +614,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     private func finishReplay(_ job: ReplayJob) {
+        guard !job.finished else { return }
+        job.finished = true
         Reply.replayEnd(id: job.id, next: job.sent.next, count: job.count, head: job.end, into: &out)
         finishRequest()
     }
@@ -698,14 +773,16 @@ final class ConnectionHandler: ChannelDuplexHandler {
             let lastDelivered = loopHub?.lastDelivered ?? core.hub.head
             let from = sub.sent.next
             let limit = core.configuration.pageEvents
+            let filter = sub.filter
             sub.readInFlight = true
-            core.read(on: eventLoop) { try await $0.read(from: from, limit: limit) }.assumeIsolated().whenComplete { result in
+            core.read(on: eventLoop) { FilteredPage(try await $0.read(from: from, limit: limit), filter) }.assumeIsolated().whenComplete { result in
                 sub.readInFlight = false
                 guard !self.closing, self.subscriptions.contains(where: { $0 === sub }) else { return }
                 switch result {
-                case .success(let events):
-                    for event in events where event.position > sub.sent {
-                        if sub.filter.matches(event) {
+                case .success(let page):
+                    let events = page.events
+                    for (i, event) in events.enumerated() where event.position > sub.sent {
+                        if page.matches[i] {
                             Reply.event(id: sub.id, event, into: &self.out)
                             sub.eventsSent += 1
                             sub.lastActivity = .now()
@@ -782,14 +859,23 @@ final class ConnectionHandler: ChannelDuplexHandler {
         if context.channel.isWritable {
             lastProgress = .now()
             lastBuffered = 0
-            writableAgain()
+            // This fires inside `writeAndFlush`, in the middle of whatever is flushing (a replay
+            // page, say): resuming here re-entered that code, which then wrote a second `end`
+            // or started the next request while the first still ran. Resume on the next turn.
+            if !resumeScheduled {
+                resumeScheduled = true
+                context.eventLoop.assumeIsolated().execute {
+                    self.resumeScheduled = false
+                    self.writableAgain()
+                }
+            }
         }
         context.fireChannelWritabilityChanged()
     }
 
     /// The client took enough output: resume whatever waited for it.
     private func writableAgain() {
-        guard !closing else { return }
+        guard !closing, context?.channel.isWritable ?? false else { return }
         for sub in subscriptions { pumpSubscription(sub) }
         switch activeJob {
         case .read(let job): pumpRead(job)
@@ -797,6 +883,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         case nil: break
         }
         processFrames()
+        closeIfFinishedAfterEOF()
     }
 
     // MARK: Timers: heartbeats, stuck sockets, partial lines
@@ -910,12 +997,20 @@ final class ConnectionHandler: ChannelDuplexHandler {
             let handler = LoopBox(entry.handler)
             return entry.channel.eventLoop.submit { handler.value.snapshot() }
         }
-        EventLoopFuture.whenAllComplete(futures, on: eventLoop).assumeIsolated().whenSuccess { results in
+        let timelines: EventLoopFuture<[ReplyObject]?>
+        if let handler = core.configuration.timelineStats {
+            let promise = eventLoop.makePromise(of: [ReplyObject]?.self)
+            promise.completeWithTask { try? await handler() }
+            timelines = promise.futureResult
+        } else {
+            timelines = eventLoop.makeSucceededFuture(nil)
+        }
+        EventLoopFuture.whenAllComplete(futures, on: eventLoop).and(timelines).assumeIsolated().whenSuccess { results, projections in
             let connections = results.compactMap { try? $0.get() }
             let counters = core.registry.snapshot
             let metrics = core.hub.metricsSnapshot
             let now = NIODeadline.now()
-            let fields: ReplyObject = [
+            var fields: ReplyObject = [
                 "head": .position(core.hub.head),
                 "uptime_seconds": .int((now - core.startedAt).nanoseconds / 1_000_000_000),
                 "connections_open": .int(entries.count),
@@ -931,9 +1026,21 @@ final class ConnectionHandler: ChannelDuplexHandler {
                 "largest_commit": .int(metrics.largestCommit),
                 "connections": .array(connections),
             ]
+            if let projections { fields.append("timelines", .array(projections.map { .object($0) })) }
             Reply.ok(id: id, op: .stats, fields, into: &self.out)
             self.finishRequest()
         }
+    }
+}
+
+/// A page of the log with the filter's verdict on each event, computed on the read thread.
+struct FilteredPage: Sendable {
+    let events: [RecordedEvent]
+    let matches: [Bool]
+
+    init(_ events: [RecordedEvent], _ filter: SubscriptionFilter) {
+        self.events = events
+        matches = filter.isEmpty ? Array(repeating: true, count: events.count) : events.map(filter.matches)
     }
 }
 

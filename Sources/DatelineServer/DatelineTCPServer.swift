@@ -46,9 +46,17 @@ public final class DatelineTCPServer: Sendable {
         let pool = NIOThreadPool(numberOfThreads: max(1, configuration.readThreads))
         pool.start()
         let core: ServerCore
+        var effective = configuration
+        let descriptors = FileDescriptorBudget.connections(wanted: configuration.limits.maxConnections)
+        if descriptors.limit < configuration.limits.maxConnections {
+            logger.warning("fewer connections than configured: the open-files limit (RLIMIT_NOFILE) is too low",
+                           metadata: ["max_connections": "\(descriptors.limit)", "configured": "\(configuration.limits.maxConnections)",
+                                      "open_files_limit": "\(descriptors.openFilesLimit)"])
+        }
+        effective.limits.maxConnections = descriptors.limit
         do {
             let hub = try await FanoutHub.start(log: engine.log, group: group, logger: logger, readThreads: configuration.readThreads)
-            core = ServerCore(configuration: configuration, engine: engine, hub: hub, readPool: pool, logger: logger)
+            core = ServerCore(configuration: effective, engine: engine, hub: hub, readPool: pool, logger: logger)
         } catch {
             try? await pool.shutdownGracefully()
             try? await group.shutdownGracefully()
@@ -64,7 +72,18 @@ public final class DatelineTCPServer: Sendable {
         var bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            // When accept fails (out of file descriptors, most often) the listening socket stays
+            // readable: without a pause the loop would retry at once, burning a core until
+            // clients leave. Back off instead; refused clients are answered once below the limit.
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(AcceptBackoffHandler(backoffProvider: { _ in .milliseconds(100) }))
+                }
+            }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            // Dead peers (a machine that vanished without a FIN) are noticed and their
+            // connections freed, instead of holding a slot and a descriptor for ever.
+            .childChannelOption(.socketOption(.so_keepalive), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelOption(.writeBufferWaterMark, value: .init(low: 32 << 10, high: 64 << 10))
             .childChannelOption(.maxMessagesPerRead, value: 4)
@@ -113,6 +132,9 @@ public final class DatelineTCPServer: Sendable {
         logger.info("shutting down", metadata: ["connections": "\(core.registry.openCount)"])
         try? await serverChannel?.close()
         let entries = core.registry.beginStopping()
+        // Queries stop now rather than run to their budget: the connections waiting on them
+        // answer and close, so shutdown does not wait for the slowest query.
+        engine.stopQueries()
         for entry in entries {
             let box = LoopBox(entry.handler)
             entry.channel.eventLoop.execute { box.value.beginStopping() }
@@ -180,6 +202,41 @@ public final class DatelineTCPServer: Sendable {
         func withLock<T>(_ body: (inout State) throws -> T) rethrows -> T {
             try lock.withLock { try body(&state) }
         }
+    }
+}
+
+/// How many connections the process's open-files limit (RLIMIT_NOFILE) leaves room for.
+///
+/// Every connection holds a descriptor, and so do the log, its WAL, the event loops and the
+/// thread pools. Past the limit `accept` fails and clients get nothing at all; within it they
+/// get `too_many_connections`. So the connection limit is the configured one, or what the
+/// descriptor limit leaves after those already open and a reserve (for the refusals, the
+/// projections' connection, a rebuild's files), whichever is lower. The soft limit is raised
+/// towards the hard limit first when the configured number needs it.
+enum FileDescriptorBudget {
+    /// Descriptors kept free beyond the ones open at start.
+    static let reserve = 64
+
+    static func connections(wanted: Int) -> (limit: Int, openFilesLimit: Int) {
+        var rl = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &rl) == 0 else { return (wanted, -1) }
+        let open = openDescriptors()
+        let needed = rlim_t(max(0, wanted + open + reserve))
+        let infinity = rlim_t.max  // RLIM_INFINITY, which Swift imports as a literal that does not fit
+        if rl.rlim_cur != infinity, rl.rlim_cur < needed {
+            var raised = rl
+            raised.rlim_cur = rl.rlim_max == infinity ? needed : min(needed, rl.rlim_max)
+            if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { rl = raised }
+        }
+        guard rl.rlim_cur != infinity else { return (wanted, Int.max) }
+        let room = Int(clamping: rl.rlim_cur) - open - reserve
+        return (max(1, min(wanted, room)), Int(clamping: rl.rlim_cur))
+    }
+
+    /// Descriptors open now (counted in /proc/self/fd on Linux; elsewhere a fair guess).
+    private static func openDescriptors() -> Int {
+        if let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") { return entries.count }
+        return 32
     }
 }
 

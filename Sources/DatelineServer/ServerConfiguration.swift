@@ -1,3 +1,4 @@
+import Foundation
 import DatelineCore
 import DatelineProtocol
 import NIOCore
@@ -9,6 +10,9 @@ import NIOCore
 /// error becomes `internal` with its description. The integrator implements this with the
 /// projections; until it is set, `query` answers `not_found`.
 public typealias QueryHandler = @Sendable (QueryRequest) async throws -> [ReplyObject]
+
+/// The timelines' state for `stats`: per projection its checkpoint, lag and skipped events.
+public typealias TimelineStatsHandler = @Sendable () async throws -> [ReplyObject]
 
 /// Everything `DatelineServer` needs besides the engine and a logger.
 public struct ServerConfiguration: Sendable {
@@ -40,6 +44,8 @@ public struct ServerConfiguration: Sendable {
     public var socketSendBufferBytes: Int?
     /// Answers `query`; nil until the timelines are wired in.
     public var queryHandler: QueryHandler?
+    /// Adds `timelines` to `stats`; nil leaves it out.
+    public var timelineStats: TimelineStatsHandler?
 
     public init(host: String = "127.0.0.1", port: Int = 7411, token: String? = nil, readsNeedAuth: Bool = false,
                 limits: ProtocolLimits = .default, serverVersion: String = "datelined \(DatelineTCPServer.version)",
@@ -61,10 +67,39 @@ public struct ServerConfiguration: Sendable {
         self.queryHandler = queryHandler
     }
 
-    /// Whether `host` names only this machine (127.0.0.0/8, ::1, localhost).
+    /// Whether `host` names only this machine: every address it resolves to is in 127.0.0.0/8
+    /// or is ::1 (or ::ffff:127.x.x.x). Compared as resolved addresses, not as text: a name
+    /// such as `127.evil.example` starts like a loopback address but need not be one. A name
+    /// that does not resolve is not loopback.
     public static func isLoopback(_ host: String) -> Bool {
-        let h = host.lowercased()
-        return h == "localhost" || h == "::1" || h == "[::1]" || h.hasPrefix("127.")
+        var h = host
+        if h.hasPrefix("["), h.hasSuffix("]") { h = String(h.dropFirst().dropLast()) }
+        if h.lowercased() == "localhost" { return true }  // RFC 6761: always this machine
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var list: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(h, nil, &hints, &list) == 0, let first = list else { return false }
+        defer { freeaddrinfo(list) }
+        var node: UnsafeMutablePointer<addrinfo>? = first
+        while let n = node {
+            guard let address = n.pointee.ai_addr else { return false }
+            switch Int32(address.pointee.sa_family) {
+            case AF_INET:
+                let v4 = address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr.s_addr }
+                guard UInt32(bigEndian: v4) >> 24 == 127 else { return false }
+            case AF_INET6:
+                let bytes = address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { p in
+                    withUnsafeBytes(of: p.pointee.sin6_addr) { Array($0) }
+                }
+                let isOne = bytes[0..<15].allSatisfy { $0 == 0 } && bytes[15] == 1
+                let mapped127 = bytes[0..<10].allSatisfy { $0 == 0 } && bytes[10] == 0xFF && bytes[11] == 0xFF && bytes[12] == 127
+                guard isOne || mapped127 else { return false }
+            default:
+                return false
+            }
+            node = n.pointee.ai_next
+        }
+        return true
     }
 }
 

@@ -55,6 +55,10 @@ public struct ArticleInputs: Sendable {
     /// True when the inputs include standard input (`-`, or no paths at all).
     public var readsStandardInput: Bool { paths.contains("-") }
 
+    /// JSON Lines records longer than this are refused unread: escapes aside, their text would
+    /// be over `Article.maxTextBytes`.
+    static let maxRecordBytes = 2 * Article.maxTextBytes + (64 << 10)
+
     static func isArticleFile(_ name: String) -> Bool {
         let lower = name.lowercased()
         return !name.hasPrefix(".") && [".txt", ".json", ".jsonl", ".ndjson"].contains { lower.hasSuffix($0) }
@@ -80,13 +84,11 @@ public struct ArticleInputs: Sendable {
                 guard try body(ArticleRecord(id: file, line: nil, result: .failure(failure)), file, 0) else { return }
                 continue
             }
-            guard let text = String(data: data, encoding: .utf8) else {
-                let failure = ArticleInputError(origin: file, recordID: file, reason: "the file is not UTF-8 text")
-                guard try body(ArticleRecord(id: file, line: nil, result: .failure(failure)), file, data.count) else { return }
-                continue
-            }
             let name = file == "-" ? "-" : (file as NSString).lastPathComponent
-            let format = file == "-" ? ArticleFormat(sniffing: text[...]) : ArticleFormat(fileName: file)
+            // JSON Lines are checked record by record (one bad byte refuses its record, not the
+            // file), so sniffing standard input needs only its beginning.
+            let format = file == "-" ? ArticleFormat(sniffing: String(decoding: data.prefix(64 << 10), as: UTF8.self)[...])
+                                     : ArticleFormat(fileName: file)
             if format == .jsonLines {
                 // Record by record: each line is parsed only when it is reached.
                 var lineNumber = 0
@@ -95,14 +97,28 @@ public struct ArticleInputs: Sendable {
                     lineNumber += 1
                     offset += line.count + 1
                     guard line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { continue }
-                    let record = ArticleReader.parseJSONRecord(line, origin: name, line: lineNumber)
+                    let record: ArticleRecord
+                    if line.count > Self.maxRecordBytes {
+                        // Not even parsed: its text would be over `Article.maxTextBytes`.
+                        record = ArticleRecord(id: "\(name):\(lineNumber)", line: lineNumber, result: .failure(ArticleInputError(
+                            origin: name, line: lineNumber, recordID: "\(name):\(lineNumber)",
+                            reason: "the record is \(line.count) bytes; an article's text may have at most \(Article.maxTextBytes)")))
+                    } else if String(validating: line, as: UTF8.self) == nil {
+                        record = ArticleRecord(id: "\(name):\(lineNumber)", line: lineNumber, result: .failure(ArticleInputError(
+                            origin: name, line: lineNumber, recordID: "\(name):\(lineNumber)", reason: "the record is not valid UTF-8")))
+                    } else {
+                        record = ArticleReader.parseJSONRecord(line, origin: name, line: lineNumber)
+                    }
                     guard try body(record, name, min(offset, data.count)) else { return }
                 }
-            } else {
+            } else if let text = String(data: data, encoding: .utf8) {
                 let records = ArticleReader.records(in: text, format: format, origin: name)
                 for record in records {
                     guard try body(record, name, data.count) else { return }
                 }
+            } else {
+                let failure = ArticleInputError(origin: file, recordID: file, reason: "the file is not UTF-8 text")
+                guard try body(ArticleRecord(id: file, line: nil, result: .failure(failure)), file, data.count) else { return }
             }
         }
     }

@@ -88,6 +88,7 @@ public final class DatelineEngine: Sendable {
     }
 
     func prepare(_ article: Article) throws -> PreparedArticle {
+        try article.checkSize()
         let extraction = extractor.extract(article)
         return PreparedArticle(article: article, extraction: extraction,
                                events: try IngestBatch.events(for: article, extraction: extraction))
@@ -122,6 +123,14 @@ public final class DatelineEngine: Sendable {
     /// `timelinesReporting` (after an ingest, so the first query answers at once).
     public func catchUpTimelines() throws {
         try timelines().catchUp(progress: timelinesReporting.progress.map { report in { try report($0) } })
+    }
+
+    /// Stops the timelines' running queries (if opened): the first step of a prompt shutdown.
+    public func stopQueries() {
+        timelinesLock.lock()
+        let timelines = openedTimelines
+        timelinesLock.unlock()
+        timelines?.stopQueries()
     }
 
     /// Brings the projections (if opened) up to date and closes them and the log.

@@ -25,6 +25,14 @@ public enum IngestBatch {
     public static func findings(for hash: ContentHash, extraction: Extraction, extractorVersion: String,
                                 encoder: JSONEncoder = StableJSON.encoder()) throws -> [ProposedEvent] {
         var events: [ProposedEvent] = []
+        // Findings enter the log here: nothing outside `FindingRules` is written (the
+        // projections would refuse it anyway, and an extreme weight has no meaning).
+        for (index, statement) in extraction.statements.enumerated() {
+            if let problem = statement.problem(index: index) { throw InvalidFinding(kind: "statement", index: index, problem: problem) }
+        }
+        for (index, tension) in extraction.tensions.enumerated() {
+            if let problem = tension.problem(index: index) { throw InvalidFinding(kind: "tension", index: index, problem: problem) }
+        }
         for (index, statement) in extraction.statements.enumerated() {
             let payload = StatementRecorded(articleHash: hash, index: index, extractorVersion: extractorVersion,
                                             statement: statement)
@@ -39,6 +47,14 @@ public enum IngestBatch {
         }
         return events
     }
+}
+
+/// A finding that breaks `FindingRules`; nothing of its article was written.
+public struct InvalidFinding: Error, Sendable, CustomStringConvertible {
+    public var kind: String
+    public var index: Int
+    public var problem: String
+    public var description: String { "the extractor produced an invalid \(kind) (#\(index)): \(problem); nothing was written" }
 }
 
 /// The JSON encoding Dateline writes everywhere (payloads, `--json` lines, query rows, extract

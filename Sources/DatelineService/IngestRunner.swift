@@ -47,7 +47,15 @@ public struct IngestRunner: Sendable {
                 onFailure(error)
                 onProgress(totals.update { $0.articlesFailed += 1 })
             case .success(let article):
-                let prepared = try engine.prepare(article)
+                // A record that cannot be prepared (too large, say) fails alone.
+                let prepared: DatelineEngine.PreparedArticle
+                do {
+                    prepared = try engine.prepare(article)
+                } catch {
+                    onFailure(ArticleInputError(origin: origin, line: record.line, recordID: record.id, reason: "\(error)"))
+                    onProgress(totals.update { $0.articlesFailed += 1 })
+                    return true
+                }
                 slots.wait()
                 group.enter()
                 Task {

@@ -106,6 +106,27 @@ public final class SQLiteDatabase {
         return SQLiteError(code: rc & 0xFF, extendedCode: extended, message: message, sql: sql)
     }
 
+    /// Runs `body` with statements that stop (failing with `SQLITE_INTERRUPT`) once `shouldStop`
+    /// says so; SQLite asks it every few thousand steps, on this connection's thread. Why: a
+    /// query of unbounded cost must not hold the connection past its time budget or a shutdown.
+    public func stoppable<T>(_ shouldStop: @escaping () -> Bool, _ body: () throws -> T) rethrows -> T {
+        let box = StopCheck(shouldStop)
+        let context = Unmanaged.passRetained(box)
+        sqlite3_progress_handler(db, 4_000, { ctx in
+            Unmanaged<StopCheck>.fromOpaque(ctx!).takeUnretainedValue().check() ? 1 : 0
+        }, context.toOpaque())
+        defer {
+            sqlite3_progress_handler(db, 0, nil, nil)
+            context.release()
+        }
+        return try body()
+    }
+
+    private final class StopCheck {
+        let check: () -> Bool
+        init(_ check: @escaping () -> Bool) { self.check = check }
+    }
+
     /// Runs one or more statements that return no rows (schema changes, pragmas, BEGIN/COMMIT).
     public func execute(_ sql: String) throws(SQLiteError) {
         var errorMessage: UnsafeMutablePointer<CChar>?

@@ -55,7 +55,8 @@ struct StatsCommand: ParsableCommand {
         print("size: \(report.databaseBytes) bytes on disk; payloads \(report.payloadBytes) bytes raw, \(report.storedBytes) stored (compression \(ratio))")
         for p in report.projections {
             print("projection \(p.name): checkpoint \(p.checkpoint) (lag \(p.lag)), code version \(p.codeVersion), rows "
-                  + p.rows.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+                  + p.rows.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                  + ", skipped events \(p.malformed)")
         }
     }
 }

@@ -87,22 +87,27 @@ struct Datelined: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let queries: QueryHandler
+        let timelineStats: TimelineStatsHandler?
         do {
-            queries = try TimelineQueries.handler(engine: engine)
+            let handler = try TimelineQueries.handler(engine: engine)
+            timelineStats = try TimelineQueries.stats(engine: engine)
+            queries = handler
         } catch {
-            logger.critical("cannot open the timelines", metadata: ["db": "\(db)", "error": "\(error)"])
-            engine.close()
-            throw ExitCode(1)
+            // The log is what matters: serve it, and answer queries with the reason.
+            logger.error("cannot open the timelines; serving the log without queries",
+                         metadata: ["db": "\(db)", "error": "\(error)"])
+            let reason = "the timelines could not be opened (\(error)); the log is served without them"
+            queries = { _ in throw ProtocolError(.internal, reason) }
+            timelineStats = nil
         }
         var limits = ServerConfiguration().limits
         limits.heartbeatInterval = .seconds(Int64(heartbeat))
         limits.slowConsumerWriteDeadline = .seconds(Int64(writeDeadline))
         limits.maxConnections = maxConnections
-        let server = DatelineTCPServer(
-            engine: engine,
-            configuration: ServerConfiguration(host: host, port: port, token: token, readsNeedAuth: readsNeedAuth,
-                                               limits: limits, queryHandler: queries),
-            logger: logger)
+        var configuration = ServerConfiguration(host: host, port: port, token: token, readsNeedAuth: readsNeedAuth,
+                                                limits: limits, queryHandler: queries)
+        configuration.timelineStats = timelineStats
+        let server = DatelineTCPServer(engine: engine, configuration: configuration, logger: logger)
         do {
             try await server.run { port in
                 // One line on standard output so scripts can find a port chosen with --port 0.

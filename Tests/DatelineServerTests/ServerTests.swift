@@ -318,12 +318,13 @@ import Testing
             try await blocking {
                 let writer = try server.client()
                 defer { writer.close() }
-                func statement(_ name: String, _ affiliation: String) -> String {
-                    "{\"type\":\"StatementRecorded\",\"data\":{\"index\":0,\"statement\":{\"kind\":\"direct\",\"speaker\":{\"name\":\"\(name)\",\"surface\":\"\(name)\",\"affiliation\":\"\(affiliation)\"}}}}"
+                // Engine event types cannot be appended raw: the fixture writes them to the log directly.
+                func statement(_ name: String, _ affiliation: String) -> (type: String, json: String) {
+                    ("StatementRecorded", "{\"index\":0,\"statement\":{\"kind\":\"direct\",\"speaker\":{\"name\":\"\(name)\",\"surface\":\"\(name)\",\"affiliation\":\"\(affiliation)\"}}}")
                 }
-                let tension = "{\"type\":\"TensionObserved\",\"data\":{\"tension\":{\"pair\":\"RUS|UKR\",\"source\":\"RUS\",\"target\":\"UKR\"}}}"
-                let batch = [statement("Sergey Lavrov", "RUS"), statement("Antony Blinken", "USA"), tension].joined(separator: ",")
-                _ = try writer.terminal("{\"op\":\"append\",\"id\":\"a\",\"stream\":\"f-1\",\"events\":[\(batch)]}")
+                let tension = (type: "TensionObserved", json: "{\"tension\":{\"pair\":\"RUS|UKR\",\"source\":\"RUS\",\"target\":\"UKR\"}}")
+                let batch = [statement("Sergey Lavrov", "RUS"), statement("Antony Blinken", "USA"), tension]
+                try server.appendDirectly(stream: "f-1", batch)
                 let sub = try server.client()
                 defer { sub.close() }
                 try sub.send("{\"op\":\"subscribe\",\"id\":\"lav\",\"from\":\"start\",\"speaker\":\"lavrov\"}")
@@ -336,7 +337,7 @@ import Testing
                     seen[line["id"] as? String ?? "", default: []].append(line.int("position") ?? 0)
                 }
                 #expect(seen["lav"] == [1] && seen["pair"] == [3])
-                _ = try writer.terminal("{\"op\":\"append\",\"id\":\"b\",\"stream\":\"f-2\",\"events\":[\(batch)]}")
+                try server.appendDirectly(stream: "f-2", batch)
                 var live: [String: [Int]] = [:]
                 for _ in 0..<2 {
                     let line = try sub.nextSkippingHeartbeats()

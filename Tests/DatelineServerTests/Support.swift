@@ -15,11 +15,19 @@ final class TestServer: @unchecked Sendable {
     let directory: URL
     let databasePath: String
     let server: DatelineTCPServer
+    /// The server's engine, for fixtures written straight to the log (engine event types that a
+    /// raw `append` may not write).
+    let engine: DatelineEngine
     let port: Int
 
+    /// - Parameters:
+    ///   - prepare: writes fixtures to the log before the server (and its timelines) open it.
+    ///   - timelines: answer `query` from the engine's timelines.
     static func start(limits: ProtocolLimits = ProtocolLimits(),
                       storeOptions: EventStoreOptions = EventStoreOptions(durability: .normal),
-                      configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> TestServer
+                      timelines: Bool = false, queryBudget: TimeAmount = ProtocolLimits.default.queryTimeBudget,
+                      configure: (inout ServerConfiguration) -> Void = { _ in },
+                      prepare: (EventStore) throws -> Void = { _ in }) async throws -> TestServer
     {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("datelined-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -27,18 +35,33 @@ final class TestServer: @unchecked Sendable {
         var logger = Logger(label: "datelined-test")
         logger.logLevel = .critical
         let engine = try DatelineEngine(databasePath: path, options: storeOptions, logger: logger)
+        try prepare(engine.store.sqlite!)
         var configuration = ServerConfiguration(host: "127.0.0.1", port: 0, limits: limits, eventLoopThreads: 2)
+        if timelines {
+            configuration.queryHandler = try TimelineQueries.handler(engine: engine, budget: queryBudget)
+            configuration.timelineStats = try TimelineQueries.stats(engine: engine)
+        }
         configure(&configuration)
         let server = DatelineTCPServer(engine: engine, configuration: configuration, logger: logger)
         try await server.start()
-        return TestServer(directory: directory, databasePath: path, server: server, port: try #require(server.port))
+        return TestServer(directory: directory, databasePath: path, server: server, engine: engine,
+                          port: try #require(server.port))
     }
 
-    private init(directory: URL, databasePath: String, server: DatelineTCPServer, port: Int) {
+    private init(directory: URL, databasePath: String, server: DatelineTCPServer, engine: DatelineEngine, port: Int) {
         self.directory = directory
         self.databasePath = databasePath
         self.server = server
+        self.engine = engine
         self.port = port
+    }
+
+    /// Appends raw events straight to the log (not through the protocol), as a fixture.
+    func appendDirectly(stream: String, _ events: [(type: String, json: String)]) throws {
+        let proposed = try events.map { e in
+            ProposedEvent(id: try EventID("fixture-" + UUID().uuidString), type: try EventType(e.type), data: Array(e.json.utf8))
+        }
+        _ = try engine.store.appendSync(to: try StreamName(stream), events: proposed)
     }
 
     /// A connected client whose hello line has been read.
@@ -62,6 +85,8 @@ final class TestClient {
     init(_ line: LineClient) { self.line = line }
 
     func send(_ text: String) throws { try line.send(text) }
+
+    func sendRaw(_ bytes: [UInt8]) throws { try line.sendRaw(bytes) }
 
     /// The next line as a JSON object (heartbeats included).
     func next(timeout: Double = 10) throws -> [String: Any] {
@@ -154,9 +179,12 @@ func subscriptions(in stats: [String: Any]) -> [[String: Any]] {
 /// Starts a server, runs `body`, and stops the server whether or not `body` threw.
 func withServer(limits: ProtocolLimits = ProtocolLimits(),
                 storeOptions: EventStoreOptions = EventStoreOptions(durability: .normal),
+                timelines: Bool = false, queryBudget: TimeAmount = ProtocolLimits.default.queryTimeBudget,
                 configure: (inout ServerConfiguration) -> Void = { _ in },
+                prepare: (EventStore) throws -> Void = { _ in },
                 _ body: (TestServer) async throws -> Void) async throws {
-    let server = try await TestServer.start(limits: limits, storeOptions: storeOptions, configure: configure)
+    let server = try await TestServer.start(limits: limits, storeOptions: storeOptions, timelines: timelines,
+                                            queryBudget: queryBudget, configure: configure, prepare: prepare)
     do {
         try await body(server)
     } catch {
