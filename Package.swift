@@ -151,6 +151,7 @@ let package = Package(
         .testTarget(
             name: "DatelineServiceTests",
             dependencies: ["DatelineService", "DatelineProjections", "EventLog", "DatelineClient", "dateline", "datelined",
+                           "PostgresLog", "DatelineTestSupport",
                            .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
