@@ -423,7 +423,7 @@ public final class TimelineStore {
         let defs = active.map(\.def)
         var chunkStart = start.next
         func apply(_ chunk: DecodedChunk) throws {
-            try applyChunk(defs, events: chunk.events, changes: chunk.changes, covering: chunkStart...chunk.end)
+            try applyChunk(defs, positions: chunk.positions, changes: chunk.changes, covering: chunkStart...chunk.end)
             chunkStart = chunk.end.next
             if let progress {
                 let end = chunk.end
@@ -453,7 +453,7 @@ public final class TimelineStore {
     /// Applies one chunk that covers every event of the projections' types in `covering`, in
     /// one transaction with their checkpoints. What a projection already applied (up to its
     /// stored checkpoint) is skipped.
-    private func applyChunk(_ defs: [any TableProjection.Type], events: [RecordedEvent], changes: [TimelineChange],
+    private func applyChunk(_ defs: [any TableProjection.Type], positions: [Position], changes: [TimelineChange],
                             covering: ClosedRange<Position>) throws {
         try writeTransaction {
             for def in defs {
@@ -466,8 +466,8 @@ public final class TimelineStore {
                 // a chunk wholly after the checkpoint is handed over as it is: copying it would
                 // retain every string of every row again.
                 let fresh: [TimelineChange]
-                if let first = events.first, first.position <= s.checkpoint {
-                    fresh = zip(events, changes).filter { $0.0.position > s.checkpoint }.map(\.1)
+                if let first = positions.first, first <= s.checkpoint {
+                    fresh = zip(positions, changes).filter { $0.0 > s.checkpoint }.map(\.1)
                 } else {
                     fresh = changes
                 }
@@ -666,12 +666,19 @@ private final class DecodeResults: @unchecked Sendable {
     }
 }
 
-/// A chunk of events read from the log with their decoded changes; it covers every event of
-/// the pass's types through `end`.
+/// A chunk of events read from the log, decoded; it covers every event of the pass's types
+/// through `end`. Only the positions of the events are kept with their changes: their payloads
+/// are freed by the reading thread once decoded, not by the writer that takes the chunk last.
 struct DecodedChunk: Sendable {
-    var events: [RecordedEvent]
+    var positions: [Position]
     var changes: [TimelineChange]
     var end: Position
+
+    init(events: [RecordedEvent], changes: [TimelineChange], end: Position) {
+        positions = events.map(\.position)
+        self.changes = changes
+        self.end = end
+    }
 }
 
 /// Reads a range of the log in pages from the source, and hands on its events of `types` in
