@@ -197,24 +197,24 @@ final class FreshFile: @unchecked Sendable {
         let reader = ChunkReader(source: source, types: types, from: Position.start.next, through: head,
                                  chunkSize: options.chunkSize, decodeThreads: options.decodeThreads)
         let failures = FailureBox()
-        try reader.readAhead(into: fresh.count) { pipes in
+        try reader.readAhead(into: fresh.count) { streams in
             let others = DispatchGroup()
             defer { others.wait() }
-            for (f, pipe) in zip(fresh.dropFirst(), pipes.dropFirst()) {
+            for (f, stream) in zip(fresh.dropFirst(), streams.dropFirst()) {
                 others.enter()
                 Thread {
                     defer { others.leave() }
                     do {
-                        while let chunk = try pipe.take() { try f.load(chunk) }
+                        while let chunk = try stream.take() { try f.load(chunk) }
                         try f.finish(source: source)
                     } catch {
                         failures.record(error)
-                        for p in pipes { p.cancel() }
+                        for s in streams { s.cancel() }
                     }
                 }.start()
             }
             do {
-                while let chunk = try pipes[0].take() {
+                while let chunk = try streams[0].take() {
                     try first.load(chunk)
                     guard let progress else { continue }
                     let seconds = max(1e-9, Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9)
@@ -228,7 +228,7 @@ final class FreshFile: @unchecked Sendable {
                 }
                 try first.finish(source: source)
             } catch {
-                for p in pipes { p.cancel() }
+                for s in streams { s.cancel() }
                 throw error
             }
         }

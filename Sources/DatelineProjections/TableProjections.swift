@@ -5,10 +5,9 @@ import EventLog
 /// tables mean changes; the store then rebuilds it from the log by itself), the event types it
 /// reads, and how to create its tables and apply changes to them.
 ///
-/// Every table name is `prefix + base name`: `tl_` for the live tables, `tl_rebuild_` for the
-/// shadow tables a rebuild fills. Index names carry a tag unique to each build, so the shadow's
-/// indexes never collide with the live ones and keep their names after the swap renames the
-/// tables.
+/// Every table name is `prefix + base name` (`tl_`), in the projection's own file (a rebuild
+/// fills a fresh file with the same names). Index names carry a tag that counts the file's
+/// builds.
 protocol TableProjection: Sendable {
     static var name: String { get }
     static var codeVersion: Int { get }
@@ -22,19 +21,19 @@ protocol TableProjection: Sendable {
     /// load, which sorts once instead of inserting at random places row by row.
     static func applyIndexes(prefix: String, tag: String) -> [String]
     /// The statements that create the indexes only queries need. A rebuild runs them after
-    /// loading the shadow tables (one transaction each), which is faster than maintaining them
+    /// loading a fresh file's tables, which is faster than maintaining them
     /// row by row.
     static func queryIndexes(prefix: String, tag: String) -> [String]
     /// Applies decoded changes, in log order, inside the caller's transaction. `cache` holds
     /// facts about rows already in these tables; the caller drops it when a transaction fails.
-    /// In `bulk` mode (a rebuild's shadow tables) derived rows that `finishBulk` computes in one
+    /// In `bulk` mode (a rebuild's fresh file) derived rows that `finishBulk` computes in one
     /// pass at the end are not maintained row by row.
     /// - Returns: how many events of this projection's types were malformed.
     static func apply(_ changes: [TimelineChange], _ db: SQLiteDatabase, prefix: String, cache: ApplyCache,
                       bulk: Bool) throws -> Int
     /// Computes, from the base rows, everything `bulk` mode left out. Idempotent. The work is
     /// split into many short write transactions (run through `transaction`), because the
-    /// database's write lock is shared with the log's writer, which must not wait long.
+    /// file's write lock may be shared with other connections, which must not wait long.
     /// `loaded` is the cache of a bulk load that ran from empty tables without a failure (what
     /// it gathered on the way may stand in for reading the rows back); nil otherwise.
     static func finishBulk(_ db: SQLiteDatabase, prefix: String, loaded: ApplyCache?,

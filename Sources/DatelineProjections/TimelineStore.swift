@@ -208,7 +208,9 @@ public final class TimelineStore {
     /// is taken before it is opened, so a file swapped in meanwhile is noticed at the next use.
     private static func connect(_ files: TimelineFiles) throws -> (SQLiteDatabase, [FileIdentity?]) {
         let identities = definitions.map { FileIdentity(path: files.path(of: $0.name)) }
-        let db = try SQLiteDatabase(path: files.path(of: definitions[0].name), mode: .init(readOnly: false, create: false))
+        // Readers and writers of a rollback-journal file wait for each other's short locks.
+        let db = try SQLiteDatabase(path: files.path(of: definitions[0].name), mode: .init(readOnly: false, create: false),
+                                    busyTimeoutMilliseconds: 15_000)
         do {
             for def in definitions.dropFirst() {
                 try db.execute("ATTACH DATABASE '\(files.path(of: def.name).replacingOccurrences(of: "'", with: "''"))' AS \(def.name)")
@@ -424,7 +426,7 @@ public final class TimelineStore {
         let defs = active.map(\.def)
         var chunkStart = start.next
         func apply(_ chunk: DecodedChunk) throws {
-            try applyChunk(defs, events: chunk.events, changes: chunk.changes, covering: chunkStart...chunk.end)
+            try applyChunk(defs, positions: chunk.positions, changes: chunk.changes, covering: chunkStart...chunk.end)
             chunkStart = chunk.end.next
             if let progress {
                 let end = chunk.end
@@ -444,17 +446,17 @@ public final class TimelineStore {
             try reader.read { try apply($0) }
             return
         }
-        // Reading, inflating and decoding the next chunks on another thread while this one
+        // Reading, inflating and decoding the next chunks on other threads while this one
         // writes: the two halves of the work overlap.
-        try reader.readAhead(into: 1) { pipes in
-            while let chunk = try pipes[0].take() { try apply(chunk) }
+        try reader.readAhead(into: 1) { streams in
+            while let chunk = try streams[0].take() { try apply(chunk) }
         }
     }
 
     /// Applies one chunk that covers every event of the projections' types in `covering`, in
     /// one transaction with their checkpoints. What a projection already applied (up to its
     /// stored checkpoint) is skipped.
-    private func applyChunk(_ defs: [any TableProjection.Type], events: [RecordedEvent], changes: [TimelineChange],
+    private func applyChunk(_ defs: [any TableProjection.Type], positions: [Position], changes: [TimelineChange],
                             covering: ClosedRange<Position>) throws {
         try writeTransaction {
             for def in defs {
@@ -467,8 +469,8 @@ public final class TimelineStore {
                 // a chunk wholly after the checkpoint is handed over as it is: copying it would
                 // retain every string of every row again.
                 let fresh: [TimelineChange]
-                if let first = events.first, first.position <= s.checkpoint {
-                    fresh = zip(events, changes).filter { $0.0.position > s.checkpoint }.map(\.1)
+                if let first = positions.first, first <= s.checkpoint {
+                    fresh = zip(positions, changes).filter { $0.0 > s.checkpoint }.map(\.1)
                 } else {
                     fresh = changes
                 }
@@ -667,12 +669,19 @@ private final class DecodeResults: @unchecked Sendable {
     }
 }
 
-/// A chunk of events read from the log with their decoded changes; it covers every event of
-/// the pass's types through `end`.
+/// A chunk of events read from the log, decoded; it covers every event of the pass's types
+/// through `end`. Only the positions of the events are kept with their changes: their payloads
+/// are freed by the reading thread once decoded, not by the writer that takes the chunk last.
 struct DecodedChunk: Sendable {
-    var events: [RecordedEvent]
+    var positions: [Position]
     var changes: [TimelineChange]
     var end: Position
+
+    init(events: [RecordedEvent], changes: [TimelineChange], end: Position) {
+        positions = events.map(\.position)
+        self.changes = changes
+        self.end = end
+    }
 }
 
 /// Reads a range of the log in pages from the source, and hands on its events of `types` in
@@ -713,29 +722,75 @@ struct ChunkReader: Sendable {
         try flush(through)
     }
 
-    /// Reads on a second thread into `count` pipes (every chunk into each), while `body`
-    /// takes from them on this one (or hands them to threads of its own). Returns after the
-    /// reading thread has stopped; a failure on either side stops the other.
-    func readAhead<T>(into count: Int, _ body: ([ChunkPipe]) throws -> T) throws -> T {
-        let pipes = (0..<count).map { _ in ChunkPipe(depth: 2) }
-        let finished = DispatchSemaphore(value: 0)
+    /// Reads on `readers` threads of their own, while `body` takes the chunks in order on this
+    /// thread (or hands its `count` streams, each of which sees every chunk, to threads of its
+    /// own). The range is cut into windows of `chunkSize` positions, window k read, inflated
+    /// and decoded by reader k mod `readers`, so reading is not one thread's work. Returns
+    /// after the readers have stopped; a failure on either side stops the other.
+    func readAhead<T>(into count: Int, readers: Int = 2, _ body: ([OrderedChunks]) throws -> T) throws -> T {
+        let readers = max(1, readers)
+        // pipes[reader][stream]
+        let pipes = (0..<readers).map { _ in (0..<count).map { _ in ChunkPipe(depth: 2) } }
+        let finished = DispatchGroup()
         let reader = self
-        let producer = Thread {
-            do {
-                try reader.read { chunk in for pipe in pipes { try pipe.put(chunk) } }
-                for pipe in pipes { pipe.finish(nil) }
-            } catch {
-                for pipe in pipes { pipe.finish(error) }
-            }
-            finished.signal()
+        for r in 0..<readers {
+            finished.enter()
+            Thread {
+                defer { finished.leave() }
+                do {
+                    try reader.readWindows(startingAt: r, every: readers) { chunk in for pipe in pipes[r] { try pipe.put(chunk) } }
+                    for pipe in pipes[r] { pipe.finish(nil) }
+                } catch {
+                    for pipe in pipes[r] { pipe.finish(error) }
+                }
+            }.start()
         }
-        producer.start()
         defer {
-            for pipe in pipes { pipe.cancel() }
+            for pipe in pipes.joined() { pipe.cancel() }
             finished.wait()
         }
-        return try body(pipes)
+        return try body((0..<count).map { c in OrderedChunks(pipes.map { $0[c] }) })
     }
+
+    /// Window `first`, `first + every`, …: each one chunk of the events of `types` among the
+    /// `chunkSize` positions from `from + k × chunkSize`, decoded on this thread.
+    private func readWindows(startingAt first: Int, every: Int, _ emit: (DecodedChunk) throws -> Void) throws {
+        var k = Int64(first)
+        let size = Int64(max(1, chunkSize))
+        while true {
+            let start = from.rawValue + k * size
+            guard start <= through.rawValue else { return }
+            let end = min(through.rawValue, start + size - 1)
+            var events: [RecordedEvent] = []
+            var next = start
+            // One page per window, unless the log has gaps (then it takes more than one read).
+            while next <= end {
+                let page = try source.read(from: Position(next), limit: Int(end - next + 1))
+                guard let last = page.last else { break }
+                for e in page where e.position.rawValue <= end && types.contains(e.type) { events.append(e) }
+                next = last.position.rawValue + 1
+            }
+            try emit(DecodedChunk(events: events, changes: TimelineStore.decode(events, threads: 1), end: Position(end)))
+            k += Int64(every)
+        }
+    }
+}
+
+/// One consumer's view of the readers' pipes: the chunks in window order.
+final class OrderedChunks: @unchecked Sendable {
+    private let pipes: [ChunkPipe]
+    private var next = 0
+    init(_ pipes: [ChunkPipe]) { self.pipes = pipes }
+
+    /// The next chunk; nil after the last; rethrows what stopped a reader.
+    func take() throws -> DecodedChunk? {
+        let chunk = try pipes[next % pipes.count].take()
+        next += 1
+        return chunk
+    }
+
+    /// Stops every reader feeding this stream.
+    func cancel() { for pipe in pipes { pipe.cancel() } }
 }
 
 /// Decoded chunks handed from the reading thread to the writing one, at most `depth` waiting.
