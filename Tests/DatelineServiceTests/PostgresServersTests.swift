@@ -72,7 +72,7 @@ struct PostgresServersTests {
         await database.drop()
     }
 
-    private func runAll(_ work: [() -> Void]) {
+    private func runAll(_ work: [@Sendable () -> Void]) {
         let group = DispatchGroup()
         for job in work {
             group.enter()
@@ -98,10 +98,11 @@ struct PostgresServersTests {
                                                             "SELECT pg_sleep(1)", "COMMIT", on: database.location)
             }
             try await Task.sleep(for: .milliseconds(100))
+            let ports = servers.map(\.port)
             await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
                 Thread {
                     self.runAll(appenders.enumerated().map { index, appender in
-                        { appender.run(port: servers[index % 3].port, batches: 0..<6, size: 3) }
+                        { appender.run(port: ports[index % 3], batches: 0..<6, size: 3) }
                     })
                     done.resume()
                 }.start()
@@ -126,14 +127,15 @@ struct PostgresServersTests {
             let dir = try TemporaryDirectory()
             let servers = try startServers(2, database: database, in: dir)
             let victim = servers[0], survivor = servers[1]
+            let victimPort = victim.port, victimPID = victim.process.processIdentifier, survivorPort = survivor.port
             let appenders = (0..<8).map { Appender(name: "k\($0)") }
             await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
                 Thread {
-                    let killer: () -> Void = {
+                    let killer: @Sendable () -> Void = {
                         usleep(300_000)
-                        kill(victim.process.processIdentifier, SIGKILL)
+                        kill(victimPID, SIGKILL)
                     }
-                    self.runAll(appenders.map { appender in { appender.run(port: victim.port, batches: 0..<400, size: 2) } } + [killer])
+                    self.runAll(appenders.map { appender in { appender.run(port: victimPort, batches: 0..<400, size: 2) } } + [killer])
                     done.resume()
                 }.start()
             }
@@ -145,7 +147,7 @@ struct PostgresServersTests {
             let retries = appenders.map { Appender(name: $0.name) }
             await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
                 Thread {
-                    self.runAll(retries.map { appender in { appender.run(port: survivor.port, batches: 0..<400, size: 2) } })
+                    self.runAll(retries.map { appender in { appender.run(port: survivorPort, batches: 0..<400, size: 2) } })
                     done.resume()
                 }.start()
             }
@@ -166,10 +168,11 @@ struct PostgresServersTests {
             let dir = try TemporaryDirectory()
             let servers = try startServers(2, database: database, in: dir)
             let one = Appender(name: "twice"), other = Appender(name: "twice")
+            let ports = servers.map(\.port)
             await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
                 Thread {
-                    self.runAll([{ one.run(port: servers[0].port, batches: 0..<50, size: 3) },
-                                 { other.run(port: servers[1].port, batches: 0..<50, size: 3) }])
+                    self.runAll([{ one.run(port: ports[0], batches: 0..<50, size: 3) },
+                                 { other.run(port: ports[1], batches: 0..<50, size: 3) }])
                     done.resume()
                 }.start()
             }
