@@ -116,6 +116,9 @@ public enum ErrorCode: String, Sendable, CaseIterable, CustomStringConvertible {
     case tooManyConnections = "too_many_connections"
     /// The socket accepted nothing for the write deadline.
     case slowConsumer = "slow_consumer"
+    /// The log's database (PostgreSQL) cannot be reached now; nothing was acknowledged. Retry
+    /// with the same event ids: a batch that did commit answers its original positions.
+    case unavailable = "unavailable"
     /// The server is stopping.
     case shuttingDown = "shutting_down"
     /// A fault inside the server; the message says what, never with payload bytes.

@@ -425,6 +425,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
         case .diskFull:
             logger.error("append failed", metadata: ["error": "\(logError)"])
             return .busy(id: id, reason: "the log's disk is full")
+        case .unavailable:
+            logger.warning("log unavailable", metadata: ["error": "\(logError)"])
+            return ProtocolError(.unavailable, logError.description + "; nothing was acknowledged: retry with the same event ids", id: id)
         default:
             logger.error("log failure", metadata: ["error": "\(logError)"])
             return .internal(id: id, logError.description)
