@@ -138,15 +138,20 @@ struct TensionDocument {
         key == "\"" || key == "\u{201C}" || key == "\u{2018}" || key == "'" || key == "("
     }
 
+    /// The . ! or ? that token `i` ends with: itself, or one before at most three closing marks
+    /// (`.”)`). The walk is bounded so that a run of closing marks costs a few steps per token.
+    static func terminator(endingAt i: Int, _ tokens: [ActorToken]) -> Int? {
+        var k = i
+        while k >= 0, k > i - 4, !tokens[k].isWord, isCloser(tokens[k].key), !isTerminator(tokens[k].key) { k -= 1 }
+        return k >= 0 && !tokens[k].isWord && isTerminator(tokens[k].key) ? k : nil
+    }
+
     static func endsSentence(_ tokens: [ActorToken], _ i: Int) -> Bool {
         let t = tokens[i]
         if t.isWord { return false }
         if t.key == "\n" { return true }
         guard isTerminator(t.key) || isCloser(t.key) else { return false }
-        // The terminator this token ends with (walking back over closing quotes).
-        var k = i
-        while k >= 0, !tokens[k].isWord, isCloser(tokens[k].key), !isTerminator(tokens[k].key) { k -= 1 }
-        guard k >= 0, isTerminator(tokens[k].key) else { return false }
+        guard let k = terminator(endingAt: i, tokens) else { return false }
         let j = i + 1
         guard j < tokens.count else { return false }
         let next = tokens[j]
@@ -582,10 +587,20 @@ struct TensionDocument {
         return best?.issue
     }
 
+    /// How far (in tokens) a trigger's clause, sentence or speech scans reach on either side.
+    /// Real clauses are far shorter; the bound keeps the work per trigger constant, so text
+    /// with no full stop or comma (a run-on or repeated phrase) costs linear time, not quadratic.
+    static let reach = 48
+
+    /// The sentence around tokens `first ..< last`, cut to `reach` tokens on either side.
+    func window(_ first: Int, _ last: Int, sentence: Int) -> (Int, Int) {
+        (max(sentenceStart[sentence], first - TensionDocument.reach), min(sentenceEnd[sentence], last + TensionDocument.reach))
+    }
+
     /// The tokens of the comma-delimited clause around `index` within its sentence.
-    private func commaClause(_ index: Int, sentence: Int) -> (Int, Int) {
+    func commaClause(_ index: Int, sentence: Int) -> (Int, Int) {
         var a = index, b = index
-        let start = sentenceStart[sentence], end = sentenceEnd[sentence]
+        let (start, end) = window(index, index + 1, sentence: sentence)
         while a > start, !TensionDocument.clausePunctuation.contains(tokens[a - 1].key),
               !lexicon.clauseBreak.contains(tokens[a - 1].key) { a -= 1 }
         while b < end, !TensionDocument.clausePunctuation.contains(tokens[b].key),
@@ -693,7 +708,7 @@ struct TensionDocument {
             if signal.target == nil, trigger.context {
                 // The sentence's other actor, used when the article's context has none
                 // ("Tensions between Moscow and Kyiv …, with a Russian troop build-up …").
-                let (a, b) = inSpeech ? (clauseA, clauseB) : (sentenceStart[sentence], sentenceEnd[sentence])
+                let (a, b) = inSpeech ? (clauseA, clauseB) : window(first, last, sentence: sentence)
                 signal.sentenceOther = actors(in: a, b).first { $0.code != signal.source && !$0.isPronoun }?.code
             }
             if trigger.needsBoth, signal.source == nil || signal.target == nil { return nil }
@@ -714,8 +729,8 @@ struct TensionDocument {
     private func clause(_ first: Int, sentence: Int) -> (Int, Int) {
         let speechIndex = speechAt[first]
         if speechIndex >= 0 {
-            return (max(sentenceStart[sentence], speech[Int(speechIndex)].first),
-                    min(sentenceEnd[sentence], speech[Int(speechIndex)].last))
+            let (a, b) = window(first, first + 1, sentence: sentence)
+            return (max(a, speech[Int(speechIndex)].first), min(b, speech[Int(speechIndex)].last))
         }
         return commaClause(first, sentence: sentence)
     }
@@ -837,7 +852,7 @@ struct TensionDocument {
     /// "Tensions between X and Y …", "X-Y tensions", "tensions with X" (the clause's subject as
     /// the other side), with the level phrase nearest in the sentence (0.5 when none).
     private func levelStatement(_ first: Int, _ last: Int, _ sentence: Int) -> Tension? {
-        let a = sentenceStart[sentence], b = sentenceEnd[sentence]
+        let (a, b) = window(first, last, sentence: sentence)
         var pair: (ActorCode, ActorCode)?
         var compound = false
         var evidenceA = first, evidenceB = last
