@@ -90,6 +90,10 @@ struct TensionDocument {
         var issue: String?
         /// Another actor of the sentence, the last resort for a missing target.
         var sentenceOther: ActorCode?
+        /// Actors coordinated with the source or the target in one phrase ("Britain, the United
+        /// States and Japan imposed …"): one event each.
+        var moreSources: [ActorCode] = []
+        var moreTargets: [ActorCode] = []
     }
 
     init(article: Article, scalars: [Unicode.Scalar], statements: [Statement], lexicon: TensionLexicon,
@@ -126,6 +130,7 @@ struct TensionDocument {
             parties.append(Party(code: m.code, first: m.first, last: m.last, isPlace: m.isPlace, isPronoun: false, kind: m.kind))
             for t in m.first..<m.last { partyAt[t] = index }
         }
+        addPeople()
         markSpeech(statements)
     }
 
@@ -164,6 +169,24 @@ struct TensionDocument {
             if ArticleText.abbreviations.contains(w.key) || (w.key.utf8.count == 1 && w.capitalized) { return false }
         }
         return true
+    }
+
+    /// Office holders of the people file named in the text ("Putin", "Joe Biden") act for their
+    /// state on the article's day: a capitalised surname of one person in office then, not
+    /// already part of an actor name, becomes a party coded to that office's affiliation.
+    private mutating func addPeople() {
+        let people = PeopleDirectory.shared
+        for i in tokens.indices where partyAt[i] < 0 && tokens[i].isWord && tokens[i].capitalized {
+            guard let person = people.person(surname: tokens[i].key, on: article.date),
+                  let code = person.term(on: article.date)?.affiliation else { continue }
+            var first = i
+            // The given name before the surname belongs to the mention ("Joe Biden").
+            if first > 0, tokens[first - 1].isWord, tokens[first - 1].capitalized, partyAt[first - 1] < 0,
+               person.name.lowercased().split(separator: " ").contains(Substring(tokens[first - 1].key)) { first -= 1 }
+            let index = Int32(parties.count)
+            parties.append(Party(code: code, first: first, last: i + 1, isPlace: false, isPronoun: false, kind: .name))
+            for t in first...i { partyAt[t] = index }
+        }
     }
 
     // MARK: reported speech
@@ -315,6 +338,10 @@ struct TensionDocument {
     /// as a forum ("in the context of the OSCE", "OSCE countries").
     private func isActor(_ p: Party, allowPlaces: Bool = false) -> Bool {
         if p.isPlace && !allowPlaces { return false }
+        // "pro-Russian separatists", "anti-Kremlin protesters": supporters or opponents, not the state.
+        if p.first >= 2, tokens[p.first - 1].key == "-", TensionDocument.stancePrefixes.contains(tokens[p.first - 2].key) {
+            return false
+        }
         var before = p.first - 1
         if before >= 1, tokens[before].key == "the" { before -= 1 }
         if !allowPlaces, !p.isPronoun, before >= 0, tokens[before].isWord,
@@ -333,6 +360,8 @@ struct TensionDocument {
         }
         return true
     }
+
+    static let stancePrefixes: Set<String> = ["pro", "anti"]
 
     static let locativeBeforeName: Set<String> = ["in", "at", "near", "inside", "across", "throughout", "within", "around",
                                                    "outside", "from", "via", "through"]
@@ -395,6 +424,89 @@ struct TensionDocument {
             }
         }
         return out
+    }
+
+    /// The other actors listed with party `index` in one coordinated phrase ("Britain, the United
+    /// States, Japan and Canada"): parties joined by commas, "and" or "as well as", with an
+    /// article allowed before each; at most a dozen, within the sentence.
+    func coordinated(with index: Int, sentence: Int) -> [ActorCode] {
+        let party = parties[index]
+        guard !party.isPronoun else { return [] }
+        var out: [ActorCode] = []
+        let (lo, hi) = window(party.first, party.last, sentence: sentence)
+        func joiner(_ k: Int) -> Bool { tokens[k].key == "," || tokens[k].key == "and" || tokens[k].key == "the" }
+        // Rightwards.
+        var k = party.last
+        while out.count < 12 {
+            var j = k
+            var joined = false
+            while j < hi, joiner(j) || (tokens[j].key == "as" && j + 2 < hi && tokens[j + 1].key == "well" && tokens[j + 2].key == "as") {
+                if tokens[j].key != "the" { joined = true }
+                j += tokens[j].key == "as" ? 3 : 1
+                if tokens[j - 1].key == "as" { joined = true }
+            }
+            guard joined, j < hi, partyAt[j] >= 0 else { break }
+            let p = parties[Int(partyAt[j])]
+            guard isActor(p), !p.isPronoun else { break }
+            if p.code != party.code, !out.contains(p.code) { out.append(p.code) }
+            k = p.last
+        }
+        // Leftwards.
+        k = party.first
+        while out.count < 12 {
+            var j = k - 1
+            var joined = false
+            while j >= lo, joiner(j) {
+                if tokens[j].key != "the" { joined = true }
+                j -= 1
+            }
+            guard joined, j >= lo, partyAt[j] >= 0 else { break }
+            let p = parties[Int(partyAt[j])]
+            guard isActor(p), !p.isPronoun else { break }
+            if p.code != party.code, !out.contains(p.code) { out.append(p.code) }
+            k = p.first
+        }
+        return out
+    }
+
+    /// The party with `code` first met at or after token `from` within the sentence window.
+    func partyIndex(of code: ActorCode, from: Int, sentence: Int) -> Int? {
+        let (_, hi) = window(from, from + 1, sentence: sentence)
+        var i = from
+        while i < hi {
+            if partyAt[i] >= 0, parties[Int(partyAt[i])].code == code { return Int(partyAt[i]) }
+            i += 1
+        }
+        return nil
+    }
+
+    /// "its invasion of Ukraine": the state a possessive pronoun before the trigger stands for,
+    /// the nearest state named before it in this sentence or the two before.
+    private func possessiveAntecedent(before first: Int, sentence: Int) -> ActorCode? {
+        var k = first - 1
+        var steps = 0
+        var found = false
+        while k >= sentenceStart[sentence], steps < 4 {
+            if tokens[k].key == "its" || tokens[k].key == "their" { found = true; break }
+            if partyAt[k] >= 0 || !tokens[k].isWord { return nil }
+            k -= 1
+            steps += 1
+        }
+        guard found else { return nil }
+        let floor = sentenceStart[max(0, sentence - 2)]
+        var i = k - 1
+        var seen = 0
+        while i >= floor, seen < TensionDocument.reach * 2 {
+            if partyAt[i] >= 0 {
+                let p = parties[Int(partyAt[i])]
+                if isActor(p), !p.isPronoun, gazetteer.isState(p.code) { return p.code }
+                i = p.first - 1
+            } else {
+                i -= 1
+            }
+            seen += 1
+        }
+        return nil
     }
 
     static let agentSkip: Set<String> = [
@@ -651,6 +763,7 @@ struct TensionDocument {
                 signal.source = subj.code
             }
             signal.sourceExplicit = signal.source != nil
+            if let p = subj?.party, signal.source == parties[p].code { signal.moreSources = coordinated(with: p, sentence: sentence) }
             if trigger.frame == .verb {
                 // "accused it of …": the object is a pronoun we do not resolve, not a later actor.
                 if last < tokens.count, partyAt[last] < 0, TensionDocument.objectPronouns.contains(tokens[last].key) {
@@ -658,6 +771,9 @@ struct TensionDocument {
                 }
                 signal.target = object(after: last, sentence: sentence, excluding: signal.source)
                 signal.targetExplicit = signal.target != nil
+                if let t = signal.target, let p = partyIndex(of: t, from: last, sentence: sentence) {
+                    signal.moreTargets = coordinated(with: p, sentence: sentence).filter { $0 != signal.source }
+                }
             } else {
                 signal.target = object(after: last, sentence: sentence, maxWords: 12, excluding: signal.source)
                 signal.targetExplicit = signal.target != nil
@@ -702,6 +818,16 @@ struct TensionDocument {
                 if signal.target == nil {
                     signal.target = materialObject(after: last, sentence: sentence, excluding: signal.source)
                 }
+                if signal.source == nil, let antecedent = possessiveAntecedent(before: first, sentence: sentence),
+                   antecedent != signal.target {
+                    signal.source = antecedent
+                }
+                if let p = agentParty, let index = partyAt[p.first] >= 0 ? Int(partyAt[p.first]) : nil {
+                    signal.moreSources = coordinated(with: index, sentence: sentence)
+                }
+                if let t = signal.target, let p = partyIndex(of: t, from: last, sentence: sentence) {
+                    signal.moreTargets = coordinated(with: p, sentence: sentence).filter { $0 != signal.source }
+                }
             }
             signal.sourceExplicit = signal.source != nil
             signal.targetExplicit = signal.target != nil
@@ -720,8 +846,24 @@ struct TensionDocument {
         } else if !trigger.context || trigger.frame != .material {
             guard signal.source != nil, signal.target != nil else { return nil }
         }
+        if mentionsEarlierYear(first, last, sentence: sentence) { return nil }
         signal.issue = issue(for: trigger, at: first, clauseA, clauseB)
         return signal
+    }
+
+    /// "the Iraqi invasion of Kuwait in 1990": an event dated "in <year>" before the article's
+    /// year, within a few words after the trigger, is history, not news of the day.
+    private func mentionsEarlierYear(_ first: Int, _ last: Int, sentence: Int) -> Bool {
+        let end = min(sentenceEnd[sentence], last + 8)
+        var k = last
+        while k < end {
+            if tokens[k].key == "in", k + 1 < end, tokens[k + 1].key.utf8.count == 4,
+               let year = Int(tokens[k + 1].key), year >= 1000, year < article.date.year {
+                return true
+            }
+            k += 1
+        }
+        return false
     }
 
     /// What a trigger's clause is: the sentence within the reported speech that holds it, or
@@ -774,6 +916,7 @@ struct TensionDocument {
                 if let (a, b) = directed(from: nil, to: nil) { signals[k].source = a; signals[k].target = b }
             case (nil, let b?):
                 signals[k].source = directed(from: nil, to: b)?.0 ?? best(sources, excluding: b)
+                    ?? (trigger.agentFromContext ? best(cooccurring(with: b), excluding: b, minimum: 2) : nil)
             case (let a?, nil):
                 signals[k].target = directed(from: a, to: nil)?.1 ?? best(targets, excluding: a)
                     ?? best(named, excluding: a, minimum: 2) ?? signals[k].sentenceOther
@@ -781,6 +924,20 @@ struct TensionDocument {
                 break
             }
         }
+    }
+
+    /// For each state other than `code`, in how many sentences it is named together with `code`:
+    /// the aggressor of a war named only by its victim is the state most often named beside it.
+    private func cooccurring(with code: ActorCode) -> [ActorCode: Int] {
+        var bySentence: [Int: Set<ActorCode>] = [:]
+        for p in parties where !p.isPronoun && !p.isPlace && gazetteer.isState(p.code) {
+            bySentence[Int(sentenceOf[p.first]), default: []].insert(p.code)
+        }
+        var counts: [ActorCode: Int] = [:]
+        for (_, codes) in bySentence where codes.contains(code) {
+            for c in codes where c != code { counts[c, default: 0] += 1 }
+        }
+        return counts
     }
 
     private func emit(_ signals: [Signal]) -> [Tension] {
@@ -817,12 +974,14 @@ struct TensionDocument {
                 for p in (principal.isEmpty ? candidates : principal) where !targets.contains(p.code) { targets.append(p.code) }
                 if targets.isEmpty { targets = [first] }
             }
-            for target in targets {
-                let evidence = evidenceSpan(s)
-                add(Tension(type: type, cameo: cameo, goldstein: code.goldstein, quadClass: code.quadClass,
-                            source: source, target: target, pair: ActorPair(source, target), directed: true,
-                            modality: s.modality, weight: s.modality.weight, issue: s.issue,
-                            start: evidence.start, end: evidence.end, date: s.date))
+            for target in targets + s.moreTargets.filter({ !targets.contains($0) }) {
+                for actor in [source] + s.moreSources where actor != target {
+                    let evidence = evidenceSpan(s)
+                    add(Tension(type: type, cameo: cameo, goldstein: code.goldstein, quadClass: code.quadClass,
+                                source: actor, target: target, pair: ActorPair(actor, target), directed: true,
+                                modality: s.modality, weight: s.modality.weight, issue: s.issue,
+                                start: evidence.start, end: evidence.end, date: s.date))
+                }
             }
         }
         return out
