@@ -117,6 +117,13 @@ add(["invasion", "invasions", "invade", "invades", "invading", "invaded", "incur
 add(["war in", "war on", "war against", "full scale war", "siege of", "sieges of", "offensive in", "counteroffensive",
      "counter offensive"],
     "190", "FIGHT", "material", context=True, agent_from_context=True)
+# "the war", "Russia's war", "the Ukraine war": a war between states unless a modifier says
+# otherwise ("trade war", "price war", "cold war"; the extractor holds that list) or it names
+# crimes ("war crimes").
+add(["war"], "190", "FIGHT", "material", context=True, agent_from_context=True,
+    unless_next=["crimes", "crime", "criminal", "criminals", "games", "chest", "cabinet", "memorial", "veterans",
+                 "veteran", "bonds", "bond", "correspondent", "reporter", "effort", "time", "of", "with", "over",
+                 "between", "by", "on", "against", "in"])
 add(["[troop|troops|military|navy|army|naval|force|forces] [build|construct] up", "[troop|military|navy|army] buildup",
      "[build|construct] up of [troops|forces|military|navy|army]", "buildup of [troops|forces]",
      "massing [of|] [troops|forces]", "massed [more than|some|about|around|up to|] [troops|forces|soldiers]",
@@ -134,6 +141,9 @@ add(["[impose|imposed|imposes|imposing|slapped|slap|announced|new|tough|sweeping
      "sanctions [on|against]", "sanctioned", "embargo on", "embargo against", "blacklisted", "export controls on",
      "trade sanctions", "retaliatory tariffs", "punitive tariffs", "tariffs on"],
     "163", "SANCTION", "material", issue="SANCTIONS", feared_cameo="131", feared_type="THREATEN", needs_both=True)
+add(["[impose|imposed|imposes|imposing|slapped|slap] [drastic|tougher|further|more|fresh|latest|additional|wider|tough|new] sanctions",
+     "banned", "barred", "froze", "frozen"],
+    "163", "SANCTION", "verb", issue="SANCTIONS", feared_cameo="131", feared_type="THREATEN", needs_both=True)
 # Further sanction nouns and verbs, and energy cut-offs, which CAMEO codes as sanctions (16x).
 add(["[drastic|tougher|further|more|fresh|latest|additional|wider] sanctions", "sanctions regime",
      "[ban|bans] on", "banned [imports|exports] of", "import [ban|bans]", "export [ban|bans]", "entry [ban|bans]",
@@ -167,11 +177,16 @@ add(["[phone|telephone] [call|conversation|talks] with", "spoke by [phone|teleph
     "041", "CONSULT", "verb", issue="TALKS", needs_both=True)
 add(["held calls with", "held a call with", "video call with", "calls with"], "041", "CONSULT", "verb", issue="TALKS",
     needs_both=True)
+add(["accession to", "addition of * to", "join", "joins", "joined", "joining", "membership of", "membership in",
+     "admission to", "application to join"], "062", "COOPERATE_MILITARILY", "verb", needs_both=True,
+    unless_next=["in", "forces", "hands", "the"])
+add(["meet with", "talk to", "talk directly to", "talks to", "to meet", "negotiating with"], "036", "COOPERATE_VERBAL", "verb",
+    issue="TALKS", needs_both=True)
 add(["visit to", "visits to", "visited", "trip to", "travel to", "travelled to", "traveled to", "travels to",
      "arrived in", "to visit"], "042", "VISIT", "verb", needs_both=True)
 add(["supplied", "supplying", "[supplies|supply|provided|providing|provide|provides] * with", "to supply",
      "support package", "aid package", "[more|continued|political|military|our|their|its] support for",
-     "support for", "hosting"],
+     "support for", "support of", "hosting"],
     "070", "AID", "verb", needs_both=True)
 add(["thanked", "commend", "commends", "stand by", "stands by", "solidarity with"], "051", "PRAISE", "verb",
     needs_both=True)
@@ -206,7 +221,7 @@ FEARED = ["fear", "fears", "feared", "fearing", "fearful", "concern", "concerns"
           "preparing", "prepares", "prepare", "intends", "intend", "intention", "ready to", "warned", "warning", "warn",
           "warns", "if", "any", "alleged", "feared", "speculation", "danger of", "spectre of", "specter of",
           "brink of", "threatened", "threatens", "threaten", "threatening", "expected", "expect", "will"]
-NEGATION = ["not", "no", "never", "n't", "without", "nor", "refused", "refuses", "refusing", "declined", "declines", "unwilling", "reluctant"]
+NEGATION = ["not", "no", "never", "n't", "without", "nor", "refused", "refuses", "refusing", "declined", "declines", "unwilling", "reluctant", "resisted", "resists", "resisting"]
 # Words that end a clause for scope purposes (the spun "however" included).
 CLAUSE_BREAK = ["but", "however", "while", "whereas", "although", "though", "yet", "meanwhile"]
 

@@ -273,7 +273,8 @@ struct TensionDocument {
             let sentence = Int(sentenceOf[i])
             let limit = sentenceEnd[sentence]
             if let (value, end) = lexicon.triggerPhrases.match(tokens, at: i, limit: limit), partyAt[i] < 0,
-               end >= tokens.count || !lexicon.triggers[value].unlessNext.contains(tokens[end].key) {
+               end >= tokens.count || !lexicon.triggers[value].unlessNext.contains(tokens[end].key),
+               !(tokens[i].key == "war" && i > 0 && TensionDocument.nonMilitaryWar.contains(tokens[i - 1].key)) {
                 let signal = resolve(trigger: value, first: i, last: end, sentence: sentence)
                 if lexicon.triggers[value].frame == .denial, signal != nil {
                     let scope = deniedScope(after: end, sentence: sentence, denier: signal?.source)
@@ -384,6 +385,15 @@ struct TensionDocument {
                 if TensionDocument.clausePunctuation.contains(t.key) { return nil }
                 i -= 1
                 continue
+            }
+            if t.key == "who" || t.key == "which", i == index - 1 || words == 0 {
+                // "Zelenskiy, who thanked Ireland": the relative pronoun's antecedent is the subject.
+                var k = i - 1
+                if k >= start, tokens[k].key == "," { k -= 1 }
+                if k >= start, partyAt[k] >= 0, isActor(parties[Int(partyAt[k])]) {
+                    return (parties[Int(partyAt[k])].code, Int(partyAt[k]))
+                }
+                return nil
             }
             if lexicon.clauseBreak.contains(t.key) || t.key == "that" || t.key == "which" || t.key == "who" { return nil }
             let p = partyAt[i]
@@ -529,7 +539,14 @@ struct TensionDocument {
         agentParty(before: index, sentence: sentence)?.code ?? speakerAgent(before: index, sentence: sentence)
     }
 
-    static let victimModifiedNouns: Set<String> = ["invasion", "invasions", "incursion", "occupation", "annexation"]
+    static let victimModifiedNouns: Set<String> = ["invasion", "invasions", "incursion", "occupation", "annexation", "war"]
+
+    /// Modifiers that make "war" something other than a war between states ("trade war").
+    static let nonMilitaryWar: Set<String> = ["trade", "price", "prices", "tariff", "cold", "world", "civil", "culture",
+                                              "currency", "bidding", "turf", "information", "propaganda", "words", "drug",
+                                              "drugs", "class", "gang", "tax", "fare", "ratings", "talent", "legal",
+                                              "media", "air", "holy", "guerrilla", "star", "second", "first", "great",
+                                              "gulf", "vietnam", "korean", "post", "pre", "anti", "war", "lawfare", "of"]
 
     /// A resolved speaker's name in agent position ("Putin's troops invaded …").
     private func speakerAgent(before index: Int, sentence: Int) -> ActorCode? {
@@ -632,7 +649,8 @@ struct TensionDocument {
     }
 
     /// The first actor to the right of `index` within the clause and `maxWords` words.
-    private func object(after index: Int, sentence: Int, maxWords: Int = 8, excluding: ActorCode?) -> ActorCode? {
+    private func object(after index: Int, sentence: Int, maxWords: Int = 8, excluding: ActorCode?,
+                        allowPlaces: Bool = false) -> ActorCode? {
         var i = index
         var sideOfExcluded = false
         if excluding != nil, i > 0, partyAt[i - 1] >= 0, parties[Int(partyAt[i - 1])].code == excluding { sideOfExcluded = true }
@@ -651,7 +669,7 @@ struct TensionDocument {
                 let party = parties[Int(p)]
                 // "by the European Union and Britain": an actor joined to the excluded one is on its side.
                 let joined = sideOfExcluded && i > 0 && (tokens[i - 1].key == "and" || tokens[i - 1].key == ",")
-                if party.code != excluding, isActor(party), !joined { return party.code }
+                if party.code != excluding, isActor(party, allowPlaces: allowPlaces), !joined { return party.code }
                 sideOfExcluded = party.code == excluding || joined
                 i = party.last
                 words += 1
@@ -769,7 +787,8 @@ struct TensionDocument {
                 if last < tokens.count, partyAt[last] < 0, TensionDocument.objectPronouns.contains(tokens[last].key) {
                     return nil
                 }
-                signal.target = object(after: last, sentence: sentence, excluding: signal.source)
+                signal.target = object(after: last, sentence: sentence, excluding: signal.source,
+                                       allowPlaces: trigger.type == "VISIT")
                 signal.targetExplicit = signal.target != nil
                 if let t = signal.target, let p = partyIndex(of: t, from: last, sentence: sentence) {
                     signal.moreTargets = coordinated(with: p, sentence: sentence).filter { $0 != signal.source }
@@ -815,6 +834,14 @@ struct TensionDocument {
                     agentParty = nil
                 }
                 signal.source = agentParty?.code ?? (agentParty == nil ? speakerAgent(before: first, sentence: sentence) : nil) ?? by
+                // "invading Russian soldiers": the demonym after the participle is the invader.
+                if tokens[first].key == "invading", last < tokens.count, partyAt[last] >= 0,
+                   parties[Int(partyAt[last])].kind == .demonym, isActor(parties[Int(partyAt[last])]) {
+                    signal.source = parties[Int(partyAt[last])].code
+                    signal.target = nil
+                    signal.sentenceOther = nil
+                    agentParty = nil
+                }
                 if signal.target == nil {
                     signal.target = materialObject(after: last, sentence: sentence, excluding: signal.source)
                 }
@@ -883,21 +910,27 @@ struct TensionDocument {
     /// article's military signals with both named; failing that, from the article's most named state.
     private func fillFromContext(_ signals: inout [Signal]) {
         var pairCounts: [String: Int] = [:]
+        // The same, for wars and invasions alone: an unnamed side of "the war" is taken from these first.
+        var warPairs: [String: Int] = [:]
         var sources: [ActorCode: Int] = [:], targets: [ActorCode: Int] = [:]
         for s in signals where lexicon.triggers[s.trigger].context {
             if let a = s.source, s.sourceExplicit { sources[a, default: 0] += 1 }
             if let b = s.target, s.targetExplicit { targets[b, default: 0] += 1 }
             if let a = s.source, let b = s.target, s.sourceExplicit, s.targetExplicit {
                 pairCounts["\(a.rawValue)>\(b.rawValue)", default: 0] += 1
+                if lexicon.triggers[s.trigger].agentFromContext { warPairs["\(a.rawValue)>\(b.rawValue)", default: 0] += 1 }
             }
         }
+        // Sentences that report some act with both sides named: where co-named states are parties to it.
+        let acts = Set(signals.filter { $0.source != nil && $0.target != nil }.map(\.sentence))
+        let everySentence = Set(0..<sentenceStart.count)
         var named: [ActorCode: Int] = [:]
         for p in parties where !p.isPronoun && !p.isPlace && gazetteer.isState(p.code) { named[p.code, default: 0] += 1 }
         func best(_ counts: [ActorCode: Int], excluding: ActorCode?, minimum: Int = 1) -> ActorCode? {
             counts.filter { $0.key != excluding && $0.value >= minimum }
                 .max { ($0.value, $1.key) < ($1.value, $0.key) }?.key
         }
-        func directed(from a: ActorCode?, to b: ActorCode?) -> (ActorCode, ActorCode)? {
+        func directed(from a: ActorCode?, to b: ActorCode?, in pairCounts: [String: Int] = pairCounts) -> (ActorCode, ActorCode)? {
             var found: (ActorCode, ActorCode, Int)?
             for (key, count) in pairCounts {
                 let parts = key.split(separator: ">")
@@ -911,12 +944,39 @@ struct TensionDocument {
         for k in signals.indices where signals[k].source == nil || signals[k].target == nil {
             let trigger = lexicon.triggers[signals[k].trigger]
             guard trigger.context else { continue }
+            if trigger.agentFromContext {
+                // A war or invasion: its named side first, then the article's other wars, then the
+                // state most often named beside the named side.
+                switch (signals[k].source, signals[k].target) {
+                case (nil, nil):
+                    // "the war", "the invasion" with no side named: failing the article's wars and
+                    // attacks, the two states most often named together where acts are reported; the
+                    // one more often the agent of an attack first.
+                    if let (a, b) = directed(from: nil, to: nil, in: warPairs) ?? directed(from: nil, to: nil)
+                        ?? mostCooccurringPair(sources: sources, named: named, in: acts)
+                        ?? mostCooccurringPair(sources: sources, named: named, in: everySentence) {
+                        signals[k].source = a; signals[k].target = b
+                    }
+                case (nil, let b?):
+                    signals[k].source = directed(from: nil, to: b, in: warPairs)?.0 ?? directed(from: nil, to: b)?.0
+                        ?? best(cooccurring(with: b, in: acts), excluding: b, minimum: 2)
+                        ?? best(cooccurring(with: b, in: everySentence), excluding: b, minimum: 2)
+                case (let a?, nil):
+                    signals[k].target = directed(from: a, to: nil, in: warPairs)?.1 ?? directed(from: a, to: nil)?.1
+                        ?? best(cooccurring(with: a, in: acts), excluding: a, minimum: 2)
+                        ?? best(cooccurring(with: a, in: everySentence), excluding: a, minimum: 2)
+                        ?? signals[k].sentenceOther
+                default:
+                    break
+                }
+                continue
+            }
             switch (signals[k].source, signals[k].target) {
             case (nil, nil):
                 if let (a, b) = directed(from: nil, to: nil) { signals[k].source = a; signals[k].target = b }
             case (nil, let b?):
                 signals[k].source = directed(from: nil, to: b)?.0 ?? best(sources, excluding: b)
-                    ?? (trigger.agentFromContext ? best(cooccurring(with: b), excluding: b, minimum: 2) : nil)
+
             case (let a?, nil):
                 signals[k].target = directed(from: a, to: nil)?.1 ?? best(targets, excluding: a)
                     ?? best(named, excluding: a, minimum: 2) ?? signals[k].sentenceOther
@@ -926,11 +986,32 @@ struct TensionDocument {
         }
     }
 
+    /// The two states named together in the most sentences (at least three), ordered by how often
+    /// each is the named agent of a military act, then by how often it is named at all.
+    private func mostCooccurringPair(sources: [ActorCode: Int], named: [ActorCode: Int], in sentences: Set<Int>) -> (ActorCode, ActorCode)? {
+        var bySentence: [Int: Set<ActorCode>] = [:]
+        for p in parties where !p.isPronoun && !p.isPlace && gazetteer.isState(p.code) && sentences.contains(Int(sentenceOf[p.first])) {
+            bySentence[Int(sentenceOf[p.first]), default: []].insert(p.code)
+        }
+        var counts: [String: (ActorCode, ActorCode, Int)] = [:]
+        for (_, codes) in bySentence where codes.count >= 2 {
+            let sorted = codes.sorted { $0.rawValue < $1.rawValue }
+            for x in sorted.indices { for y in sorted.indices where y > x {
+                let key = "\(sorted[x].rawValue)|\(sorted[y].rawValue)"
+                counts[key, default: (sorted[x], sorted[y], 0)].2 += 1
+            } }
+        }
+        guard let best = counts.max(by: { ($0.value.2, $1.key) < ($1.value.2, $0.key) })?.value, best.2 >= 2 else { return nil }
+        let (x, y) = (best.0, best.1)
+        func rank(_ c: ActorCode) -> (Int, Int) { (sources[c] ?? 0, named[c] ?? 0) }
+        return rank(x) >= rank(y) ? (x, y) : (y, x)
+    }
+
     /// For each state other than `code`, in how many sentences it is named together with `code`:
     /// the aggressor of a war named only by its victim is the state most often named beside it.
-    private func cooccurring(with code: ActorCode) -> [ActorCode: Int] {
+    private func cooccurring(with code: ActorCode, in sentences: Set<Int>) -> [ActorCode: Int] {
         var bySentence: [Int: Set<ActorCode>] = [:]
-        for p in parties where !p.isPronoun && !p.isPlace && gazetteer.isState(p.code) {
+        for p in parties where !p.isPronoun && !p.isPlace && gazetteer.isState(p.code) && sentences.contains(Int(sentenceOf[p.first])) {
             bySentence[Int(sentenceOf[p.first]), default: []].insert(p.code)
         }
         var counts: [ActorCode: Int] = [:]

@@ -67,4 +67,26 @@ struct WarReportingRuleTests {
         #expect(keys(tensions("The ban on smoking in bars began in May.")).isEmpty)
         #expect(keys(tensions("A long trip to the coast tired the players.")).isEmpty)
     }
+
+    @Test("A bare war takes the article's two co-named states; a trade war or prisoners of war is no war")
+    func bareWar() {
+        #expect(keys(tensions("Sudan and Chad traded claims. Sudan and Chad met again. The war went on.")).contains("190 SDN>TCD"))
+        #expect(keys(tensions("Sudan and Chad fought a trade war.")).isEmpty)
+        #expect(keys(tensions("Chad hosts prisoners of war from Sudan.")).isEmpty)
+    }
+
+    @Test("A relative pronoun's antecedent is the subject; joining an alliance and visiting a capital cooperate")
+    func relativeJoinVisit() {
+        #expect(keys(tensions("Sudan and Chad met. Kenya, which thanked Chad, stayed out.")).contains("051 KEN>TCD"))
+        #expect(keys(tensions("Finland and Norway agreed. Finland applied to join NATO.")).contains("062 FIN>NATO"))
+        #expect(keys(tensions("Joe Biden made a trip to Nairobi.")).contains("042 USA>KEN"))
+        let joinedIn = keys(tensions("Georgia was invaded by Russia and Chad joined in the talks."))
+        #expect(!joinedIn.contains("062 TCD>GEO") && !joinedIn.contains("062 TCD>RUS"), "\(joinedIn)")
+    }
+
+    @Test("An invading demonym is the invader, not the invaded")
+    func invadingDemonym() {
+        let k = keys(tensions("Homes were burned by invading Russian soldiers in Georgia."))
+        #expect(k.contains("190 RUS>GEO") && !k.contains("190 GEO>RUS"), "\(k)")
+    }
 }
