@@ -339,6 +339,8 @@ struct TensionDocument {
     /// as a forum ("in the context of the OSCE", "OSCE countries").
     private func isActor(_ p: Party, allowPlaces: Bool = false) -> Bool {
         if p.isPlace && !allowPlaces { return false }
+        // "the Australian dollar", "Japanese yen": a currency, not the state.
+        if p.kind == .demonym, p.last < tokens.count, TensionDocument.currencyNouns.contains(tokens[p.last].key) { return false }
         // "pro-Russian separatists", "anti-Kremlin protesters": supporters or opponents, not the state.
         if p.first >= 2, tokens[p.first - 1].key == "-", TensionDocument.stancePrefixes.contains(tokens[p.first - 2].key) {
             return false
@@ -363,6 +365,9 @@ struct TensionDocument {
     }
 
     static let stancePrefixes: Set<String> = ["pro", "anti"]
+    static let currencyNouns: Set<String> = ["dollar", "dollars", "yen", "franc", "francs", "mark", "marks", "pound", "pounds",
+                                             "currency", "peso", "pesos", "lira", "crown", "crowns", "rouble", "ruble", "rupee",
+                                             "yuan", "won", "bonds", "stocks", "shares", "economy"]
 
     static let locativeBeforeName: Set<String> = ["in", "at", "near", "inside", "across", "throughout", "within", "around",
                                                    "outside", "from", "via", "through"]
@@ -881,6 +886,12 @@ struct TensionDocument {
     /// "the Iraqi invasion of Kuwait in 1990": an event dated "in <year>" before the article's
     /// year, within a few words after the trigger, is history, not news of the day.
     private func mentionsEarlierYear(_ first: Int, _ last: Int, sentence: Int) -> Bool {
+        // "the 1967 war", "the 1982 invasion": a year right before the trigger dates it too.
+        var j = first - 1
+        while j >= max(sentenceStart[sentence], first - 3) {
+            if tokens[j].key.utf8.count == 4, let year = Int(tokens[j].key), year >= 1000, year < article.date.year { return true }
+            j -= 1
+        }
         let end = min(sentenceEnd[sentence], last + 8)
         var k = last
         while k < end {

@@ -89,4 +89,11 @@ struct WarReportingRuleTests {
         let k = keys(tensions("Homes were burned by invading Russian soldiers in Georgia."))
         #expect(k.contains("190 RUS>GEO") && !k.contains("190 GEO>RUS"), "\(k)")
     }
+
+    @Test("A year before the trigger dates it too; a currency named by a demonym is no actor")
+    func yearBeforeAndCurrency() {
+        #expect(keys(tensions("Both recall the 1991 war between Sudan and Chad.")).isEmpty)
+        #expect(keys(tensions("Buyers provided support for the Canadian dollar.")).isEmpty)
+        #expect(keys(tensions("Norway provided support for the Canadian navy.")).contains("070 NOR>CAN"))
+    }
 }
