@@ -935,6 +935,15 @@ struct TensionDocument {
         // Sentences that report some act with both sides named: where co-named states are parties to it.
         let acts = Set(signals.filter { $0.source != nil && $0.target != nil }.map(\.sentence))
         let everySentence = Set(0..<sentenceStart.count)
+        var actsTable: Cooccurrence?, allTable: Cooccurrence?
+        func coActs() -> Cooccurrence {
+            if actsTable == nil { actsTable = cooccurrence(in: acts) }
+            return actsTable!
+        }
+        func coAll() -> Cooccurrence {
+            if allTable == nil { allTable = cooccurrence(in: everySentence) }
+            return allTable!
+        }
         var named: [ActorCode: Int] = [:]
         for p in parties where !p.isPronoun && !p.isPlace && gazetteer.isState(p.code) { named[p.code, default: 0] += 1 }
         func best(_ counts: [ActorCode: Int], excluding: ActorCode?, minimum: Int = 1) -> ActorCode? {
@@ -964,18 +973,18 @@ struct TensionDocument {
                     // attacks, the two states most often named together where acts are reported; the
                     // one more often the agent of an attack first.
                     if let (a, b) = directed(from: nil, to: nil, in: warPairs) ?? directed(from: nil, to: nil)
-                        ?? mostCooccurringPair(sources: sources, named: named, in: acts)
-                        ?? mostCooccurringPair(sources: sources, named: named, in: everySentence) {
+                        ?? mostCooccurringPair(coActs(), sources: sources, named: named)
+                        ?? mostCooccurringPair(coAll(), sources: sources, named: named) {
                         signals[k].source = a; signals[k].target = b
                     }
                 case (nil, let b?):
                     signals[k].source = directed(from: nil, to: b, in: warPairs)?.0 ?? directed(from: nil, to: b)?.0
-                        ?? best(cooccurring(with: b, in: acts), excluding: b, minimum: 2)
-                        ?? best(cooccurring(with: b, in: everySentence), excluding: b, minimum: 2)
+                        ?? best(coActs().with[b] ?? [:], excluding: b, minimum: 2)
+                        ?? best(coAll().with[b] ?? [:], excluding: b, minimum: 2)
                 case (let a?, nil):
                     signals[k].target = directed(from: a, to: nil, in: warPairs)?.1 ?? directed(from: a, to: nil)?.1
-                        ?? best(cooccurring(with: a, in: acts), excluding: a, minimum: 2)
-                        ?? best(cooccurring(with: a, in: everySentence), excluding: a, minimum: 2)
+                        ?? best(coActs().with[a] ?? [:], excluding: a, minimum: 2)
+                        ?? best(coAll().with[a] ?? [:], excluding: a, minimum: 2)
                         ?? signals[k].sentenceOther
                 default:
                     break
@@ -997,39 +1006,40 @@ struct TensionDocument {
         }
     }
 
-    /// The two states named together in the most sentences (at least three), ordered by how often
-    /// each is the named agent of a military act, then by how often it is named at all.
-    private func mostCooccurringPair(sources: [ActorCode: Int], named: [ActorCode: Int], in sentences: Set<Int>) -> (ActorCode, ActorCode)? {
-        var bySentence: [Int: Set<ActorCode>] = [:]
-        for p in parties where !p.isPronoun && !p.isPlace && gazetteer.isState(p.code) && sentences.contains(Int(sentenceOf[p.first])) {
-            bySentence[Int(sentenceOf[p.first]), default: []].insert(p.code)
-        }
-        var counts: [String: (ActorCode, ActorCode, Int)] = [:]
-        for (_, codes) in bySentence where codes.count >= 2 {
-            let sorted = codes.sorted { $0.rawValue < $1.rawValue }
-            for x in sorted.indices { for y in sorted.indices where y > x {
-                let key = "\(sorted[x].rawValue)|\(sorted[y].rawValue)"
-                counts[key, default: (sorted[x], sorted[y], 0)].2 += 1
-            } }
-        }
-        guard let best = counts.max(by: { ($0.value.2, $1.key) < ($1.value.2, $0.key) })?.value, best.2 >= 2 else { return nil }
-        let (x, y) = (best.0, best.1)
-        func rank(_ c: ActorCode) -> (Int, Int) { (sources[c] ?? 0, named[c] ?? 0) }
-        return rank(x) >= rank(y) ? (x, y) : (y, x)
+    /// Which states are named together in the same sentences, counted once per article (and per
+    /// set of sentences) so that resolving many unnamed wars costs no more than one.
+    struct Cooccurrence {
+        /// Per state, the other states named with it and in how many sentences.
+        var with: [ActorCode: [ActorCode: Int]] = [:]
+        /// The pair named together most often (ties by codes), with its count.
+        var top: (ActorCode, ActorCode, Int)?
     }
 
-    /// For each state other than `code`, in how many sentences it is named together with `code`:
-    /// the aggressor of a war named only by its victim is the state most often named beside it.
-    private func cooccurring(with code: ActorCode, in sentences: Set<Int>) -> [ActorCode: Int] {
+    private func cooccurrence(in sentences: Set<Int>) -> Cooccurrence {
         var bySentence: [Int: Set<ActorCode>] = [:]
         for p in parties where !p.isPronoun && !p.isPlace && gazetteer.isState(p.code) && sentences.contains(Int(sentenceOf[p.first])) {
             bySentence[Int(sentenceOf[p.first]), default: []].insert(p.code)
         }
-        var counts: [ActorCode: Int] = [:]
-        for (_, codes) in bySentence where codes.contains(code) {
-            for c in codes where c != code { counts[c, default: 0] += 1 }
+        var result = Cooccurrence()
+        for (_, codes) in bySentence where codes.count >= 2 {
+            for x in codes { for y in codes where y != x { result.with[x, default: [:]][y, default: 0] += 1 } }
         }
-        return counts
+        for (x, others) in result.with {
+            for (y, n) in others where x.rawValue < y.rawValue {
+                if let t = result.top, t.2 > n { continue }
+                if let t = result.top, t.2 == n, (t.0.rawValue, t.1.rawValue) < (x.rawValue, y.rawValue) { continue }
+                result.top = (x, y, n)
+            }
+        }
+        return result
+    }
+
+    /// The two states named together in the most sentences (at least two), ordered by how often
+    /// each is the named agent of a military act, then by how often it is named at all.
+    private func mostCooccurringPair(_ co: Cooccurrence, sources: [ActorCode: Int], named: [ActorCode: Int]) -> (ActorCode, ActorCode)? {
+        guard let (x, y, n) = co.top, n >= 2 else { return nil }
+        func rank(_ c: ActorCode) -> (Int, Int) { (sources[c] ?? 0, named[c] ?? 0) }
+        return rank(x) >= rank(y) ? (x, y) : (y, x)
     }
 
     private func emit(_ signals: [Signal]) -> [Tension] {

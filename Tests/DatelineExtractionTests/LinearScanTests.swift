@@ -46,6 +46,17 @@ struct LinearScanTests {
         #expect(keys(2000) == short)
     }
 
+    @Test("Many unnamed wars in one article are resolved from one count of co-named states, alike")
+    func manyUnnamedWars() {
+        let unit = "Sudan and Chad met. The war went on. "
+        func keys(_ n: Int) -> Set<String> {
+            Set(Extractor().extract(article(String(repeating: unit, count: n))).tensions
+                .map { "\($0.source?.rawValue ?? "")>\($0.target?.rawValue ?? "")|\($0.cameo ?? $0.type)" })
+        }
+        #expect(keys(3) == ["SDN>TCD|190"])
+        #expect(keys(3000) == keys(3))
+    }
+
     @Test("A terminator is found through at most three closing marks; a run of them ends no sentence")
     func closingRun() {
         func tokens(_ s: String) -> [ActorToken] {
