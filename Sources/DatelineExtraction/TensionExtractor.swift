@@ -177,7 +177,9 @@ struct TensionDocument {
     private mutating func addPeople() {
         let people = PeopleDirectory.shared
         for i in tokens.indices where partyAt[i] < 0 && tokens[i].isWord && tokens[i].capitalized {
-            guard let person = people.person(surname: tokens[i].key, on: article.date),
+            // Keys are lower-cased already: one dictionary probe rejects nearly every word.
+            guard people.bySurname[tokens[i].key] != nil,
+                  let person = people.person(surname: tokens[i].key, on: article.date),
                   let code = person.term(on: article.date)?.affiliation else { continue }
             var first = i
             // The given name before the surname belongs to the mention ("Joe Biden").
@@ -920,6 +922,7 @@ struct TensionDocument {
     /// An invasion or build-up that leaves its agent or victim unnamed takes them from the
     /// article's military signals with both named; failing that, from the article's most named state.
     private func fillFromContext(_ signals: inout [Signal]) {
+        guard signals.contains(where: { $0.source == nil || $0.target == nil }) else { return }
         var pairCounts: [String: Int] = [:]
         // The same, for wars and invasions alone: an unnamed side of "the war" is taken from these first.
         var warPairs: [String: Int] = [:]
@@ -933,15 +936,15 @@ struct TensionDocument {
             }
         }
         // Sentences that report some act with both sides named: where co-named states are parties to it.
+        // Built only when some war or invasion needs them.
         let acts = Set(signals.filter { $0.source != nil && $0.target != nil }.map(\.sentence))
-        let everySentence = Set(0..<sentenceStart.count)
         var actsTable: Cooccurrence?, allTable: Cooccurrence?
         func coActs() -> Cooccurrence {
             if actsTable == nil { actsTable = cooccurrence(in: acts) }
             return actsTable!
         }
         func coAll() -> Cooccurrence {
-            if allTable == nil { allTable = cooccurrence(in: everySentence) }
+            if allTable == nil { allTable = cooccurrence(in: nil) }
             return allTable!
         }
         var named: [ActorCode: Int] = [:]
@@ -950,16 +953,24 @@ struct TensionDocument {
             counts.filter { $0.key != excluding && $0.value >= minimum }
                 .max { ($0.value, $1.key) < ($1.value, $0.key) }?.key
         }
-        func directed(from a: ActorCode?, to b: ActorCode?, in pairCounts: [String: Int] = pairCounts) -> (ActorCode, ActorCode)? {
-            var found: (ActorCode, ActorCode, Int)?
-            for (key, count) in pairCounts {
+        // Decoded once: "SRC>TGT" keys with their codes, so each look-up below is a plain scan.
+        typealias DirectedCount = (key: String, source: ActorCode, target: ActorCode, count: Int)
+        func decoded(_ counts: [String: Int]) -> [DirectedCount] {
+            counts.compactMap { key, count in
                 let parts = key.split(separator: ">")
-                guard let s = try? ActorCode(String(parts[0])), let t = try? ActorCode(String(parts[1])) else { continue }
-                if let a, a != s { continue }
-                if let b, b != t { continue }
-                if found == nil || count > found!.2 || (count == found!.2 && key < "\(found!.0)>\(found!.1)") { found = (s, t, count) }
+                guard parts.count == 2, let s = try? ActorCode(String(parts[0])), let t = try? ActorCode(String(parts[1])) else { return nil }
+                return (key, s, t, count)
             }
-            return found.map { ($0.0, $0.1) }
+        }
+        let allDirected = decoded(pairCounts), warDirected = decoded(warPairs)
+        func directed(from a: ActorCode?, to b: ActorCode?, in list: [DirectedCount]? = nil) -> (ActorCode, ActorCode)? {
+            var found: DirectedCount?
+            for entry in list ?? allDirected {
+                if let a, a != entry.source { continue }
+                if let b, b != entry.target { continue }
+                if found == nil || entry.count > found!.count || (entry.count == found!.count && entry.key < found!.key) { found = entry }
+            }
+            return found.map { ($0.source, $0.target) }
         }
         for k in signals.indices where signals[k].source == nil || signals[k].target == nil {
             let trigger = lexicon.triggers[signals[k].trigger]
@@ -972,17 +983,17 @@ struct TensionDocument {
                     // "the war", "the invasion" with no side named: failing the article's wars and
                     // attacks, the two states most often named together where acts are reported; the
                     // one more often the agent of an attack first.
-                    if let (a, b) = directed(from: nil, to: nil, in: warPairs) ?? directed(from: nil, to: nil)
+                    if let (a, b) = directed(from: nil, to: nil, in: warDirected) ?? directed(from: nil, to: nil)
                         ?? mostCooccurringPair(coActs(), sources: sources, named: named)
                         ?? mostCooccurringPair(coAll(), sources: sources, named: named) {
                         signals[k].source = a; signals[k].target = b
                     }
                 case (nil, let b?):
-                    signals[k].source = directed(from: nil, to: b, in: warPairs)?.0 ?? directed(from: nil, to: b)?.0
+                    signals[k].source = directed(from: nil, to: b, in: warDirected)?.0 ?? directed(from: nil, to: b)?.0
                         ?? best(coActs().with[b] ?? [:], excluding: b, minimum: 2)
                         ?? best(coAll().with[b] ?? [:], excluding: b, minimum: 2)
                 case (let a?, nil):
-                    signals[k].target = directed(from: a, to: nil, in: warPairs)?.1 ?? directed(from: a, to: nil)?.1
+                    signals[k].target = directed(from: a, to: nil, in: warDirected)?.1 ?? directed(from: a, to: nil)?.1
                         ?? best(coActs().with[a] ?? [:], excluding: a, minimum: 2)
                         ?? best(coAll().with[a] ?? [:], excluding: a, minimum: 2)
                         ?? signals[k].sentenceOther
@@ -1015,9 +1026,10 @@ struct TensionDocument {
         var top: (ActorCode, ActorCode, Int)?
     }
 
-    private func cooccurrence(in sentences: Set<Int>) -> Cooccurrence {
+    /// `sentences` nil: every sentence.
+    private func cooccurrence(in sentences: Set<Int>?) -> Cooccurrence {
         var bySentence: [Int: Set<ActorCode>] = [:]
-        for p in parties where !p.isPronoun && !p.isPlace && gazetteer.isState(p.code) && sentences.contains(Int(sentenceOf[p.first])) {
+        for p in parties where !p.isPronoun && !p.isPlace && gazetteer.isState(p.code) && sentences?.contains(Int(sentenceOf[p.first])) ?? true {
             bySentence[Int(sentenceOf[p.first]), default: []].insert(p.code)
         }
         var result = Cooccurrence()
