@@ -221,7 +221,7 @@ FEARED = ["fear", "fears", "feared", "fearing", "fearful", "concern", "concerns"
           "preparing", "prepares", "prepare", "intends", "intend", "intention", "ready to", "warned", "warning", "warn",
           "warns", "if", "any", "alleged", "feared", "speculation", "danger of", "spectre of", "specter of",
           "brink of", "threatened", "threatens", "threaten", "threatening", "expected", "expect", "will"]
-NEGATION = ["not", "no", "never", "n't", "without", "nor", "refused", "refuses", "refusing", "declined", "declines", "unwilling", "reluctant", "resisted", "resists", "resisting"]
+NEGATION = ["not", "no", "never", "n't", "without", "nor", "refused", "refuses", "refusing", "declined", "declines", "unwilling", "reluctant", "resisted", "resists", "resisting", "cancelled", "canceled", "postponed", "shelved"]
 # Words that end a clause for scope purposes (the spun "however" included).
 CLAUSE_BREAK = ["but", "however", "while", "whereas", "although", "though", "yet", "meanwhile"]
 

@@ -276,7 +276,8 @@ struct TensionDocument {
             let limit = sentenceEnd[sentence]
             if let (value, end) = lexicon.triggerPhrases.match(tokens, at: i, limit: limit), partyAt[i] < 0,
                end >= tokens.count || !lexicon.triggers[value].unlessNext.contains(tokens[end].key),
-               !(tokens[i].key == "war" && i > 0 && TensionDocument.nonMilitaryWar.contains(tokens[i - 1].key)) {
+               !(tokens[i].key == "war" && i > 0 && TensionDocument.nonMilitaryWar.contains(tokens[i - 1].key)),
+               !(tokens[i].key == "struck" && end < tokens.count && TensionDocument.agreementWords.contains(tokens[end].key)) {
                 let signal = resolve(trigger: value, first: i, last: end, sentence: sentence)
                 if lexicon.triggers[value].frame == .denial, signal != nil {
                     let scope = deniedScope(after: end, sentence: sentence, denier: signal?.source)
@@ -367,6 +368,8 @@ struct TensionDocument {
     }
 
     static let stancePrefixes: Set<String> = ["pro", "anti"]
+    /// "struck a deal", "struck agreement": an agreement, not a strike.
+    static let agreementWords: Set<String> = ["a", "an", "agreement", "agreements", "deal", "deals", "accord", "bargain", "compromise"]
     static let currencyNouns: Set<String> = ["dollar", "dollars", "yen", "franc", "francs", "mark", "marks", "pound", "pounds",
                                              "currency", "peso", "pesos", "lira", "crown", "crowns", "rouble", "ruble", "rupee",
                                              "yuan", "won", "bonds", "stocks", "shares", "economy"]

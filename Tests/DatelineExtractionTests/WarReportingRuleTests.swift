@@ -96,4 +96,12 @@ struct WarReportingRuleTests {
         #expect(keys(tensions("Buyers provided support for the Canadian dollar.")).isEmpty)
         #expect(keys(tensions("Norway provided support for the Canadian navy.")).contains("070 NOR>CAN"))
     }
+
+    @Test("Striking a deal is no strike; a cancelled visit is no visit")
+    func dealsAndCancelledVisits() {
+        #expect(keys(tensions("Chile struck agreement with Peru on fishing.")).allSatisfy { !$0.hasPrefix("190") })
+        #expect(keys(tensions("Chile struck Peru with missiles.")).contains("190 CHL>PER"))
+        let cancelled = tensions("Joe Biden cancelled a trip to Kenya.")
+        #expect(cancelled.allSatisfy { $0.cameo != "042" || $0.modality == .denied })
+    }
 }
