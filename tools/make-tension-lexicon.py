@@ -25,8 +25,8 @@ OUT = os.path.join(os.path.dirname(__file__), "..", "Sources", "DatelineExtracti
 CODES = {
     "013": ("Make optimistic comment", 0.4), "016": ("Deny responsibility", -2.0),
     "020": ("Make an appeal or request, not specified", 3.0), "036": ("Express intent to meet or negotiate", 4.0),
-    "040": ("Consult, not specified", 1.0), "041": ("Discuss by telephone", 1.0), "043": ("Host a visit", 2.8),
-    "046": ("Engage in negotiation", 7.0), "051": ("Praise or endorse", 3.4), "057": ("Sign formal agreement", 8.0),
+    "040": ("Consult, not specified", 1.0), "042": ("Make a visit", 1.9), "041": ("Discuss by telephone", 1.0), "043": ("Host a visit", 2.8),
+    "046": ("Engage in negotiation", 7.0), "051": ("Praise or endorse", 3.4), "064": ("Share intelligence or information", 7.0), "057": ("Sign formal agreement", 8.0),
     "062": ("Cooperate militarily", 7.4), "070": ("Provide aid, not specified", 7.0), "071": ("Provide economic aid", 7.4),
     "072": ("Provide military aid", 8.3), "073": ("Provide humanitarian aid", 7.4),
     "087": ("De-escalate military engagement", 9.0),
@@ -112,6 +112,18 @@ add(["warned of [consequences|retaliation|a response|countermeasures|a military 
 add(["invasion", "invasions", "invade", "invades", "invading", "invaded", "incursion", "offensive against"],
     "190", "FIGHT", "material", issue="INVASION", feared_cameo="138", feared_type="THREAT_PERCEPTION", context=True,
     agent_from_context=True)
+# A war named by its victim ("the war in Ukraine", "its war against Ukraine"): the aggressor comes
+# from the sentence or the article's context, like an invasion's.
+add(["war in", "war on", "war against", "full scale war", "siege of", "sieges of", "offensive in", "counteroffensive",
+     "counter offensive"],
+    "190", "FIGHT", "material", context=True, agent_from_context=True)
+# "the war", "Russia's war", "the Ukraine war": a war between states unless a modifier says
+# otherwise ("trade war", "price war", "cold war"; the extractor holds that list) or it names
+# crimes ("war crimes").
+add(["war"], "190", "FIGHT", "material", context=True, agent_from_context=True,
+    unless_next=["crimes", "crime", "criminal", "criminals", "games", "chest", "cabinet", "memorial", "veterans",
+                 "veteran", "bonds", "bond", "correspondent", "reporter", "effort", "time", "of", "with", "over",
+                 "between", "by", "on", "against", "in"])
 add(["[troop|troops|military|navy|army|naval|force|forces] [build|construct] up", "[troop|military|navy|army] buildup",
      "[build|construct] up of [troops|forces|military|navy|army]", "buildup of [troops|forces]",
      "massing [of|] [troops|forces]", "massed [more than|some|about|around|up to|] [troops|forces|soldiers]",
@@ -128,6 +140,15 @@ add(["deployed [troops|forces|soldiers|missiles|weapons|warships|jets|tanks]",
 add(["[impose|imposed|imposes|imposing|slapped|slap|announced|new|tough|sweeping|severe|economic|harsh] sanctions",
      "sanctions [on|against]", "sanctioned", "embargo on", "embargo against", "blacklisted", "export controls on",
      "trade sanctions", "retaliatory tariffs", "punitive tariffs", "tariffs on"],
+    "163", "SANCTION", "material", issue="SANCTIONS", feared_cameo="131", feared_type="THREATEN", needs_both=True)
+add(["[impose|imposed|imposes|imposing|slapped|slap] [drastic|tougher|further|more|fresh|latest|additional|wider|tough|new] sanctions",
+     "banned", "barred", "froze", "frozen"],
+    "163", "SANCTION", "verb", issue="SANCTIONS", feared_cameo="131", feared_type="THREATEN", needs_both=True)
+# Further sanction nouns and verbs, and energy cut-offs, which CAMEO codes as sanctions (16x).
+add(["[drastic|tougher|further|more|fresh|latest|additional|wider] sanctions", "sanctions regime",
+     "[ban|bans] on", "banned [imports|exports] of", "import [ban|bans]", "export [ban|bans]", "entry [ban|bans]",
+     "[froze|frozen|freeze|freezing] [the|] assets", "asset freeze", "[ceased|halted|cut|stopped|suspended|reduced] [gas|oil|energy] [deliveries|supplies|flows|exports]",
+     "[ceased|halted|stopped|suspended] deliveries", "cut off [gas|oil|energy|supplies]", "stopping of [gas|oil|]"],
     "163", "SANCTION", "material", issue="SANCTIONS", feared_cameo="131", feared_type="THREATEN", needs_both=True)
 add(["expelled [diplomats|envoys|the ambassador]", "expels [diplomats|envoys|the ambassador]",
      "expulsion of [diplomats|envoys]"], "174", "EXPEL", "material", needs_both=True)
@@ -154,6 +175,23 @@ add(["[talks|negotiations|consultations|dialogue|discussions] with", "held talks
      "meeting with", "summit with"], "040", "CONSULT", "verb", issue="TALKS", needs_both=True)
 add(["[phone|telephone] [call|conversation|talks] with", "spoke by [phone|telephone] with", "spoke with", "call with"],
     "041", "CONSULT", "verb", issue="TALKS", needs_both=True)
+add(["held calls with", "held a call with", "video call with", "calls with"], "041", "CONSULT", "verb", issue="TALKS",
+    needs_both=True)
+add(["accession to", "addition of * to", "join", "joins", "joined", "joining", "membership of", "membership in",
+     "admission to", "application to join"], "062", "COOPERATE_MILITARILY", "verb", needs_both=True,
+    unless_next=["in", "forces", "hands", "the"])
+add(["meet with", "talk to", "talk directly to", "talks to", "to meet", "negotiating with"], "036", "COOPERATE_VERBAL", "verb",
+    issue="TALKS", needs_both=True)
+add(["visit to", "visits to", "visited", "trip to", "travel to", "travelled to", "traveled to", "travels to",
+     "arrived in", "to visit"], "042", "VISIT", "verb", needs_both=True)
+add(["supplied", "supplying", "[supplies|supply|provided|providing|provide|provides] * with", "to supply",
+     "support package", "aid package", "[more|continued|political|military|our|their|its] support for",
+     "support for", "support of", "hosting"],
+    "070", "AID", "verb", needs_both=True)
+add(["thanked", "commend", "commends", "stand by", "stands by", "solidarity with"], "051", "PRAISE", "verb",
+    needs_both=True)
+add(["[agreement|agreements|deal|deals|memorandum|treaty|pact] with", "[signed|sign|agreed] [a|an|the] [deal|agreement|memorandum]"],
+    "057", "SIGN_AGREEMENT", "verb", needs_both=True)
 add(["[serious|severe|substantive|meaningful|further|new] [discussions|conversation|talks|negotiations|dialogue]",
      "[agreed|ready|willing|prepared|offered] to [hold|continue|resume] [talks|negotiations|dialogue|discussions]",
      "diplomatic [solution|path|track]", "path of diplomacy", "room for diplomacy", "beginning of a serious conversation"],
@@ -183,7 +221,7 @@ FEARED = ["fear", "fears", "feared", "fearing", "fearful", "concern", "concerns"
           "preparing", "prepares", "prepare", "intends", "intend", "intention", "ready to", "warned", "warning", "warn",
           "warns", "if", "any", "alleged", "feared", "speculation", "danger of", "spectre of", "specter of",
           "brink of", "threatened", "threatens", "threaten", "threatening", "expected", "expect", "will"]
-NEGATION = ["not", "no", "never", "n't", "without", "nor", "refused", "refuses", "refusing", "declined", "declines", "unwilling", "reluctant"]
+NEGATION = ["not", "no", "never", "n't", "without", "nor", "refused", "refuses", "refusing", "declined", "declines", "unwilling", "reluctant", "resisted", "resists", "resisting", "cancelled", "canceled", "postponed", "shelved"]
 # Words that end a clause for scope purposes (the spun "however" included).
 CLAUSE_BREAK = ["but", "however", "while", "whereas", "although", "though", "yet", "meanwhile"]
 

@@ -111,6 +111,8 @@ struct StatementPass {
     /// First token index of each sentence.
     var sentenceFirst: [Int]
     var sentenceLast: [Int]
+    /// First token index of each paragraph (looked up per quotation, so never walked to).
+    var paragraphFirst: [Int]
 
     init(text: ArticleText, lexicon: CueLexicon) {
         self.text = text
@@ -124,7 +126,9 @@ struct StatementPass {
         let sentenceCount = (tokens.last?.sentence ?? 0) + 1
         sentenceFirst = Array(repeating: -1, count: sentenceCount)
         sentenceLast = Array(repeating: -1, count: sentenceCount)
+        paragraphFirst = Array(repeating: -1, count: (tokens.map(\.paragraph).max() ?? 0) + 1)
         for (i, t) in tokens.enumerated() {
+            if paragraphFirst[t.paragraph] < 0 { paragraphFirst[t.paragraph] = i }
             if sentenceFirst[t.sentence] < 0 { sentenceFirst[t.sentence] = i }
             sentenceLast[t.sentence] = i
             guard t.kind == .word, t.has(.cueStart), let forms = lexicon.byFirstWord[t.key] else { continue }
@@ -450,10 +454,7 @@ struct StatementPass {
 
     /// Tokens of the paragraph of token `i`: first index.
     func paragraphStart(_ i: Int) -> Int {
-        var k = i
-        let p = tokens[i].paragraph
-        while k > 0, tokens[k - 1].paragraph == p { k -= 1 }
-        return k
+        paragraphFirst[tokens[i].paragraph]
     }
 
     /// After a closing mark: "…,” X said", "…,” said X", "…,” according to X".

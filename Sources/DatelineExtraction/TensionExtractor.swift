@@ -90,6 +90,10 @@ struct TensionDocument {
         var issue: String?
         /// Another actor of the sentence, the last resort for a missing target.
         var sentenceOther: ActorCode?
+        /// Actors coordinated with the source or the target in one phrase ("Britain, the United
+        /// States and Japan imposed …"): one event each.
+        var moreSources: [ActorCode] = []
+        var moreTargets: [ActorCode] = []
     }
 
     init(article: Article, scalars: [Unicode.Scalar], statements: [Statement], lexicon: TensionLexicon,
@@ -126,6 +130,7 @@ struct TensionDocument {
             parties.append(Party(code: m.code, first: m.first, last: m.last, isPlace: m.isPlace, isPronoun: false, kind: m.kind))
             for t in m.first..<m.last { partyAt[t] = index }
         }
+        addPeople()
         markSpeech(statements)
     }
 
@@ -138,15 +143,20 @@ struct TensionDocument {
         key == "\"" || key == "\u{201C}" || key == "\u{2018}" || key == "'" || key == "("
     }
 
+    /// The . ! or ? that token `i` ends with: itself, or one before at most three closing marks
+    /// (`.”)`). The walk is bounded so that a run of closing marks costs a few steps per token.
+    static func terminator(endingAt i: Int, _ tokens: [ActorToken]) -> Int? {
+        var k = i
+        while k >= 0, k > i - 4, !tokens[k].isWord, isCloser(tokens[k].key), !isTerminator(tokens[k].key) { k -= 1 }
+        return k >= 0 && !tokens[k].isWord && isTerminator(tokens[k].key) ? k : nil
+    }
+
     static func endsSentence(_ tokens: [ActorToken], _ i: Int) -> Bool {
         let t = tokens[i]
         if t.isWord { return false }
         if t.key == "\n" { return true }
         guard isTerminator(t.key) || isCloser(t.key) else { return false }
-        // The terminator this token ends with (walking back over closing quotes).
-        var k = i
-        while k >= 0, !tokens[k].isWord, isCloser(tokens[k].key), !isTerminator(tokens[k].key) { k -= 1 }
-        guard k >= 0, isTerminator(tokens[k].key) else { return false }
+        guard let k = terminator(endingAt: i, tokens) else { return false }
         let j = i + 1
         guard j < tokens.count else { return false }
         let next = tokens[j]
@@ -159,6 +169,26 @@ struct TensionDocument {
             if ArticleText.abbreviations.contains(w.key) || (w.key.utf8.count == 1 && w.capitalized) { return false }
         }
         return true
+    }
+
+    /// Office holders of the people file named in the text ("Putin", "Joe Biden") act for their
+    /// state on the article's day: a capitalised surname of one person in office then, not
+    /// already part of an actor name, becomes a party coded to that office's affiliation.
+    private mutating func addPeople() {
+        let people = PeopleDirectory.shared
+        for i in tokens.indices where partyAt[i] < 0 && tokens[i].isWord && tokens[i].capitalized {
+            // Keys are lower-cased already: one dictionary probe rejects nearly every word.
+            guard people.bySurname[tokens[i].key] != nil,
+                  let person = people.person(surname: tokens[i].key, on: article.date),
+                  let code = person.term(on: article.date)?.affiliation else { continue }
+            var first = i
+            // The given name before the surname belongs to the mention ("Joe Biden").
+            if first > 0, tokens[first - 1].isWord, tokens[first - 1].capitalized, partyAt[first - 1] < 0,
+               person.name.lowercased().split(separator: " ").contains(Substring(tokens[first - 1].key)) { first -= 1 }
+            let index = Int32(parties.count)
+            parties.append(Party(code: code, first: first, last: i + 1, isPlace: false, isPronoun: false, kind: .name))
+            for t in first...i { partyAt[t] = index }
+        }
     }
 
     // MARK: reported speech
@@ -245,7 +275,9 @@ struct TensionDocument {
             let sentence = Int(sentenceOf[i])
             let limit = sentenceEnd[sentence]
             if let (value, end) = lexicon.triggerPhrases.match(tokens, at: i, limit: limit), partyAt[i] < 0,
-               end >= tokens.count || !lexicon.triggers[value].unlessNext.contains(tokens[end].key) {
+               end >= tokens.count || !lexicon.triggers[value].unlessNext.contains(tokens[end].key),
+               !(tokens[i].key == "war" && i > 0 && TensionDocument.nonMilitaryWar.contains(tokens[i - 1].key)),
+               !(tokens[i].key == "struck" && end < tokens.count && TensionDocument.agreementWords.contains(tokens[end].key)) {
                 let signal = resolve(trigger: value, first: i, last: end, sentence: sentence)
                 if lexicon.triggers[value].frame == .denial, signal != nil {
                     let scope = deniedScope(after: end, sentence: sentence, denier: signal?.source)
@@ -310,6 +342,12 @@ struct TensionDocument {
     /// as a forum ("in the context of the OSCE", "OSCE countries").
     private func isActor(_ p: Party, allowPlaces: Bool = false) -> Bool {
         if p.isPlace && !allowPlaces { return false }
+        // "the Australian dollar", "Japanese yen": a currency, not the state.
+        if p.kind == .demonym, p.last < tokens.count, TensionDocument.currencyNouns.contains(tokens[p.last].key) { return false }
+        // "pro-Russian separatists", "anti-Kremlin protesters": supporters or opponents, not the state.
+        if p.first >= 2, tokens[p.first - 1].key == "-", TensionDocument.stancePrefixes.contains(tokens[p.first - 2].key) {
+            return false
+        }
         var before = p.first - 1
         if before >= 1, tokens[before].key == "the" { before -= 1 }
         if !allowPlaces, !p.isPronoun, before >= 0, tokens[before].isWord,
@@ -328,6 +366,13 @@ struct TensionDocument {
         }
         return true
     }
+
+    static let stancePrefixes: Set<String> = ["pro", "anti"]
+    /// "struck a deal", "struck agreement": an agreement, not a strike.
+    static let agreementWords: Set<String> = ["a", "an", "agreement", "agreements", "deal", "deals", "accord", "bargain", "compromise"]
+    static let currencyNouns: Set<String> = ["dollar", "dollars", "yen", "franc", "francs", "mark", "marks", "pound", "pounds",
+                                             "currency", "peso", "pesos", "lira", "crown", "crowns", "rouble", "ruble", "rupee",
+                                             "yuan", "won", "bonds", "stocks", "shares", "economy"]
 
     static let locativeBeforeName: Set<String> = ["in", "at", "near", "inside", "across", "throughout", "within", "around",
                                                    "outside", "from", "via", "through"]
@@ -350,6 +395,15 @@ struct TensionDocument {
                 if TensionDocument.clausePunctuation.contains(t.key) { return nil }
                 i -= 1
                 continue
+            }
+            if t.key == "who" || t.key == "which", i == index - 1 || words == 0 {
+                // "Zelenskiy, who thanked Ireland": the relative pronoun's antecedent is the subject.
+                var k = i - 1
+                if k >= start, tokens[k].key == "," { k -= 1 }
+                if k >= start, partyAt[k] >= 0, isActor(parties[Int(partyAt[k])]) {
+                    return (parties[Int(partyAt[k])].code, Int(partyAt[k]))
+                }
+                return nil
             }
             if lexicon.clauseBreak.contains(t.key) || t.key == "that" || t.key == "which" || t.key == "who" { return nil }
             let p = partyAt[i]
@@ -392,6 +446,89 @@ struct TensionDocument {
         return out
     }
 
+    /// The other actors listed with party `index` in one coordinated phrase ("Britain, the United
+    /// States, Japan and Canada"): parties joined by commas, "and" or "as well as", with an
+    /// article allowed before each; at most a dozen, within the sentence.
+    func coordinated(with index: Int, sentence: Int) -> [ActorCode] {
+        let party = parties[index]
+        guard !party.isPronoun else { return [] }
+        var out: [ActorCode] = []
+        let (lo, hi) = window(party.first, party.last, sentence: sentence)
+        func joiner(_ k: Int) -> Bool { tokens[k].key == "," || tokens[k].key == "and" || tokens[k].key == "the" }
+        // Rightwards.
+        var k = party.last
+        while out.count < 12 {
+            var j = k
+            var joined = false
+            while j < hi, joiner(j) || (tokens[j].key == "as" && j + 2 < hi && tokens[j + 1].key == "well" && tokens[j + 2].key == "as") {
+                if tokens[j].key != "the" { joined = true }
+                j += tokens[j].key == "as" ? 3 : 1
+                if tokens[j - 1].key == "as" { joined = true }
+            }
+            guard joined, j < hi, partyAt[j] >= 0 else { break }
+            let p = parties[Int(partyAt[j])]
+            guard isActor(p), !p.isPronoun else { break }
+            if p.code != party.code, !out.contains(p.code) { out.append(p.code) }
+            k = p.last
+        }
+        // Leftwards.
+        k = party.first
+        while out.count < 12 {
+            var j = k - 1
+            var joined = false
+            while j >= lo, joiner(j) {
+                if tokens[j].key != "the" { joined = true }
+                j -= 1
+            }
+            guard joined, j >= lo, partyAt[j] >= 0 else { break }
+            let p = parties[Int(partyAt[j])]
+            guard isActor(p), !p.isPronoun else { break }
+            if p.code != party.code, !out.contains(p.code) { out.append(p.code) }
+            k = p.first
+        }
+        return out
+    }
+
+    /// The party with `code` first met at or after token `from` within the sentence window.
+    func partyIndex(of code: ActorCode, from: Int, sentence: Int) -> Int? {
+        let (_, hi) = window(from, from + 1, sentence: sentence)
+        var i = from
+        while i < hi {
+            if partyAt[i] >= 0, parties[Int(partyAt[i])].code == code { return Int(partyAt[i]) }
+            i += 1
+        }
+        return nil
+    }
+
+    /// "its invasion of Ukraine": the state a possessive pronoun before the trigger stands for,
+    /// the nearest state named before it in this sentence or the two before.
+    private func possessiveAntecedent(before first: Int, sentence: Int) -> ActorCode? {
+        var k = first - 1
+        var steps = 0
+        var found = false
+        while k >= sentenceStart[sentence], steps < 4 {
+            if tokens[k].key == "its" || tokens[k].key == "their" { found = true; break }
+            if partyAt[k] >= 0 || !tokens[k].isWord { return nil }
+            k -= 1
+            steps += 1
+        }
+        guard found else { return nil }
+        let floor = sentenceStart[max(0, sentence - 2)]
+        var i = k - 1
+        var seen = 0
+        while i >= floor, seen < TensionDocument.reach * 2 {
+            if partyAt[i] >= 0 {
+                let p = parties[Int(partyAt[i])]
+                if isActor(p), !p.isPronoun, gazetteer.isState(p.code) { return p.code }
+                i = p.first - 1
+            } else {
+                i -= 1
+            }
+            seen += 1
+        }
+        return nil
+    }
+
     static let agentSkip: Set<String> = [
         "a", "an", "the", "'s", "its", "their", "his", "her", "big", "massive", "large", "huge", "major", "new", "further",
         "full", "scale", "has", "have", "had", "is", "was", "were", "been", "being", "be", "will", "would", "could", "may",
@@ -412,7 +549,14 @@ struct TensionDocument {
         agentParty(before: index, sentence: sentence)?.code ?? speakerAgent(before: index, sentence: sentence)
     }
 
-    static let victimModifiedNouns: Set<String> = ["invasion", "invasions", "incursion", "occupation", "annexation"]
+    static let victimModifiedNouns: Set<String> = ["invasion", "invasions", "incursion", "occupation", "annexation", "war"]
+
+    /// Modifiers that make "war" something other than a war between states ("trade war").
+    static let nonMilitaryWar: Set<String> = ["trade", "price", "prices", "tariff", "cold", "world", "civil", "culture",
+                                              "currency", "bidding", "turf", "information", "propaganda", "words", "drug",
+                                              "drugs", "class", "gang", "tax", "fare", "ratings", "talent", "legal",
+                                              "media", "air", "holy", "guerrilla", "star", "second", "first", "great",
+                                              "gulf", "vietnam", "korean", "post", "pre", "anti", "war", "lawfare", "of"]
 
     /// A resolved speaker's name in agent position ("Putin's troops invaded …").
     private func speakerAgent(before index: Int, sentence: Int) -> ActorCode? {
@@ -515,7 +659,8 @@ struct TensionDocument {
     }
 
     /// The first actor to the right of `index` within the clause and `maxWords` words.
-    private func object(after index: Int, sentence: Int, maxWords: Int = 8, excluding: ActorCode?) -> ActorCode? {
+    private func object(after index: Int, sentence: Int, maxWords: Int = 8, excluding: ActorCode?,
+                        allowPlaces: Bool = false) -> ActorCode? {
         var i = index
         var sideOfExcluded = false
         if excluding != nil, i > 0, partyAt[i - 1] >= 0, parties[Int(partyAt[i - 1])].code == excluding { sideOfExcluded = true }
@@ -534,7 +679,7 @@ struct TensionDocument {
                 let party = parties[Int(p)]
                 // "by the European Union and Britain": an actor joined to the excluded one is on its side.
                 let joined = sideOfExcluded && i > 0 && (tokens[i - 1].key == "and" || tokens[i - 1].key == ",")
-                if party.code != excluding, isActor(party), !joined { return party.code }
+                if party.code != excluding, isActor(party, allowPlaces: allowPlaces), !joined { return party.code }
                 sideOfExcluded = party.code == excluding || joined
                 i = party.last
                 words += 1
@@ -582,10 +727,20 @@ struct TensionDocument {
         return best?.issue
     }
 
+    /// How far (in tokens) a trigger's clause, sentence or speech scans reach on either side.
+    /// Real clauses are far shorter; the bound keeps the work per trigger constant, so text
+    /// with no full stop or comma (a run-on or repeated phrase) costs linear time, not quadratic.
+    static let reach = 48
+
+    /// The sentence around tokens `first ..< last`, cut to `reach` tokens on either side.
+    func window(_ first: Int, _ last: Int, sentence: Int) -> (Int, Int) {
+        (max(sentenceStart[sentence], first - TensionDocument.reach), min(sentenceEnd[sentence], last + TensionDocument.reach))
+    }
+
     /// The tokens of the comma-delimited clause around `index` within its sentence.
-    private func commaClause(_ index: Int, sentence: Int) -> (Int, Int) {
+    func commaClause(_ index: Int, sentence: Int) -> (Int, Int) {
         var a = index, b = index
-        let start = sentenceStart[sentence], end = sentenceEnd[sentence]
+        let (start, end) = window(index, index + 1, sentence: sentence)
         while a > start, !TensionDocument.clausePunctuation.contains(tokens[a - 1].key),
               !lexicon.clauseBreak.contains(tokens[a - 1].key) { a -= 1 }
         while b < end, !TensionDocument.clausePunctuation.contains(tokens[b].key),
@@ -636,13 +791,18 @@ struct TensionDocument {
                 signal.source = subj.code
             }
             signal.sourceExplicit = signal.source != nil
+            if let p = subj?.party, signal.source == parties[p].code { signal.moreSources = coordinated(with: p, sentence: sentence) }
             if trigger.frame == .verb {
                 // "accused it of …": the object is a pronoun we do not resolve, not a later actor.
                 if last < tokens.count, partyAt[last] < 0, TensionDocument.objectPronouns.contains(tokens[last].key) {
                     return nil
                 }
-                signal.target = object(after: last, sentence: sentence, excluding: signal.source)
+                signal.target = object(after: last, sentence: sentence, excluding: signal.source,
+                                       allowPlaces: trigger.type == "VISIT")
                 signal.targetExplicit = signal.target != nil
+                if let t = signal.target, let p = partyIndex(of: t, from: last, sentence: sentence) {
+                    signal.moreTargets = coordinated(with: p, sentence: sentence).filter { $0 != signal.source }
+                }
             } else {
                 signal.target = object(after: last, sentence: sentence, maxWords: 12, excluding: signal.source)
                 signal.targetExplicit = signal.target != nil
@@ -684,8 +844,26 @@ struct TensionDocument {
                     agentParty = nil
                 }
                 signal.source = agentParty?.code ?? (agentParty == nil ? speakerAgent(before: first, sentence: sentence) : nil) ?? by
+                // "invading Russian soldiers": the demonym after the participle is the invader.
+                if tokens[first].key == "invading", last < tokens.count, partyAt[last] >= 0,
+                   parties[Int(partyAt[last])].kind == .demonym, isActor(parties[Int(partyAt[last])]) {
+                    signal.source = parties[Int(partyAt[last])].code
+                    signal.target = nil
+                    signal.sentenceOther = nil
+                    agentParty = nil
+                }
                 if signal.target == nil {
                     signal.target = materialObject(after: last, sentence: sentence, excluding: signal.source)
+                }
+                if signal.source == nil, let antecedent = possessiveAntecedent(before: first, sentence: sentence),
+                   antecedent != signal.target {
+                    signal.source = antecedent
+                }
+                if let p = agentParty, let index = partyAt[p.first] >= 0 ? Int(partyAt[p.first]) : nil {
+                    signal.moreSources = coordinated(with: index, sentence: sentence)
+                }
+                if let t = signal.target, let p = partyIndex(of: t, from: last, sentence: sentence) {
+                    signal.moreTargets = coordinated(with: p, sentence: sentence).filter { $0 != signal.source }
                 }
             }
             signal.sourceExplicit = signal.source != nil
@@ -693,7 +871,7 @@ struct TensionDocument {
             if signal.target == nil, trigger.context {
                 // The sentence's other actor, used when the article's context has none
                 // ("Tensions between Moscow and Kyiv …, with a Russian troop build-up …").
-                let (a, b) = inSpeech ? (clauseA, clauseB) : (sentenceStart[sentence], sentenceEnd[sentence])
+                let (a, b) = inSpeech ? (clauseA, clauseB) : window(first, last, sentence: sentence)
                 signal.sentenceOther = actors(in: a, b).first { $0.code != signal.source && !$0.isPronoun }?.code
             }
             if trigger.needsBoth, signal.source == nil || signal.target == nil { return nil }
@@ -705,8 +883,30 @@ struct TensionDocument {
         } else if !trigger.context || trigger.frame != .material {
             guard signal.source != nil, signal.target != nil else { return nil }
         }
+        if mentionsEarlierYear(first, last, sentence: sentence) { return nil }
         signal.issue = issue(for: trigger, at: first, clauseA, clauseB)
         return signal
+    }
+
+    /// "the Iraqi invasion of Kuwait in 1990": an event dated "in <year>" before the article's
+    /// year, within a few words after the trigger, is history, not news of the day.
+    private func mentionsEarlierYear(_ first: Int, _ last: Int, sentence: Int) -> Bool {
+        // "the 1967 war", "the 1982 invasion": a year right before the trigger dates it too.
+        var j = first - 1
+        while j >= max(sentenceStart[sentence], first - 3) {
+            if tokens[j].key.utf8.count == 4, let year = Int(tokens[j].key), year >= 1000, year < article.date.year { return true }
+            j -= 1
+        }
+        let end = min(sentenceEnd[sentence], last + 8)
+        var k = last
+        while k < end {
+            if tokens[k].key == "in", k + 1 < end, tokens[k + 1].key.utf8.count == 4,
+               let year = Int(tokens[k + 1].key), year >= 1000, year < article.date.year {
+                return true
+            }
+            k += 1
+        }
+        return false
     }
 
     /// What a trigger's clause is: the sentence within the reported speech that holds it, or
@@ -714,8 +914,8 @@ struct TensionDocument {
     private func clause(_ first: Int, sentence: Int) -> (Int, Int) {
         let speechIndex = speechAt[first]
         if speechIndex >= 0 {
-            return (max(sentenceStart[sentence], speech[Int(speechIndex)].first),
-                    min(sentenceEnd[sentence], speech[Int(speechIndex)].last))
+            let (a, b) = window(first, first + 1, sentence: sentence)
+            return (max(a, speech[Int(speechIndex)].first), min(b, speech[Int(speechIndex)].last))
         }
         return commaClause(first, sentence: sentence)
     }
@@ -725,14 +925,30 @@ struct TensionDocument {
     /// An invasion or build-up that leaves its agent or victim unnamed takes them from the
     /// article's military signals with both named; failing that, from the article's most named state.
     private func fillFromContext(_ signals: inout [Signal]) {
+        guard signals.contains(where: { $0.source == nil || $0.target == nil }) else { return }
         var pairCounts: [String: Int] = [:]
+        // The same, for wars and invasions alone: an unnamed side of "the war" is taken from these first.
+        var warPairs: [String: Int] = [:]
         var sources: [ActorCode: Int] = [:], targets: [ActorCode: Int] = [:]
         for s in signals where lexicon.triggers[s.trigger].context {
             if let a = s.source, s.sourceExplicit { sources[a, default: 0] += 1 }
             if let b = s.target, s.targetExplicit { targets[b, default: 0] += 1 }
             if let a = s.source, let b = s.target, s.sourceExplicit, s.targetExplicit {
                 pairCounts["\(a.rawValue)>\(b.rawValue)", default: 0] += 1
+                if lexicon.triggers[s.trigger].agentFromContext { warPairs["\(a.rawValue)>\(b.rawValue)", default: 0] += 1 }
             }
+        }
+        // Sentences that report some act with both sides named: where co-named states are parties to it.
+        // Built only when some war or invasion needs them.
+        let acts = Set(signals.filter { $0.source != nil && $0.target != nil }.map(\.sentence))
+        var actsTable: Cooccurrence?, allTable: Cooccurrence?
+        func coActs() -> Cooccurrence {
+            if actsTable == nil { actsTable = cooccurrence(in: acts) }
+            return actsTable!
+        }
+        func coAll() -> Cooccurrence {
+            if allTable == nil { allTable = cooccurrence(in: nil) }
+            return allTable!
         }
         var named: [ActorCode: Int] = [:]
         for p in parties where !p.isPronoun && !p.isPlace && gazetteer.isState(p.code) { named[p.code, default: 0] += 1 }
@@ -740,25 +956,61 @@ struct TensionDocument {
             counts.filter { $0.key != excluding && $0.value >= minimum }
                 .max { ($0.value, $1.key) < ($1.value, $0.key) }?.key
         }
-        func directed(from a: ActorCode?, to b: ActorCode?) -> (ActorCode, ActorCode)? {
-            var found: (ActorCode, ActorCode, Int)?
-            for (key, count) in pairCounts {
+        // Decoded once: "SRC>TGT" keys with their codes, so each look-up below is a plain scan.
+        typealias DirectedCount = (key: String, source: ActorCode, target: ActorCode, count: Int)
+        func decoded(_ counts: [String: Int]) -> [DirectedCount] {
+            counts.compactMap { key, count in
                 let parts = key.split(separator: ">")
-                guard let s = try? ActorCode(String(parts[0])), let t = try? ActorCode(String(parts[1])) else { continue }
-                if let a, a != s { continue }
-                if let b, b != t { continue }
-                if found == nil || count > found!.2 || (count == found!.2 && key < "\(found!.0)>\(found!.1)") { found = (s, t, count) }
+                guard parts.count == 2, let s = try? ActorCode(String(parts[0])), let t = try? ActorCode(String(parts[1])) else { return nil }
+                return (key, s, t, count)
             }
-            return found.map { ($0.0, $0.1) }
+        }
+        let allDirected = decoded(pairCounts), warDirected = decoded(warPairs)
+        func directed(from a: ActorCode?, to b: ActorCode?, in list: [DirectedCount]? = nil) -> (ActorCode, ActorCode)? {
+            var found: DirectedCount?
+            for entry in list ?? allDirected {
+                if let a, a != entry.source { continue }
+                if let b, b != entry.target { continue }
+                if found == nil || entry.count > found!.count || (entry.count == found!.count && entry.key < found!.key) { found = entry }
+            }
+            return found.map { ($0.source, $0.target) }
         }
         for k in signals.indices where signals[k].source == nil || signals[k].target == nil {
             let trigger = lexicon.triggers[signals[k].trigger]
             guard trigger.context else { continue }
+            if trigger.agentFromContext {
+                // A war or invasion: its named side first, then the article's other wars, then the
+                // state most often named beside the named side.
+                switch (signals[k].source, signals[k].target) {
+                case (nil, nil):
+                    // "the war", "the invasion" with no side named: failing the article's wars and
+                    // attacks, the two states most often named together where acts are reported; the
+                    // one more often the agent of an attack first.
+                    if let (a, b) = directed(from: nil, to: nil, in: warDirected) ?? directed(from: nil, to: nil)
+                        ?? mostCooccurringPair(coActs(), sources: sources, named: named)
+                        ?? mostCooccurringPair(coAll(), sources: sources, named: named) {
+                        signals[k].source = a; signals[k].target = b
+                    }
+                case (nil, let b?):
+                    signals[k].source = directed(from: nil, to: b, in: warDirected)?.0 ?? directed(from: nil, to: b)?.0
+                        ?? best(coActs().with[b] ?? [:], excluding: b, minimum: 2)
+                        ?? best(coAll().with[b] ?? [:], excluding: b, minimum: 2)
+                case (let a?, nil):
+                    signals[k].target = directed(from: a, to: nil, in: warDirected)?.1 ?? directed(from: a, to: nil)?.1
+                        ?? best(coActs().with[a] ?? [:], excluding: a, minimum: 2)
+                        ?? best(coAll().with[a] ?? [:], excluding: a, minimum: 2)
+                        ?? signals[k].sentenceOther
+                default:
+                    break
+                }
+                continue
+            }
             switch (signals[k].source, signals[k].target) {
             case (nil, nil):
                 if let (a, b) = directed(from: nil, to: nil) { signals[k].source = a; signals[k].target = b }
             case (nil, let b?):
                 signals[k].source = directed(from: nil, to: b)?.0 ?? best(sources, excluding: b)
+
             case (let a?, nil):
                 signals[k].target = directed(from: a, to: nil)?.1 ?? best(targets, excluding: a)
                     ?? best(named, excluding: a, minimum: 2) ?? signals[k].sentenceOther
@@ -766,6 +1018,43 @@ struct TensionDocument {
                 break
             }
         }
+    }
+
+    /// Which states are named together in the same sentences, counted once per article (and per
+    /// set of sentences) so that resolving many unnamed wars costs no more than one.
+    struct Cooccurrence {
+        /// Per state, the other states named with it and in how many sentences.
+        var with: [ActorCode: [ActorCode: Int]] = [:]
+        /// The pair named together most often (ties by codes), with its count.
+        var top: (ActorCode, ActorCode, Int)?
+    }
+
+    /// `sentences` nil: every sentence.
+    private func cooccurrence(in sentences: Set<Int>?) -> Cooccurrence {
+        var bySentence: [Int: Set<ActorCode>] = [:]
+        for p in parties where !p.isPronoun && !p.isPlace && gazetteer.isState(p.code) && sentences?.contains(Int(sentenceOf[p.first])) ?? true {
+            bySentence[Int(sentenceOf[p.first]), default: []].insert(p.code)
+        }
+        var result = Cooccurrence()
+        for (_, codes) in bySentence where codes.count >= 2 {
+            for x in codes { for y in codes where y != x { result.with[x, default: [:]][y, default: 0] += 1 } }
+        }
+        for (x, others) in result.with {
+            for (y, n) in others where x.rawValue < y.rawValue {
+                if let t = result.top, t.2 > n { continue }
+                if let t = result.top, t.2 == n, (t.0.rawValue, t.1.rawValue) < (x.rawValue, y.rawValue) { continue }
+                result.top = (x, y, n)
+            }
+        }
+        return result
+    }
+
+    /// The two states named together in the most sentences (at least two), ordered by how often
+    /// each is the named agent of a military act, then by how often it is named at all.
+    private func mostCooccurringPair(_ co: Cooccurrence, sources: [ActorCode: Int], named: [ActorCode: Int]) -> (ActorCode, ActorCode)? {
+        guard let (x, y, n) = co.top, n >= 2 else { return nil }
+        func rank(_ c: ActorCode) -> (Int, Int) { (sources[c] ?? 0, named[c] ?? 0) }
+        return rank(x) >= rank(y) ? (x, y) : (y, x)
     }
 
     private func emit(_ signals: [Signal]) -> [Tension] {
@@ -802,12 +1091,14 @@ struct TensionDocument {
                 for p in (principal.isEmpty ? candidates : principal) where !targets.contains(p.code) { targets.append(p.code) }
                 if targets.isEmpty { targets = [first] }
             }
-            for target in targets {
-                let evidence = evidenceSpan(s)
-                add(Tension(type: type, cameo: cameo, goldstein: code.goldstein, quadClass: code.quadClass,
-                            source: source, target: target, pair: ActorPair(source, target), directed: true,
-                            modality: s.modality, weight: s.modality.weight, issue: s.issue,
-                            start: evidence.start, end: evidence.end, date: s.date))
+            for target in targets + s.moreTargets.filter({ !targets.contains($0) }) {
+                for actor in [source] + s.moreSources where actor != target {
+                    let evidence = evidenceSpan(s)
+                    add(Tension(type: type, cameo: cameo, goldstein: code.goldstein, quadClass: code.quadClass,
+                                source: actor, target: target, pair: ActorPair(actor, target), directed: true,
+                                modality: s.modality, weight: s.modality.weight, issue: s.issue,
+                                start: evidence.start, end: evidence.end, date: s.date))
+                }
             }
         }
         return out
@@ -837,7 +1128,7 @@ struct TensionDocument {
     /// "Tensions between X and Y …", "X-Y tensions", "tensions with X" (the clause's subject as
     /// the other side), with the level phrase nearest in the sentence (0.5 when none).
     private func levelStatement(_ first: Int, _ last: Int, _ sentence: Int) -> Tension? {
-        let a = sentenceStart[sentence], b = sentenceEnd[sentence]
+        let (a, b) = window(first, last, sentence: sentence)
         var pair: (ActorCode, ActorCode)?
         var compound = false
         var evidenceA = first, evidenceB = last
