@@ -49,8 +49,9 @@ enum Schema {
     static let selectColumns = "position, stream, version, type, event_id, recorded_at, codec, crc32, payload"
 }
 
-/// Microseconds since 1970 from the real-time clock.
-func wallClockMicroseconds() -> Int64 {
+/// Microseconds since 1970 from the real-time clock: the `recorded_at` of new events, for
+/// every log backend.
+public func wallClockMicroseconds() -> Int64 {
     var ts = timespec()
     clock_gettime(CLOCK_REALTIME, &ts)
     return Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec) / 1_000

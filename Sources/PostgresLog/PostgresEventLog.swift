@@ -403,10 +403,3 @@ struct StoredRow: Sendable {
                              recordedAt: Timestamp(rawValue: recordedAt), data: data)
     }
 }
-
-/// Microseconds since 1970 by the wall clock (the `recorded_at` of new events).
-func wallClockMicroseconds() -> Int64 {
-    var now = timespec()
-    clock_gettime(CLOCK_REALTIME, &now)
-    return Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1_000
-}
