@@ -15,10 +15,17 @@ let package = Package(
     products: [
         .executable(name: "dateline", targets: ["dateline"]),
         .executable(name: "datelined", targets: ["datelined"]),
-        .executable(name: "dateline-bench", targets: ["DatelineBench"]),
-        .executable(name: "dateline-load", targets: ["DatelineLoad"]),
+        // Libraries for the benchmark and load tools, a package of their own in Benchmarks/ so that
+        // `swift build` and `swift test` here do not build them.
         .library(name: "DatelineCore", targets: ["DatelineCore"]),
         .library(name: "EventLog", targets: ["EventLog"]),
+        .library(name: "PostgresLog", targets: ["PostgresLog"]),
+        .library(name: "DatelineExtraction", targets: ["DatelineExtraction"]),
+        .library(name: "DatelineProjections", targets: ["DatelineProjections"]),
+        .library(name: "DatelineProtocol", targets: ["DatelineProtocol"]),
+        .library(name: "DatelineClient", targets: ["DatelineClient"]),
+        .library(name: "DatelineServer", targets: ["DatelineServer"]),
+        .library(name: "CSQLite", targets: ["CSQLite"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -115,27 +122,6 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(
-            name: "DatelineBench",
-            dependencies: [
-                "DatelineCore", "EventLog", "DatelineExtraction", "DatelineProjections", "CSQLite", "PostgresLog",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-            ]
-        ),
-
-        .executableTarget(
-            name: "DatelineLoad",
-            dependencies: [
-                "DatelineServer", "DatelineClient", "DatelineProtocol",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
-        ),
-
         .testTarget(name: "DatelineCoreTests", dependencies: ["DatelineCore"]),
         .testTarget(name: "DatelineExtractionTests", dependencies: ["DatelineExtraction"]),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "CSQLite"]),
