@@ -20,6 +20,10 @@ import PostgresNIO
 /// lock also makes the checks of event ids and stream versions race-free: no other appender can
 /// insert between the check and the insert.
 ///
+/// A transaction is five round trips whatever the group's size: BEGIN, the head lock, one
+/// statement for all id and version checks, one that inserts the rows (bound as column arrays)
+/// and moves the head and notifies, COMMIT (`PostgresAppendStatements.swift`).
+///
 /// A failure at any step rolls the whole transaction back and fails every batch of the group
 /// with the mapped error (`unavailable` when the connection was lost); nothing is acknowledged
 /// before the commit answered. A commit whose answer was lost may still have happened: a retry
@@ -45,7 +49,8 @@ final class PostgresAppender: Sendable {
 
     /// Largest number of events committed in one transaction; the rest wait for the next one.
     static let maxEventsPerCommit = 20_000
-    /// PostgreSQL takes at most 65,535 bound parameters per statement; 10 per event row.
+    /// Rows per insert statement (bound as one array per column), so that one statement's
+    /// message stays a few megabytes.
     static let rowsPerInsert = 5_000
 
     private let client: PostgresClient
@@ -147,14 +152,6 @@ final class PostgresAppender: Sendable {
 
     // MARK: One transaction
 
-    /// What is already stored under one event id.
-    private struct StoredID: Sendable {
-        var position: Int64
-        var stream: String
-        var version: Int64
-        var recordedAt: Int64
-    }
-
     @Sendable
     private static func commit(_ group: [Batch], client: PostgresClient, location: PostgresLocation,
                                timeout: Duration, logger: Logger) async -> [Result<AppendResult, EventLogError>] {
@@ -187,33 +184,31 @@ final class PostgresAppender: Sendable {
 
     private static func transaction(_ group: [Batch], connection: PostgresConnection,
                                     logger: Logger) async throws -> [Result<AppendResult, EventLogError>] {
-        let headRows = try await connection.query(
-            "SELECT position, recorded_at FROM dateline.head FOR UPDATE", logger: logger).collect()
-        guard let (headPosition, lastTime) = try headRows.first?.decode((Int64, Int64).self) else {
+        // The head first, in a statement of its own: the checks below run in later statements,
+        // so under READ COMMITTED they see everything committed before this lock was granted.
+        var headRows = try await connection.execute(LockHead(), logger: logger).makeAsyncIterator()
+        guard let (headPosition, lastTime) = try await headRows.next() else {
             throw EventLogError.database(location: "dateline.head", code: "P0002", message: "the head row is missing")
         }
         var head = headPosition
         let now = max(wallClockMicroseconds(), lastTime)
 
-        // Everything the group needs to check, in two queries for the whole group.
-        let ids = group.flatMap { $0.events.map(\.id.rawValue) }
+        // Everything the group needs to check, in one statement for the whole group: what is
+        // stored under its event ids, and the current version of each of its streams.
         var stored: [String: StoredID] = [:]
-        for try await (id, position, stream, version, recordedAt) in try await connection.query("""
-            SELECT event_id, position, stream, version, recorded_at FROM dateline.events WHERE event_id = ANY(\(ids))
-            """, logger: logger).decode((String, Int64, String, Int64, Int64).self) {
-            stored[id] = StoredID(position: position, stream: stream, version: version, recordedAt: recordedAt)
-        }
-        let streams = Array(Set(group.map(\.stream.rawValue)))
         var versions: [String: Int64] = [:]
-        for try await (stream, version) in try await connection.query("""
-            SELECT stream, max(version) FROM dateline.events WHERE stream = ANY(\(streams)) GROUP BY stream
-            """, logger: logger).decode((String, Int64).self) {
-            versions[stream] = version
+        let check = CheckGroup(ids: group.flatMap { $0.events.map(\.id.rawValue) },
+                               streams: Array(Set(group.map(\.stream.rawValue))))
+        for try await row in try await connection.execute(check, logger: logger) {
+            switch row {
+            case .stored(let id, let found): stored[id] = found
+            case .version(let stream, let version): versions[stream] = version
+            }
         }
 
         var outcomes: [Result<AppendResult, EventLogError>] = []
-        var rows: [(position: Int64, stream: String, version: Int64, batch: Int, event: Int)] = []
-        for (index, batch) in group.enumerated() {
+        var rows = EventRows(capacity: group.reduce(0) { $0 + $1.events.count })
+        for batch in group {
             let stream = batch.stream
             if let answer = try storedAnswer(batch, stored: stored) {
                 outcomes.append(answer)
@@ -234,10 +229,12 @@ final class PostgresAppender: Sendable {
             }
             var version = current ?? -1
             var positions: [Position] = []
-            for (eventIndex, event) in batch.events.enumerated() {
+            positions.reserveCapacity(batch.events.count)
+            for (event, payload) in zip(batch.events, batch.encoded) {
                 head += 1
                 version += 1
-                rows.append((head, stream.rawValue, version, index, eventIndex))
+                rows.append(position: head, stream: stream.rawValue, version: version, type: event.type.rawValue,
+                            id: event.id.rawValue, payload: payload)
                 positions.append(Position(head))
                 // A later batch of the same group with these ids is a retry of this one.
                 stored[event.id.rawValue] = StoredID(position: head, stream: stream.rawValue, version: version, recordedAt: now)
@@ -247,37 +244,28 @@ final class PostgresAppender: Sendable {
                                                   recordedAt: Timestamp(rawValue: now), duplicate: false)))
         }
 
-        guard !rows.isEmpty else { return outcomes }
+        guard rows.count > 0 else { return outcomes }
+        // The rows as column arrays, a bounded number per statement; the last statement also
+        // moves the head and sends the notification (delivered by PostgreSQL at commit).
         var start = 0
         while start < rows.count {
-            let chunk = rows[start..<min(rows.count, start + rowsPerInsert)]
-            var sql = "INSERT INTO dateline.events(position, stream, version, type, event_id, recorded_at, codec, crc32, size, payload) VALUES "
-            var binds = PostgresBindings(capacity: chunk.count * 10)
-            for (n, row) in chunk.enumerated() {
-                let event = group[row.batch].events[row.event]
-                let payload = group[row.batch].encoded[row.event]
-                let base = n * 10
-                sql += n == 0 ? "(" : ",("
-                sql += (1...10).map { "$\(base + $0)" }.joined(separator: ",")
-                sql += ")"
-                binds.append(row.position)
-                binds.append(row.stream)
-                binds.append(row.version)
-                binds.append(event.type.rawValue)
-                binds.append(event.id.rawValue)
-                binds.append(now)
-                binds.append(Int16(payload.codec.rawValue))
-                binds.append(Int64(payload.crc32))
-                binds.append(Int32(payload.rawCount))
-                binds.append(ByteBuffer(bytes: payload.bytes))
+            let end = min(rows.count, start + rowsPerInsert)
+            let chunk = rows.slice(start..<end, recordedAt: now)
+            let inserted: Int64
+            if end == rows.count {
+                var answer = try await connection.execute(InsertAndMoveHead(rows: chunk, head: head), logger: logger)
+                    .makeAsyncIterator()
+                inserted = try await answer.next() ?? -1
+            } else {
+                var answer = try await connection.execute(InsertEvents(rows: chunk), logger: logger).makeAsyncIterator()
+                inserted = try await answer.next() ?? -1
             }
-            try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
-            start += chunk.count
+            guard inserted == Int64(end - start) else {
+                throw EventLogError.database(location: "dateline.events", code: "XX000",
+                                             message: "inserted \(inserted) rows of \(end - start)")
+            }
+            start = end
         }
-        try await connection.query("""
-            UPDATE dateline.head SET position = \(head), recorded_at = \(now)
-            """, logger: logger)
-        try await connection.query("SELECT pg_notify(\(PostgresSchema.notifyChannel), \(String(head)))", logger: logger)
         return outcomes
     }
 

@@ -1,0 +1,238 @@
+import EventLog
+import NIOCore
+import PostgresNIO
+
+// The statements of one append transaction (see `PostgresAppender`), as prepared statements:
+// their SQL never changes, so each connection parses and plans them once, and every value is
+// bound, rows as one array per column (`unnest`), whatever the size of the group.
+
+/// What is already stored under one event id.
+struct StoredID: Sendable {
+    var position: Int64
+    var stream: String
+    var version: Int64
+    var recordedAt: Int64
+}
+
+/// Locks the head row; the first statement of every append transaction, on its own.
+struct LockHead: PostgresPreparedStatement {
+    static let name = "dateline_lock_head"
+    static let sql = "SELECT position, recorded_at FROM dateline.head FOR UPDATE"
+    typealias Row = (Int64, Int64)
+
+    func makeBindings() -> PostgresBindings { PostgresBindings() }
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+}
+
+/// Everything a group's checks need, in one statement run after the head is locked: the rows
+/// stored under the group's event ids, and the last version of each of its streams (an index
+/// probe per stream, however long the stream).
+struct CheckGroup: PostgresPreparedStatement {
+    static let name = "dateline_check_group"
+    static let sql = """
+        SELECT event_id, position, stream, version, recorded_at FROM dateline.events WHERE event_id = ANY($1)
+        UNION ALL
+        SELECT NULL, NULL, s.stream, v.version, NULL FROM unnest($2::text[]) AS s(stream)
+        CROSS JOIN LATERAL (SELECT version FROM dateline.events e WHERE e.stream = s.stream
+                            ORDER BY e.version DESC LIMIT 1) AS v
+        """
+    static let bindingDataTypes: [PostgresDataType] = [.textArray, .textArray]
+
+    enum Row {
+        case stored(id: String, StoredID)
+        case version(stream: String, Int64)
+    }
+
+    var ids: [String]
+    var streams: [String]
+
+    func makeBindings() -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 2)
+        bindings.append(ids)
+        bindings.append(streams)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {
+        let (id, position, stream, version, recordedAt) = try row.decode((String?, Int64?, String, Int64, Int64?).self)
+        if let id, let position, let recordedAt {
+            return .stored(id: id, StoredID(position: position, stream: stream, version: version, recordedAt: recordedAt))
+        }
+        return .version(stream: stream, version)
+    }
+}
+
+/// The rows a group writes, by column.
+struct EventRows {
+    var positions: [Int64] = []
+    var streams: [String] = []
+    var versions: [Int64] = []
+    var types: [String] = []
+    var ids: [String] = []
+    var codecs: [Int16] = []
+    var crcs: [Int64] = []
+    var sizes: [Int32] = []
+    var payloads: [[UInt8]] = []
+
+    init(capacity: Int) {
+        positions.reserveCapacity(capacity)
+        streams.reserveCapacity(capacity)
+        versions.reserveCapacity(capacity)
+        types.reserveCapacity(capacity)
+        ids.reserveCapacity(capacity)
+        codecs.reserveCapacity(capacity)
+        crcs.reserveCapacity(capacity)
+        sizes.reserveCapacity(capacity)
+        payloads.reserveCapacity(capacity)
+    }
+
+    var count: Int { positions.count }
+
+    mutating func append(position: Int64, stream: String, version: Int64, type: String, id: String, payload: StoredPayload) {
+        positions.append(position)
+        streams.append(stream)
+        versions.append(version)
+        types.append(type)
+        ids.append(id)
+        codecs.append(Int16(payload.codec.rawValue))
+        crcs.append(Int64(payload.crc32))
+        sizes.append(Int32(payload.rawCount))
+        payloads.append(payload.bytes)
+    }
+
+    /// Rows `range`, all stamped `recordedAt`, as one statement's bindings.
+    func slice(_ range: Range<Int>, recordedAt: Int64) -> EventColumns {
+        if range == 0..<count { return EventColumns(rows: self, recordedAt: recordedAt) }
+        var part = EventRows(capacity: 0)
+        part.positions = Array(positions[range])
+        part.streams = Array(streams[range])
+        part.versions = Array(versions[range])
+        part.types = Array(types[range])
+        part.ids = Array(ids[range])
+        part.codecs = Array(codecs[range])
+        part.crcs = Array(crcs[range])
+        part.sizes = Array(sizes[range])
+        part.payloads = Array(payloads[range])
+        return EventColumns(rows: part, recordedAt: recordedAt)
+    }
+}
+
+/// One insert statement's rows, bound as ten parameters ($1…$10).
+struct EventColumns: Sendable {
+    var positions: [Int64]
+    var streams: [String]
+    var versions: [Int64]
+    var types: [String]
+    var ids: [String]
+    var recordedAt: Int64
+    var codecs: [Int16]
+    var crcs: [Int64]
+    var sizes: [Int32]
+    var payloads: ByteaArray
+
+    init(rows: EventRows, recordedAt: Int64) {
+        positions = rows.positions
+        streams = rows.streams
+        versions = rows.versions
+        types = rows.types
+        ids = rows.ids
+        self.recordedAt = recordedAt
+        codecs = rows.codecs
+        crcs = rows.crcs
+        sizes = rows.sizes
+        payloads = ByteaArray(rows.payloads)
+    }
+
+    static let insert = """
+        INSERT INTO dateline.events(position, stream, version, type, event_id, recorded_at, codec, crc32, size, payload)
+        SELECT r.position, r.stream, r.version, r.type, r.event_id, $6, r.codec, r.crc32, r.size, r.payload
+        FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[], $7::smallint[], $8::bigint[],
+                    $9::integer[], $10::bytea[]) AS r(position, stream, version, type, event_id, codec, crc32, size, payload)
+        """
+    static let dataTypes: [PostgresDataType] = [.int8Array, .textArray, .int8Array, .textArray, .textArray, .int8,
+                                                .int2Array, .int8Array, .int4Array, .byteaArray]
+
+    func bind(into bindings: inout PostgresBindings) {
+        bindings.append(positions)
+        bindings.append(streams)
+        bindings.append(versions)
+        bindings.append(types)
+        bindings.append(ids)
+        bindings.append(recordedAt)
+        bindings.append(codecs)
+        bindings.append(crcs)
+        bindings.append(sizes)
+        bindings.append(payloads)
+    }
+}
+
+/// Inserts rows of a group that does not fit one statement (all but its last rows).
+struct InsertEvents: PostgresPreparedStatement {
+    static let name = "dateline_insert_events"
+    static let sql = "WITH inserted AS (\(EventColumns.insert) RETURNING 1) SELECT count(*) FROM inserted"
+    static let bindingDataTypes = EventColumns.dataTypes
+    typealias Row = Int64
+
+    var rows: EventColumns
+
+    func makeBindings() -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 10)
+        rows.bind(into: &bindings)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Int64.self) }
+}
+
+/// Inserts a group's (last) rows, moves the head to the group's last position and notifies
+/// the head channel, in one statement. The notification is delivered at commit, in commit
+/// order, and not at all if the transaction rolls back.
+struct InsertAndMoveHead: PostgresPreparedStatement {
+    static let name = "dateline_insert_and_move_head"
+    static let sql = """
+        WITH inserted AS (\(EventColumns.insert) RETURNING 1),
+             moved AS (UPDATE dateline.head SET position = $11, recorded_at = $6 RETURNING position)
+        SELECT (SELECT count(*) FROM inserted), pg_notify('\(PostgresSchema.notifyChannel)', (SELECT position FROM moved)::text)
+        """
+    static let bindingDataTypes = EventColumns.dataTypes + [.int8]
+    typealias Row = Int64
+
+    var rows: EventColumns
+    var head: Int64
+
+    func makeBindings() -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 11)
+        rows.bind(into: &bindings)
+        bindings.append(head)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode((Int64, String).self).0 }
+}
+
+/// A `bytea[]` written straight from the payloads' bytes, without a buffer per payload.
+struct ByteaArray: PostgresNonThrowingEncodable, Sendable {
+    var elements: [[UInt8]]
+
+    init(_ elements: [[UInt8]]) { self.elements = elements }
+
+    static var psqlType: PostgresDataType { .byteaArray }
+    static var psqlFormat: PostgresFormat { .binary }
+
+    func encode<JSONEncoder: PostgresJSONEncoder>(into buffer: inout ByteBuffer,
+                                                  context: PostgresEncodingContext<JSONEncoder>) {
+        // The binary array format: dimensions, has-nulls flag, element type, then per dimension
+        // its length and lower bound, then each element as length and bytes.
+        buffer.writeInteger(elements.isEmpty ? 0 : 1, as: Int32.self)
+        buffer.writeInteger(0, as: Int32.self)
+        buffer.writeInteger(PostgresDataType.bytea.rawValue)
+        guard !elements.isEmpty else { return }
+        buffer.reserveCapacity(minimumWritableBytes: 8 + elements.reduce(0) { $0 + 4 + $1.count })
+        buffer.writeInteger(Int32(elements.count))
+        buffer.writeInteger(1, as: Int32.self)
+        for element in elements {
+            buffer.writeInteger(Int32(element.count))
+            buffer.writeBytes(element)
+        }
+    }
+}
