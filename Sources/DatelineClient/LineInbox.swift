@@ -24,6 +24,8 @@ final class LineInbox: @unchecked Sendable {
         /// The channel stopped asking for bytes because `lines` is full.
         var readingPaused = false
         var waiter: CheckedContinuation<Item?, Error>?
+        /// Counts suspended reads, so a read's timeout cannot end a later read.
+        var waiterNumber = 0
     }
 
     let highWaterBytes: Int
@@ -134,11 +136,16 @@ final class LineInbox: @unchecked Sendable {
             }
             precondition(state.waiter == nil, "two readers on one LineClient")
             state.waiter = continuation
+            state.waiterNumber += 1
+            let number = state.waiterNumber
             condition.unlock()
             loop.scheduleTask(in: timeout) { [self] in
                 condition.lock()
-                let waiter = state.waiter
-                state.waiter = nil
+                var waiter: CheckedContinuation<Item?, Error>?
+                if state.waiterNumber == number {
+                    waiter = state.waiter
+                    state.waiter = nil
+                }
                 condition.unlock()
                 waiter?.resume(throwing: LineClient.Failure.timeout(seconds: Double(timeout.nanoseconds) / 1e9))
             }

@@ -113,6 +113,22 @@ func write(_ text: String, to channel: Channel, thenClose: Bool = false) {
         #expect(got == ["{\"op\":\"ping\"}", "second", "third"])
     }
 
+    @Test func aFinishedReadsTimeoutDoesNotEndTheNextRead() async throws {
+        let server = try await ScriptedServer(echo: true)
+        defer { Task { await server.close() } }
+        let client = try await LineClient.connect(host: "127.0.0.1", port: server.port)
+        defer { client.close() }
+        try await client.sendLine("first")
+        #expect(try await client.nextLine(timeout: 0.2) == Array("first".utf8))
+        // The second line is sent only after the first read's timeout has passed.
+        async let sent: Void = {
+            try await Task.sleep(nanoseconds: 600_000_000)
+            try await client.sendLine("second")
+        }()
+        #expect(try await client.nextLine(timeout: 30) == Array("second".utf8))
+        try await sent
+    }
+
     /// A client that stops reading must make the server's writes back up (the server's
     /// back-pressure and fall-behind depend on it), and then get every line once it reads.
     @Test func aReaderThatStopsReadingBacksUpTheServer() async throws {

@@ -52,14 +52,24 @@ import Testing
         tail.standardError = FileHandle.nullDevice
         let tailExit = ProcessExit(tail)
         try tail.run()
-        async let data = readToEnd(out.fileHandleForReading)
-        try await Task.sleep(nanoseconds: 500_000_000)
+        let printed = PrintedBytes()
+        let handle = out.fileHandleForReading
+        async let data: Data = blocking {
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { return printed.bytes }
+                printed.append(chunk)
+            }
+        }
+        // The first server stops once the tail has printed its first event (so it is following).
+        for _ in 0..<600 where !printed.bytes.contains(0x0A) { try await Task.sleep(nanoseconds: 50_000_000) }
+        #expect(printed.bytes.contains(0x0A), "tail printed nothing from the first server")
         #expect(await server.stop() == 0)
         // The tail reconnects to the same port once a new server listens there.
         server = try await ServerProcess.start(db: db, port: port)
         #expect(try await run(dateline, ["ingest", "--server", server.address, second]).status == 0)
         #expect(await tailExit.status() == 0)
-        let events = try jsonLines(String(decoding: await data, as: UTF8.self))
+        let events = try jsonLines(String(decoding: try await data, as: UTF8.self))
         #expect(events.count == 2)
         #expect(events.compactMap { ($0["data"] as? [String: Any])?["title"] as? String } == ["One", "Two"])
         let positions = events.compactMap { $0["position"] as? Int }
@@ -74,4 +84,12 @@ import Testing
         #expect(result.status != 0)
         #expect(result.stderr.contains("cannot reach datelined at 127.0.0.1:1"))
     }
+}
+
+/// What a child has printed so far, appended by the thread that reads its pipe.
+final class PrintedBytes: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+    func append(_ chunk: Data) { lock.withLock { data.append(chunk) } }
+    var bytes: Data { lock.withLock { data } }
 }
