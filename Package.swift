@@ -7,7 +7,8 @@ import PackageDescription
 //   EventLog <- DatelineProjections (timelines folded from the log)
 //   DatelineCore + NIOCore <- DatelineProtocol (wire types and codec, no sockets)
 //   DatelineService (ingest pipeline, projections kept current, queries: the embedded engine)
-//   DatelineServer (SwiftNIO TCP; the only module that touches NIOPosix)
+//   DatelineServer (SwiftNIO TCP server) and DatelineClient (its client on ClientBootstrap): the
+//   only modules that touch NIOPosix
 //   dateline, datelined: thin executables.
 let package = Package(
     name: "Dateline",
@@ -62,12 +63,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // What the tests share: temporary PostgreSQL databases (more helpers are to move here).
+        // What the tests share: temporary directories and PostgreSQL databases, the built
+        // executables, child processes awaited without blocking the pool, a test server in-process.
         .target(
             name: "DatelineTestSupport",
             dependencies: [
-                "PostgresLog",
+                "DatelineCore", "EventLog", "PostgresLog", "DatelineProtocol", "DatelineClient", "DatelineService",
+                "DatelineServer",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -87,6 +91,8 @@ let package = Package(
             dependencies: [
                 "DatelineCore", "DatelineProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
         .target(
@@ -123,27 +129,49 @@ let package = Package(
             ]
         ),
         .testTarget(name: "DatelineCoreTests", dependencies: ["DatelineCore"]),
-        .testTarget(name: "DatelineExtractionTests", dependencies: ["DatelineExtraction"]),
-        .testTarget(name: "EventLogTests", dependencies: ["EventLog", "CSQLite"]),
-        .testTarget(name: "PostgresLogTests", dependencies: ["PostgresLog", "EventLog", "DatelineCore", "DatelineTestSupport"]),
+        .testTarget(name: "DatelineExtractionTests", dependencies: ["DatelineExtraction", "DatelineCore"]),
+        .testTarget(
+            name: "EventLogTests",
+            dependencies: ["EventLog", "DatelineCore", "CSQLite", "CZlib", "DatelineTestSupport",
+                           .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
+            name: "PostgresLogTests",
+            dependencies: ["PostgresLog", "EventLog", "DatelineCore", "DatelineTestSupport",
+                           .product(name: "Logging", package: "swift-log")]
+        ),
         // Written against `EventLogBackend` alone: every backend of the log must pass it unchanged.
         .testTarget(
             name: "EventLogConformanceTests",
             dependencies: ["EventLog", "PostgresLog", "DatelineCore", "DatelineTestSupport",
                            .product(name: "Logging", package: "swift-log")]
         ),
-        .testTarget(name: "DatelineProjectionsTests", dependencies: ["DatelineProjections", "EventLog"]),
-        .testTarget(name: "DatelineProtocolTests", dependencies: ["DatelineProtocol"]),
+        .testTarget(
+            name: "DatelineProjectionsTests",
+            dependencies: ["DatelineProjections", "EventLog", "DatelineCore", "DatelineTestSupport",
+                           .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
+            name: "DatelineProtocolTests",
+            dependencies: ["DatelineProtocol", "DatelineCore", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .testTarget(
+            name: "DatelineClientTests",
+            dependencies: ["DatelineClient", "DatelineProtocol", "DatelineTestSupport",
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio")]
+        ),
         .testTarget(
             name: "DatelineServiceTests",
-            dependencies: ["DatelineService", "DatelineProjections", "EventLog", "DatelineClient", "dateline", "datelined",
-                           "PostgresLog", "DatelineTestSupport",
+            dependencies: ["DatelineService", "DatelineProjections", "EventLog", "DatelineClient", "DatelineCore",
+                           "DatelineExtraction", "dateline", "datelined", "PostgresLog", "DatelineTestSupport",
                            .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "DatelineServerTests",
             dependencies: [
                 "DatelineServer", "DatelineClient", "DatelineProtocol", "DatelineService", "EventLog", "DatelineCore",
+                "DatelineTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -3,4 +3,4 @@
 # Usage: tools/bench-extract.sh [CORPUS.jsonl …]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec swift run -c release --scratch-path .build-release dateline-bench extract "$@"
+exec swift run -c release --package-path Benchmarks dateline-bench extract "$@"

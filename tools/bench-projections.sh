@@ -6,4 +6,4 @@
 # decoding the log alone; --floor times SQLite alone writing the finished tables.
 set -e
 cd "$(dirname "$0")/.."
-exec swift run -c release --scratch-path .build-release dateline-bench projections "$@"
+exec swift run -c release --package-path Benchmarks dateline-bench projections "$@"

@@ -7,6 +7,7 @@
 # Usage: tools/load.sh [dateline-load options]   (e.g. --seconds 3 --subscribers 1 100)
 set -eu
 cd "$(dirname "$0")/.."
+# datelined from this package; dateline-load from the benchmark package in Benchmarks/.
 swift build -c release --product datelined
-swift build -c release --product dateline-load
-exec .build/release/dateline-load "$@"
+swift build -c release --package-path Benchmarks --product dateline-load
+exec Benchmarks/.build/release/dateline-load --server "$PWD/.build/release/datelined" "$@"

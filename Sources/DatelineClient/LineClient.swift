@@ -1,24 +1,19 @@
+import DatelineProtocol
 import Foundation
-#if canImport(Glibc)
-import Glibc
-private let systemClose = Glibc.close
-private let systemSend = Glibc.send
-private let streamSocket = Int32(SOCK_STREAM.rawValue)
-#elseif canImport(Darwin)
-import Darwin
-private let systemClose = Darwin.close
-private let systemSend = Darwin.send
-private let streamSocket = SOCK_STREAM
-private let MSG_NOSIGNAL: Int32 = 0
-#endif
+import NIOCore
+import NIOPosix
 
-/// A small blocking client for the line protocol: connect, send lines, read lines with a
-/// timeout. For command-line tools (`dateline … --server`, `dateline tail`) and tests; a program
-/// that serves many connections should use SwiftNIO instead.
+/// A client connection for the line protocol on SwiftNIO: a `ClientBootstrap` channel whose
+/// pipeline frames the server's bytes with the server's own `NDJSONFrameDecoder` (in a
+/// `ByteToMessageHandler`) and hands the lines to a reader. For command-line tools
+/// (`dateline … --server`, `dateline tail`), the load tool and tests.
 ///
-/// One thread may send while another reads (the two share only the socket); two threads must
-/// not read, or send, at the same time. `close()` only after both are done.
-public final class LineClient: @unchecked Sendable {
+/// Every operation comes twice: blocking (`init`, `send`, `sendRaw`, `readLine`: for the
+/// synchronous CLI commands and for threads a test or tool runs itself; never on an event loop,
+/// nor on the cooperative pool where a task can wait instead) and `async` (`connect`, `sendLine`,
+/// `sendBytes`, `nextLine`). One reader and one writer may work at the same time (a
+/// thread sends while another reads); two readers may not.
+public final class LineClient: Sendable {
     public enum Failure: Error, CustomStringConvertible {
         case resolve(host: String)
         case connect(host: String, port: Int, errno: Int32)
@@ -37,116 +32,146 @@ public final class LineClient: @unchecked Sendable {
         }
     }
 
-    private var fd: Int32
-    private var buffer: [UInt8] = []
-    private var start = 0
-    private var eof = false
-    /// Longest line `readLine` accepts.
-    public var maxLineBytes = 64 << 20
+    /// Longest line read; a longer one is dropped by the decoder and read as `Failure.lineTooLong`.
+    public let maxLineBytes: Int
+    private let channel: Channel
+    private let inbox: LineInbox
 
-    /// Connects to `host:port` (an IPv4 or IPv6 address or a name). `receiveBufferSize` sets
-    /// SO_RCVBUF before connecting (tests use it to make a client that stops reading fill up fast).
-    public init(host: String, port: Int, receiveBufferSize: Int? = nil) throws {
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = streamSocket
-        var result: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(host, String(port), &hints, &result) == 0, let first = result else {
-            throw Failure.resolve(host: host)
+    /// Connects to `host:port` (an IPv4 or IPv6 address or a name), blocking the calling thread.
+    /// `receiveBufferSize` sets SO_RCVBUF before connecting (tests use it to make a client that
+    /// stops reading fill up fast).
+    public convenience init(host: String, port: Int, receiveBufferSize: Int? = nil,
+                            maxLineBytes: Int = 64 << 20, connectTimeout: Double = 10) throws {
+        let inbox = LineInbox()
+        let future = Self.bootstrap(inbox: inbox, receiveBufferSize: receiveBufferSize, maxLineBytes: maxLineBytes,
+                                    connectTimeout: connectTimeout).connect(host: host, port: port)
+        let channel: Channel
+        do {
+            channel = try future.wait()
+        } catch {
+            throw Self.connectFailure(error, host: host, port: port)
         }
-        defer { freeaddrinfo(result) }
-        var lastErrno: Int32 = 0
-        var info: UnsafeMutablePointer<addrinfo>? = first
-        fd = -1
-        while let ai = info {
-            let s = socket(ai.pointee.ai_family, ai.pointee.ai_socktype, ai.pointee.ai_protocol)
-            if s >= 0 {
-                if var size = receiveBufferSize.map(Int32.init) {
-                    _ = setsockopt(s, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-                }
-                var one: Int32 = 1
-                _ = setsockopt(s, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-                if connect(s, ai.pointee.ai_addr, ai.pointee.ai_addrlen) == 0 {
-                    fd = s
-                    break
-                }
-                lastErrno = errno
-                _ = systemClose(s)
-            } else {
-                lastErrno = errno
-            }
-            info = ai.pointee.ai_next
-        }
-        guard fd >= 0 else { throw Failure.connect(host: host, port: port, errno: lastErrno) }
+        self.init(channel: channel, inbox: inbox, maxLineBytes: maxLineBytes)
     }
 
-    deinit { close() }
+    /// Connects to `host:port` without blocking a thread.
+    public static func connect(host: String, port: Int, receiveBufferSize: Int? = nil,
+                               maxLineBytes: Int = 64 << 20, connectTimeout: Double = 10) async throws -> LineClient {
+        let inbox = LineInbox()
+        let channel: Channel
+        do {
+            channel = try await bootstrap(inbox: inbox, receiveBufferSize: receiveBufferSize, maxLineBytes: maxLineBytes,
+                                          connectTimeout: connectTimeout).connect(host: host, port: port).get()
+        } catch {
+            throw connectFailure(error, host: host, port: port)
+        }
+        return LineClient(channel: channel, inbox: inbox, maxLineBytes: maxLineBytes)
+    }
 
-    /// Sends `line` and a newline.
+    private init(channel: Channel, inbox: LineInbox, maxLineBytes: Int) {
+        self.channel = channel
+        self.inbox = inbox
+        self.maxLineBytes = maxLineBytes
+        inbox.attach(channel)
+    }
+
+    deinit { channel.close(promise: nil) }
+
+    private static func bootstrap(inbox: LineInbox, receiveBufferSize: Int?, maxLineBytes: Int,
+                                  connectTimeout: Double) -> ClientBootstrap {
+        var bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connectTimeout(.milliseconds(Int64(connectTimeout * 1000)))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            // Reads follow the reader (see `LineInbox`), as a blocking socket's would.
+            .channelOption(.autoRead, value: false)
+        if let receiveBufferSize {
+            bootstrap = bootstrap.channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(receiveBufferSize))
+        }
+        return bootstrap.channelInitializer { channel in
+            channel.eventLoop.makeCompletedFuture {
+                try channel.pipeline.syncOperations.addHandlers([
+                    ByteToMessageHandler(NDJSONFrameDecoder(maxLineBytes: maxLineBytes)),
+                    LineInboxHandler(inbox: inbox),
+                ])
+            }
+        }
+    }
+
+    /// The one-sentence failure for a connection that could not be made.
+    static func connectFailure(_ error: Error, host: String, port: Int) -> Failure {
+        if let failure = error as? Failure { return failure }
+        if let connection = error as? NIOConnectionError {
+            if connection.connectionErrors.isEmpty { return .resolve(host: host) }
+            let codes = connection.connectionErrors.compactMap { ($0.error as? IOError)?.errnoCode }
+            if connection.connectionErrors.contains(where: { Self.isTimeout($0.error) }) {
+                return .connect(host: host, port: port, errno: ETIMEDOUT)
+            }
+            return .connect(host: host, port: port, errno: codes.last ?? ECONNREFUSED)
+        }
+        if isTimeout(error) { return .connect(host: host, port: port, errno: ETIMEDOUT) }
+        if let io = error as? IOError { return .connect(host: host, port: port, errno: io.errnoCode) }
+        return .connect(host: host, port: port, errno: EIO)
+    }
+
+    private static func isTimeout(_ error: Error) -> Bool {
+        if case .connectTimeout = error as? ChannelError { return true }
+        return false
+    }
+
+    // MARK: Sending
+
+    /// Sends `line` and a newline, blocking until the bytes are handed to the socket.
     public func send(_ line: String) throws {
-        var bytes = Array(line.utf8)
-        bytes.append(0x0A)
-        try sendRaw(bytes)
+        try sendRaw(Array(line.utf8) + [0x0A])
     }
 
-    /// Sends bytes exactly as given.
+    /// Sends bytes exactly as given, blocking until they are handed to the socket (a server that
+    /// does not read makes this wait, as a blocking `send` would).
     public func sendRaw(_ bytes: [UInt8]) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { raw in
-                systemSend(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
-            }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw Failure.io(operation: "send", errno: errno)
-            }
-            offset += n
+        do {
+            try channel.writeAndFlush(channel.allocator.buffer(bytes: bytes)).wait()
+        } catch {
+            throw Self.sendFailure(error)
         }
+    }
+
+    /// Sends `line` and a newline, without blocking a thread.
+    public func sendLine(_ line: String) async throws {
+        try await sendBytes(Array(line.utf8) + [0x0A])
+    }
+
+    /// Sends bytes exactly as given, without blocking a thread.
+    public func sendBytes(_ bytes: [UInt8]) async throws {
+        do {
+            try await channel.writeAndFlush(channel.allocator.buffer(bytes: bytes)).get()
+        } catch {
+            throw Self.sendFailure(error)
+        }
+    }
+
+    private static func sendFailure(_ error: Error) -> Failure {
+        if let io = error as? IOError { return .io(operation: "send", errno: io.errnoCode) }
+        return .io(operation: "send", errno: EPIPE)
+    }
+
+    // MARK: Reading
+
+    /// The next line without its newline, or nil when the server closed the connection; blocks.
+    /// Throws `Failure.timeout` when no full line arrives within `timeout` seconds.
+    public func readLine(timeout: Double = 10) throws -> [UInt8]? {
+        try line(from: inbox.next(timeout: timeout))
     }
 
     /// The next line without its newline, or nil when the server closed the connection.
-    /// Throws `Failure.timeout` when no full line arrives within `timeout` seconds.
-    public func readLine(timeout: Double = 10) throws -> [UInt8]? {
-        let deadline = Date().addingTimeInterval(timeout)
-        while true {
-            if let newline = buffer[start...].firstIndex(of: 0x0A) {
-                var end = newline
-                if end > start && buffer[end - 1] == 0x0D { end -= 1 }
-                let line = Array(buffer[start..<end])
-                start = newline + 1
-                if start > 1 << 16 {
-                    buffer.removeFirst(start)
-                    start = 0
-                }
-                return line
-            }
-            if eof {
-                if start < buffer.count {
-                    let line = Array(buffer[start...])
-                    start = buffer.count
-                    return line
-                }
-                return nil
-            }
-            if buffer.count - start > maxLineBytes { throw Failure.lineTooLong(limit: maxLineBytes) }
-            let remaining = deadline.timeIntervalSinceNow
-            if remaining <= 0 { throw Failure.timeout(seconds: timeout) }
-            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&pfd, 1, Int32(min(remaining * 1000, 1_000_000)) + 1)
-            if ready < 0 {
-                if errno == EINTR { continue }
-                throw Failure.io(operation: "poll", errno: errno)
-            }
-            if ready == 0 { continue }
-            var chunk = [UInt8](repeating: 0, count: 64 << 10)
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n < 0 {
-                if errno == EINTR || errno == EAGAIN { continue }
-                if errno == ECONNRESET { eof = true; continue }
-                throw Failure.io(operation: "recv", errno: errno)
-            }
-            if n == 0 { eof = true; continue }
-            buffer.append(contentsOf: chunk[0..<n])
+    public func nextLine(timeout: Double = 10) async throws -> [UInt8]? {
+        try line(from: await inbox.next(timeout: .nanoseconds(Int64(timeout * 1e9)), on: channel.eventLoop))
+    }
+
+    private func line(from item: LineInbox.Item?) throws -> [UInt8]? {
+        switch item {
+        case .line(let bytes): bytes
+        case .lineTooLong: throw Failure.lineTooLong(limit: maxLineBytes)
+        case nil: nil
         }
     }
 
@@ -155,15 +180,15 @@ public final class LineClient: @unchecked Sendable {
         try readLine(timeout: timeout).map { String(decoding: $0, as: UTF8.self) }
     }
 
+    // MARK: Closing
+
     /// Closes the sending side; the server answers what it has and then closes.
     public func shutdownWrite() {
-        if fd >= 0 { _ = shutdown(fd, Int32(SHUT_WR)) }
+        channel.close(mode: .output, promise: nil)
     }
 
+    /// Closes the connection (without waiting).
     public func close() {
-        if fd >= 0 {
-            _ = systemClose(fd)
-            fd = -1
-        }
+        channel.close(promise: nil)
     }
 }

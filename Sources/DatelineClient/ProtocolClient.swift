@@ -3,22 +3,39 @@ import DatelineProtocol
 import Foundation
 import NIOCore
 
-/// A blocking client that speaks the protocol through the codec's client half: requests are
-/// written by `ParsedRequest.write`, lines come back as `ServerLine`. For the CLI's `--server`
-/// commands (query, ingest) and scripts.
+/// A client that speaks the protocol through the codec's client half: requests are written by
+/// `ParsedRequest.write`, lines come back as `ServerLine`. Blocking methods for the CLI's `--server`
+/// commands (query, ingest) and scripts; `async` ones (`connect`, `nextLine`, `sendRequest`) for
+/// tasks, which must not block the cooperative pool.
 public final class ProtocolClient: @unchecked Sendable {
     public let connection: LineClient
     /// The server's hello line.
     public let hello: ServerLine
     private var nextID: Int64 = 0
 
-    public init(host: String, port: Int, timeout: Double = 10) throws {
-        connection = try LineClient(host: host, port: port)
-        guard let first = try connection.readLine(timeout: timeout) else {
+    /// Connects and reads the hello line, blocking the calling thread.
+    public convenience init(host: String, port: Int, timeout: Double = 10) throws {
+        let connection = try LineClient(host: host, port: port)
+        try self.init(connection: connection, hello: connection.readLine(timeout: timeout))
+    }
+
+    /// Connects and reads the hello line without blocking a thread.
+    public static func connect(host: String, port: Int, timeout: Double = 10) async throws -> ProtocolClient {
+        let connection = try await LineClient.connect(host: host, port: port)
+        return try ProtocolClient(connection: connection, hello: await connection.nextLine(timeout: timeout))
+    }
+
+    private init(connection: LineClient, hello first: [UInt8]?) throws {
+        self.connection = connection
+        guard let first else {
+            connection.close()
             throw ProtocolClientError.closed
         }
         let line = try ServerLine(first)
-        if let error = line.error { throw ProtocolClientError.refused(error) }
+        if let error = line.error {
+            connection.close()
+            throw ProtocolClientError.refused(error)
+        }
         hello = line
     }
 
@@ -28,9 +45,21 @@ public final class ProtocolClient: @unchecked Sendable {
         try connection.sendRaw(bytes.readBytes(length: bytes.readableBytes) ?? [])
     }
 
+    /// Sends one request as written by the codec, without blocking a thread.
+    public func sendRequest(_ request: ParsedRequest) async throws {
+        var bytes = request.line
+        try await connection.sendBytes(bytes.readBytes(length: bytes.readableBytes) ?? [])
+    }
+
     /// The next line, or nil when the server closed the connection.
     public func next(timeout: Double = 30) throws -> ServerLine? {
         guard let bytes = try connection.readLine(timeout: timeout) else { return nil }
+        return try ServerLine(bytes)
+    }
+
+    /// The next line, or nil when the server closed the connection, without blocking a thread.
+    public func nextLine(timeout: Double = 30) async throws -> ServerLine? {
+        guard let bytes = try await connection.nextLine(timeout: timeout) else { return nil }
         return try ServerLine(bytes)
     }
 
@@ -99,49 +128,103 @@ public struct TailFollower: Sendable {
     }
 
     /// Runs until `body` returns false (true to continue), or the connection attempts run out.
+    /// Blocks the calling thread (use `follow` from a task).
     public func run(_ body: (Update) throws -> Bool) throws {
-        var start = from
+        var progress = Progress(start: from)
         var failures = 0
         while true {
-            var reason = "the server closed the connection"
+            progress.connecting()
             do {
                 let client = try ProtocolClient(host: host, port: port)
                 defer { client.close() }
                 failures = 0
-                try client.send(ParsedRequest(id: .string("tail"), request: .subscribe(SubscribeRequest(from: start, filter: filter))))
+                try client.send(progress.subscribeRequest(filter))
                 while let line = try client.next(timeout: 24 * 3600) {
-                    switch line.type {
-                    case "event":
-                        guard let event = line.event else { continue }
-                        start = .position(event.position.next)
-                        if try !body(.event(event, line: line.bytes)) { return }
-                    case "caught_up":
-                        if let next = line.next { start = .position(next) }
-                        if try !body(.caughtUp(next: line.next ?? .start)) { return }
-                    case "fell_behind":
-                        if try !body(.fellBehind(next: line.next ?? .start)) { return }
-                    case "end", "error":
-                        if let next = line.next { start = .position(next) }
-                        if let error = line.error, !error.closes, error.code != .shuttingDown {
-                            throw ProtocolClientError.refused(error)
-                        }
-                        reason = line.node["reason"]?.stringValue ?? line.error?.message ?? reason
-                    default:
-                        continue
-                    }
+                    if let update = try progress.take(line), try !body(update) { return }
                 }
-            } catch let error as ProtocolClientError {
-                if case .refused(let e) = error, e.code != .tooManyConnections, e.code != .shuttingDown { throw error }
-                reason = "\(error)"
-                failures += 1
             } catch {
-                reason = "\(error)"
-                failures += 1
+                try progress.connectionFailed(error, failures: &failures)
             }
             if let maxAttempts, failures >= maxAttempts { throw ProtocolClientError.closed }
-            let next: Position = if case .position(let p) = start { p } else { .start }
-            if try !body(.reconnecting(next: next, reason: reason)) { return }
+            if try !body(progress.reconnecting) { return }
             Thread.sleep(forTimeInterval: retryDelay)
+        }
+    }
+
+    /// `run` for tasks: the same updates, waiting without blocking a thread.
+    public func follow(_ body: (Update) async throws -> Bool) async throws {
+        var progress = Progress(start: from)
+        var failures = 0
+        while true {
+            progress.connecting()
+            do {
+                let client = try await ProtocolClient.connect(host: host, port: port)
+                defer { client.close() }
+                failures = 0
+                try await client.sendRequest(progress.subscribeRequest(filter))
+                while let line = try await client.nextLine(timeout: 24 * 3600) {
+                    if let update = try progress.take(line), try await !body(update) { return }
+                }
+            } catch {
+                try progress.connectionFailed(error, failures: &failures)
+            }
+            if let maxAttempts, failures >= maxAttempts { throw ProtocolClientError.closed }
+            if try await !body(progress.reconnecting) { return }
+            try await Task.sleep(nanoseconds: UInt64(retryDelay * 1e9))
+        }
+    }
+
+    /// Where the follower is: the next position to ask for, and why the last connection ended.
+    private struct Progress {
+        var start: StartPoint
+        var reason = "the server closed the connection"
+
+        init(start: StartPoint) { self.start = start }
+
+        /// A new connection attempt: no reason yet for it to end.
+        mutating func connecting() { reason = "the server closed the connection" }
+
+        func subscribeRequest(_ filter: SubscriptionFilter) -> ParsedRequest {
+            ParsedRequest(id: .string("tail"), request: .subscribe(SubscribeRequest(from: start, filter: filter)))
+        }
+
+        var reconnecting: Update {
+            let next: Position = if case .position(let p) = start { p } else { .start }
+            return .reconnecting(next: next, reason: reason)
+        }
+
+        /// The update a server line makes, if any; throws when the server refused the subscription.
+        mutating func take(_ line: ServerLine) throws -> Update? {
+            switch line.type {
+            case "event":
+                guard let event = line.event else { return nil }
+                start = .position(event.position.next)
+                return .event(event, line: line.bytes)
+            case "caught_up":
+                if let next = line.next { start = .position(next) }
+                return .caughtUp(next: line.next ?? .start)
+            case "fell_behind":
+                return .fellBehind(next: line.next ?? .start)
+            case "end", "error":
+                if let next = line.next { start = .position(next) }
+                if let error = line.error, !error.closes, error.code != .shuttingDown {
+                    throw ProtocolClientError.refused(error)
+                }
+                reason = line.node["reason"]?.stringValue ?? line.error?.message ?? reason
+                return nil
+            default:
+                return nil
+            }
+        }
+
+        /// Counts a failed connection, or rethrows a refusal that retrying cannot cure.
+        mutating func connectionFailed(_ error: Error, failures: inout Int) throws {
+            if let error = error as? ProtocolClientError, case .refused(let e) = error,
+               e.code != .tooManyConnections, e.code != .shuttingDown {
+                throw error
+            }
+            reason = "\(error)"
+            failures += 1
         }
     }
 }

@@ -16,14 +16,28 @@ struct ServerOption: ParsableArguments {
     static func connect(_ server: ServerAddress) throws -> ProtocolClient {
         do {
             return try ProtocolClient(server)
-        } catch let failure as LineClient.Failure {
-            if case .connect(_, _, let code) = failure {
-                throw ValidationFailure("cannot reach datelined at \(server) (\(String(cString: strerror(code)).lowercased())): is datelined running?")
-            }
-            throw ValidationFailure("cannot reach datelined at \(server) (\(failure)): is datelined running?")
         } catch {
-            throw ValidationFailure("cannot talk to datelined at \(server): \(error)")
+            throw unreachable(server, error)
         }
+    }
+
+    /// `connect` for async commands.
+    static func connect(_ server: ServerAddress) async throws -> ProtocolClient {
+        do {
+            return try await ProtocolClient.connect(host: server.host, port: server.port)
+        } catch {
+            throw unreachable(server, error)
+        }
+    }
+
+    private static func unreachable(_ server: ServerAddress, _ error: Error) -> ValidationFailure {
+        if let failure = error as? LineClient.Failure {
+            if case .connect(_, _, let code) = failure {
+                return ValidationFailure("cannot reach datelined at \(server) (\(String(cString: strerror(code)).lowercased())): is datelined running?")
+            }
+            return ValidationFailure("cannot reach datelined at \(server) (\(failure)): is datelined running?")
+        }
+        return ValidationFailure("cannot talk to datelined at \(server): \(error)")
     }
 }
 

@@ -5,7 +5,7 @@ import DatelineProtocol
 import DatelineService
 import Foundation
 
-struct TailCommand: ParsableCommand {
+struct TailCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tail",
         abstract: "Follow a running datelined: print events as they are recorded.",
@@ -66,23 +66,23 @@ struct TailCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let filter = SubscriptionFilter(types: try eventTypes(types), streamPrefix: streamPrefix,
                                         actor: actor, speaker: speaker, pair: pair)
         var printed = 0
         var out = StandardOutput()
         // Reconnecting is for a server that restarts; one that is not there at all is an error.
-        try ServerOption.connect(server).close()
+        try await ServerOption.connect(server).close()
         let follower = TailFollower(host: server.host, port: server.port, from: startPoint!, filter: filter, retryDelay: 1)
         do {
-            try run(follower, printed: &printed, out: &out)
+            try await follow(follower, printed: &printed, out: &out)
         } catch ProtocolClientError.refused(let error) {
             throw ValidationFailure("datelined refused the subscription: \(error.message)")
         }
     }
 
-    private func run(_ follower: TailFollower, printed: inout Int, out: inout StandardOutput) throws {
-        try follower.run { update in
+    private func follow(_ follower: TailFollower, printed: inout Int, out: inout StandardOutput) async throws {
+        try await follower.follow { update in
             switch update {
             case .event(let event, let line):
                 out.write(json ? line + [0x0A] : Array((EventSummary.line(event) + "\n").utf8))

@@ -1,5 +1,6 @@
 import DatelineCore
 import DatelineProjections
+import DatelineTestSupport
 import Foundation
 
 /// Builds log events the way ingest does (an article, then its findings, in its stream) with

@@ -1,22 +1,16 @@
 import DatelineCore
 @testable import DatelineProjections
+import DatelineTestSupport
 import EventLog
 import Foundation
 import Logging
 
-/// A fresh temporary directory, removed when released.
-final class TemporaryDirectory {
-    let path: String
-    init() throws {
-        path = FileManager.default.temporaryDirectory.path + "/dateline-projections-tests-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
+extension TemporaryDirectory {
     var database: String { path + "/dateline.sqlite" }
     /// The timelines beside `database`, in their default place.
     var timelines: TimelineFiles { TimelineFiles(besideLog: database) }
     /// A projection's live file.
     func timelineFile(_ projection: String) -> String { timelines.path(of: projection) }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
 }
 
 let quietLogger = Logger(label: "dateline.projections.test", factory: { _ in SwiftLogNoOpLogHandler() })

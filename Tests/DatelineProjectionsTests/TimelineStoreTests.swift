@@ -1,5 +1,6 @@
 import DatelineCore
 @testable import DatelineProjections
+import DatelineTestSupport
 import EventLog
 import Foundation
 import Testing

@@ -1,5 +1,6 @@
 import DatelineCore
 import DatelineProtocol
+import DatelineTestSupport
 import EventLog
 import Foundation
 import Logging

@@ -2,6 +2,7 @@ import DatelineClient
 import DatelineCore
 import DatelineProtocol
 import DatelineService
+import DatelineTestSupport
 import EventLog
 import Foundation
 import Logging

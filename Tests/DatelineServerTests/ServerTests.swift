@@ -3,6 +3,7 @@ import DatelineCore
 import DatelineProtocol
 import DatelineServer
 import DatelineService
+import DatelineTestSupport
 import EventLog
 import Foundation
 import Logging

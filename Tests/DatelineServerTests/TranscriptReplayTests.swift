@@ -1,5 +1,6 @@
 import DatelineClient
 import DatelineServer
+import DatelineTestSupport
 import Foundation
 import Testing
 

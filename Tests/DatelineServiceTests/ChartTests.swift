@@ -1,5 +1,6 @@
 import DatelineCore
 import DatelineService
+import DatelineTestSupport
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
@@ -9,7 +10,7 @@ import Testing
 
 /// `dateline tensions --svg`: the chart written for fixture logs, read back as XML and rendered
 /// to PNG by a real SVG renderer (`rsvg-convert`, Debian's librsvg2-bin).
-@Suite struct ChartTests {
+@Suite(.timeLimit(.minutes(3))) struct ChartTests {
     @Test func valueTicksAreRound() {
         let a = ValueTicks(maximum: 12.7)
         #expect(a.step == 5 && a.values == [0, 5, 10, 15])
@@ -20,7 +21,7 @@ import Testing
         #expect(ValueTicks(maximum: 0).values.count >= 2)
     }
 
-    @Test func dateTicksFollowTheRange() throws {
+    @Test func dateTicksFollowTheRange() async throws {
         let day = { (s: String) in CalendarDate(parsing: s)!.dayNumber }
         let fortnight = DateTicks(first: day("2024-03-04"), last: day("2024-03-17"))
         #expect(fortnight.interval == .days(2))
@@ -37,11 +38,11 @@ import Testing
         }
     }
 
-    @Test func chartOfTheFixtureLogHasRoundTicksAndDecayingLines() throws {
+    @Test func chartOfTheFixtureLogHasRoundTicksAndDecayingLines() async throws {
         let dir = try TemporaryDirectory()
         let db = try TimelineCommandTests.fixtureDatabase(in: dir)
         let svgPath = dir.path("chart.svg")
-        let result = try run(try productPath("dateline"), ["tensions", "--db", db, "--actor", "RUS", "--svg", svgPath])
+        let result = try await run(try productPath("dateline"), ["tensions", "--db", db, "--actor", "RUS", "--svg", svgPath])
         #expect(result.status == 0, "\(result.stderr)")
         let chart = try Chart(path: svgPath)
         // 2022-01-27 to 2022-02-09 (two weeks from the first day): every other day, round values.
@@ -57,37 +58,37 @@ import Testing
         let ukr = try #require(chart.series["RUS|UKR"])
         #expect(ukr.count == 14)
         #expect(zip(ukr.dropFirst(), ukr).allSatisfy { $0.y >= $1.y }, "the RUS|UKR index should only decay (y grows downwards)")
-        try renderAndCheck(svgPath, in: dir)
+        try await renderAndCheck(svgPath, in: dir)
     }
 
-    @Test(.timeLimit(.minutes(1))) func aChartFromTheServerIsTheChartFromTheFile() throws {
+    @Test(.timeLimit(.minutes(1))) func aChartFromTheServerIsTheChartFromTheFile() async throws {
         let dir = try TemporaryDirectory()
         let db = try TimelineCommandTests.fixtureDatabase(in: dir)
         let dateline = try productPath("dateline")
         let local = dir.path("local.svg"), remote = dir.path("remote.svg")
-        #expect(try run(dateline, ["tensions", "--db", db, "--actor", "RUS", "--svg", local]).status == 0)
-        let server = try ServerProcess(db: db)
-        let result = try run(dateline, ["tensions", "--server", server.address, "--actor", "RUS", "--svg", remote])
+        #expect(try await run(dateline, ["tensions", "--db", db, "--actor", "RUS", "--svg", local]).status == 0)
+        let server = try await ServerProcess.start(db: db)
+        let result = try await run(dateline, ["tensions", "--server", server.address, "--actor", "RUS", "--svg", remote])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(server.stop() == 0)
+        #expect(await server.stop() == 0)
         #expect(try String(contentsOfFile: remote, encoding: .utf8) == String(contentsOfFile: local, encoding: .utf8))
     }
 
-    @Test func chartOfTheSamplesAloneIsAChart() throws {
+    @Test func chartOfTheSamplesAloneIsAChart() async throws {
         let dir = try TemporaryDirectory()
         let db = dir.path("log.sqlite")
         let dateline = try productPath("dateline")
-        #expect(try run(dateline, ["ingest", "--db", db, packageRoot.appendingPathComponent("samples").path]).status == 0)
+        #expect(try await run(dateline, ["ingest", "--db", db, packageRoot.appendingPathComponent("samples").path]).status == 0)
         let svgPath = dir.path("samples.svg")
-        #expect(try run(dateline, ["tensions", "--db", db, "--svg", svgPath]).status == 0)
+        #expect(try await run(dateline, ["tensions", "--db", db, "--svg", svgPath]).status == 0)
         let chart = try Chart(path: svgPath)
         #expect(!chart.series.isEmpty)
         #expect(chart.series.values.allSatisfy { $0.count > 1 }, "every pair is a line, not a dot")
         #expect(chart.xTicks.count >= 4)
-        try renderAndCheck(svgPath, in: dir, keepAs: "samples")
+        try await renderAndCheck(svgPath, in: dir, keepAs: "samples")
     }
 
-    @Test func tenPairsGetTenColoursAndALegendThatFits() throws {
+    @Test func tenPairsGetTenColoursAndALegendThatFits() async throws {
         let dir = try TemporaryDirectory()
         let db = dir.path("log.sqlite")
         let engine = try DatelineEngine(databasePath: db, logger: Logger(label: "test"))
@@ -104,7 +105,7 @@ import Testing
         }
         engine.close()
         let svgPath = dir.path("ten.svg")
-        let result = try run(try productPath("dateline"), ["tensions", "--db", db, "--svg", svgPath])
+        let result = try await run(try productPath("dateline"), ["tensions", "--db", db, "--svg", svgPath])
         #expect(result.status == 0, "\(result.stderr)")
         let chart = try Chart(path: svgPath)
         #expect(chart.series.count == 10)
@@ -113,19 +114,19 @@ import Testing
         #expect((chart.legendRows.max() ?? 0) < 440 - 56, "the legend runs below the plot")
         // 2024-01-01 to 2024-03-22: every other Monday.
         #expect(chart.xTicks.allSatisfy { CalendarDate(parsing: $0.label)?.isoWeekday == 1 })
-        try renderAndCheck(svgPath, in: dir, keepAs: "ten")
+        try await renderAndCheck(svgPath, in: dir, keepAs: "ten")
     }
 
     /// Renders the SVG to PNG with rsvg-convert and checks the PNG's header and size. Skips with a
     /// message when the renderer is not installed. `keepAs` copies the PNG to $TMPDIR for a look.
-    func renderAndCheck(_ svgPath: String, in dir: TemporaryDirectory, keepAs: String? = nil) throws {
+    func renderAndCheck(_ svgPath: String, in dir: TemporaryDirectory, keepAs: String? = nil) async throws {
         guard let renderer = ["/usr/bin/rsvg-convert", "/usr/local/bin/rsvg-convert"]
             .first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             print("skipped: rsvg-convert is not installed (Debian: librsvg2-bin; .ci/run installs it)")
             return
         }
         let png = dir.path("chart.png")
-        let rendered = try run(renderer, ["--format", "png", "--output", png, svgPath])
+        let rendered = try await run(renderer, ["--format", "png", "--output", png, svgPath])
         #expect(rendered.status == 0, "rsvg-convert: \(rendered.stderr)")
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: png)))
         #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))

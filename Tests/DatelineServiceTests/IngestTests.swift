@@ -1,6 +1,7 @@
 import DatelineCore
 import DatelineExtraction
 import DatelineService
+import DatelineTestSupport
 import EventLog
 import Foundation
 import Logging

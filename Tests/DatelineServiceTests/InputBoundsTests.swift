@@ -1,6 +1,7 @@
 import DatelineCore
 import DatelineExtraction
 import DatelineService
+import DatelineTestSupport
 import EventLog
 import Foundation
 import Logging
@@ -47,7 +48,7 @@ import Testing
         let failures = RecordFailures()
         // The runner blocks its thread until the appends finish: run it on a thread of its own,
         // as the CLI does, not on the cooperative pool its appends need.
-        let summary = try await onThread {
+        let summary = try await blocking {
             try IngestRunner().run(inputs: ArticleInputs(paths: [file]), engine: engine, onFailure: { failures.add($0) })
         }
         #expect(summary.articlesNew == 2 && summary.articlesFailed == 2)
@@ -61,11 +62,4 @@ final class RecordFailures: @unchecked Sendable {
     private var items: [ArticleInputError] = []
     func add(_ e: ArticleInputError) { lock.withLock { items.append(e) } }
     var all: [ArticleInputError] { lock.withLock { items.sorted { ($0.line ?? 0) < ($1.line ?? 0) } } }
-}
-
-/// Runs blocking work on a thread of its own.
-func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try body() }) }.start()
-    }
 }

@@ -1,5 +1,6 @@
 import DatelineClient
 import DatelineCore
+import DatelineTestSupport
 import EventLog
 import Foundation
 import Logging
@@ -189,18 +190,18 @@ func delayFigures(_ events: [LiveSubscriber.Received]) -> (text: String, p99: Do
 @Suite("Live feed across processes", .serialized, .timeLimit(.minutes(3)))
 struct LiveFeedAcceptanceTests {
     @Test("a second writer's ingest reaches a live subscriber: every position once, in order")
-    func secondWriter() throws {
+    func secondWriter() async throws {
         let dir = try TemporaryDirectory()
         let db = dir.path("log.sqlite")
         let articles = dir.path("articles")
         try writeArticles(50, into: articles, tag: "second-writer")
-        let server = try ServerProcess(db: db)
+        let server = try await ServerProcess.start(db: db)
         let subscriber = try LiveSubscriber(port: server.port)
         defer { subscriber.close() }
         #expect(subscriber.waitUntilLive())
         let clock = try CommitClock(path: db)
 
-        let ingest = try run(try productPath("dateline"), ["ingest", "--db", db, articles])
+        let ingest = try await run(try productPath("dateline"), ["ingest", "--db", db, articles])
         #expect(ingest.status == 0, "\(ingest.stderr)")
         #expect(ingest.stdout.contains("articles: 50 new"), "\(ingest.stdout)")
         let head = try logHead(db)
@@ -226,17 +227,17 @@ struct LiveFeedAcceptanceTests {
         let pong = try #require(try ping.readLineString(timeout: 10))
         #expect(pong.contains("\"head\":\(head)"), "\(pong)")
         ping.close()
-        #expect(server.stop() == 0)
+        #expect(await server.stop() == 0)
     }
 
     @Test("two servers on one file: a subscriber on each receives every position")
-    func twoServers() throws {
+    func twoServers() async throws {
         let dir = try TemporaryDirectory()
         let db = dir.path("log.sqlite")
         try writeArticles(25, into: dir.path("a"), tag: "via-a")
         try writeArticles(25, into: dir.path("b"), tag: "via-b")
-        let first = try ServerProcess(db: db)
-        let second = try ServerProcess(db: db)
+        let first = try await ServerProcess.start(db: db)
+        let second = try await ServerProcess.start(db: db)
         let onFirst = try LiveSubscriber(port: first.port)
         let onSecond = try LiveSubscriber(port: second.port)
         defer { onFirst.close(); onSecond.close() }
@@ -244,14 +245,10 @@ struct LiveFeedAcceptanceTests {
 
         // Both servers append at the same time, each its own half of the articles.
         let dateline = try productPath("dateline")
-        let results = LockedResults()
-        let threads = [(first, "a"), (second, "b")].map { server, half in
-            let address = server.address, path = dir.path(half)
-            return Thread { results.add(try? run(dateline, ["ingest", "--server", address, path])) }
-        }
-        for thread in threads { thread.start() }
-        #expect(results.wait(for: 2))
-        for result in results.all {
+        let firstAddress = first.address, secondAddress = second.address
+        async let viaFirst = try? run(dateline, ["ingest", "--server", firstAddress, dir.path("a")])
+        async let viaSecond = try? run(dateline, ["ingest", "--server", secondAddress, dir.path("b")])
+        for result in await [viaFirst, viaSecond] {
             #expect(result?.status == 0, "\(result?.stderr ?? "not run")")
             #expect(result?.stdout.contains("articles: 25 new") == true, "\(result?.stdout ?? "")")
         }
@@ -271,8 +268,8 @@ struct LiveFeedAcceptanceTests {
             print(String(format: "two servers, the other server's subscriber later by: p50 %.1f ms, p99 %.1f ms, max %.1f ms",
                          p50, p99, gaps.last!))
         }
-        #expect(first.stop() == 0)
-        #expect(second.stop() == 0)
+        #expect(await first.stop() == 0)
+        #expect(await second.stop() == 0)
     }
 }
 
@@ -282,12 +279,12 @@ let netcat = ["/usr/bin/nc", "/bin/nc"].first { FileManager.default.isExecutable
 @Suite("Live feed with nc", .timeLimit(.minutes(2)))
 struct NetcatTailAcceptanceTests {
     @Test(.enabled(if: netcat != nil, "netcat (nc) is not installed; skipping the nc TAIL session"))
-    func ncTailSeesAnotherProcessIngest() throws {
+    func ncTailSeesAnotherProcessIngest() async throws {
         let dir = try TemporaryDirectory()
         let db = dir.path("log.sqlite")
         let articles = dir.path("articles")
         try writeArticles(10, into: articles, tag: "nc-tail")
-        let server = try ServerProcess(db: db)
+        let server = try await ServerProcess.start(db: db)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: netcat!)
         process.arguments = ["-N", "127.0.0.1", String(server.port)]
@@ -295,6 +292,7 @@ struct NetcatTailAcceptanceTests {
         process.standardInput = input
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
+        let exit = ProcessExit(process)
         try process.run()
         defer { if process.isRunning { process.terminate() } }
         let text = LockedText()
@@ -309,7 +307,7 @@ struct NetcatTailAcceptanceTests {
         input.fileHandleForWriting.write(Data("TAIL 100\n".utf8))
         #expect(text.wait { $0.contains("\"type\":\"caught_up\"") })
 
-        let ingest = try run(try productPath("dateline"), ["ingest", "--db", db, articles])
+        let ingest = try await run(try productPath("dateline"), ["ingest", "--db", db, articles])
         #expect(ingest.status == 0, "\(ingest.stderr)")
         let head = try logHead(db)
         #expect(text.wait { $0.contains("\"position\":\(head),") }, "nc never showed position \(head)")
@@ -318,10 +316,10 @@ struct NetcatTailAcceptanceTests {
         // The server has closed its side; ending nc's input lets it exit.
         try input.fileHandleForWriting.close()
         let deadline = Date(timeIntervalSinceNow: 10)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        #expect(!process.isRunning, "nc did not exit after the server closed the connection")
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
+        while !exit.hasExited && Date() < deadline { try await Task.sleep(nanoseconds: 10_000_000) }
+        #expect(exit.hasExited, "nc did not exit after the server closed the connection")
+        if !exit.hasExited { process.terminate() }
+        _ = await exit.status()
         let lines = text.value.split(separator: "\n").map(String.init)
         let positions = lines.compactMap { line -> Int64? in
             guard line.hasPrefix("{\"type\":\"event\"") else { return nil }
@@ -331,7 +329,7 @@ struct NetcatTailAcceptanceTests {
         #expect(positions == Array(1...head))
         let pong = lines.first { $0.contains("\"op\":\"ping\"") }
         #expect(pong?.contains("\"head\":\(head)") == true, "\(pong ?? "no pong")")
-        #expect(server.stop() == 0)
+        #expect(await server.stop() == 0)
     }
 }
 
@@ -350,17 +348,3 @@ private final class LockedText: @unchecked Sendable {
     }
 }
 
-private final class LockedResults: @unchecked Sendable {
-    private let lock = NSLock()
-    private var results: [ProcessResult?] = []
-    func add(_ result: ProcessResult?) { lock.withLock { results.append(result) } }
-    var all: [ProcessResult?] { lock.withLock { results } }
-    func wait(for count: Int, seconds: Double = 60) -> Bool {
-        let deadline = Date(timeIntervalSinceNow: seconds)
-        while Date() < deadline {
-            if all.count >= count { return true }
-            usleep(5_000)
-        }
-        return false
-    }
-}

@@ -1,46 +1,47 @@
+import DatelineTestSupport
 import Foundation
 import Testing
 
 /// The traps a new user meets in the first hour, each driven through the real executables on
 /// real files: a mistyped `--db`, negative numbers, typos in filters, a server that is not
 /// there, a busy port, `nc` after QUIT.
-@Suite struct NewcomerTests {
+@Suite(.timeLimit(.minutes(3))) struct NewcomerTests {
     let samples = packageRoot.appendingPathComponent("samples").path
 
-    @Test func readCommandsOnAMissingLogSaySoAndCreateNothing() throws {
+    @Test func readCommandsOnAMissingLogSaySoAndCreateNothing() async throws {
         let dir = try TemporaryDirectory()
         let dateline = try productPath("dateline")
         let missing = dir.path("typo.sqlite")
         for command in [["statements"], ["tensions"], ["log"], ["replay"], ["stats"], ["verify"]] {
-            let result = try run(dateline, command + ["--db", missing])
+            let result = try await run(dateline, command + ["--db", missing])
             #expect(result.status == 1, "\(command): \(result.stdout)")
             #expect(result.stderr.contains("no log at \(missing)"), "\(command): \(result.stderr)")
             #expect(result.stderr.contains("dateline ingest"))
             #expect(!FileManager.default.fileExists(atPath: missing), "\(command) created \(missing)")
         }
         // Only ingest creates the log.
-        #expect(try run(dateline, ["ingest", "--db", missing, samples]).status == 0)
+        #expect(try await run(dateline, ["ingest", "--db", missing, samples]).status == 0)
         #expect(FileManager.default.fileExists(atPath: missing))
     }
 
-    @Test func aDirectoryGivenAsTheLogIsNamedAsSuch() throws {
+    @Test func aDirectoryGivenAsTheLogIsNamedAsSuch() async throws {
         let dir = try TemporaryDirectory()
         let dateline = try productPath("dateline")
         for command in [["stats"], ["ingest", samples]] {
-            let result = try run(dateline, command + ["--db", dir.url.path])
+            let result = try await run(dateline, command + ["--db", dir.url.path])
             #expect(result.status == 1)
             #expect(result.stderr.contains("\(dir.url.path) is a directory"), "\(command): \(result.stderr)")
         }
     }
 
-    @Test func negativeNumbersAreRefusedAsNotPositive() throws {
+    @Test func negativeNumbersAreRefusedAsNotPositive() async throws {
         let dir = try TemporaryDirectory()
         let dateline = try productPath("dateline")
         let db = dir.path("log.sqlite")
-        #expect(try run(dateline, ["ingest", "--db", db, samples]).status == 0)
+        #expect(try await run(dateline, ["ingest", "--db", db, samples]).status == 0)
         for (args, option) in [(["statements", "--limit", "-1"], "--limit"), (["tensions", "--half-life", "-2"], "--half-life"),
                                (["tensions", "--top", "-3"], "--top"), (["log", "--limit", "-5"], "--limit")] {
-            let result = try run(dateline, args + ["--db", db])
+            let result = try await run(dateline, args + ["--db", db])
             #expect(result.status == 64, "\(args)")
             #expect(result.stderr.contains("\(option) must be positive"), "\(args): \(result.stderr)")
             #expect(!result.stderr.contains("Missing value"))
@@ -51,41 +52,41 @@ import Testing
         }
     }
 
-    @Test func typosInFiltersAreUsageErrorsEverywhere() throws {
+    @Test func typosInFiltersAreUsageErrorsEverywhere() async throws {
         let dir = try TemporaryDirectory()
         let dateline = try productPath("dateline")
         let db = dir.path("log.sqlite")
-        #expect(try run(dateline, ["ingest", "--db", db, samples]).status == 0)
+        #expect(try await run(dateline, ["ingest", "--db", db, samples]).status == 0)
         let cases: [[String]] = [
             ["tail", "--type", "statment"], ["tail", "--type", "Foo"], ["tail", "--actor", "XYZ"], ["tail", "--pair", "RUS-XYZ"],
             ["tail", "--pair", "RUS-RUS"], ["tensions", "--pair", "RUS-RUS", "--db", db], ["replay", "--type", "tensionz", "--db", db],
             ["statements", "--actor", "XYZ", "--db", db],
         ]
         for args in cases {
-            let result = try run(dateline, args)
+            let result = try await run(dateline, args)
             #expect(result.status == 64, "\(args): \(result.stderr)")
         }
-        let twice = try run(dateline, ["tensions", "--pair", "RUS-RUS", "--db", db])
+        let twice = try await run(dateline, ["tensions", "--pair", "RUS-RUS", "--db", db])
         #expect(twice.stderr.contains("RUS twice; a pair is two different actors"), "\(twice.stderr)")
-        let type = try run(dateline, ["tail", "--type", "statment"])
+        let type = try await run(dateline, ["tail", "--type", "statment"])
         #expect(type.stderr.contains("use article, statement, tension, superseded"), "\(type.stderr)")
         // The short names tail prints are accepted, as are the event types in any case.
-        let replay = try run(dateline, ["replay", "--db", db, "--type", "tension", "--type", "articleingested"])
+        let replay = try await run(dateline, ["replay", "--db", db, "--type", "tension", "--type", "articleingested"])
         #expect(replay.status == 0, "\(replay.stderr)")
         let types = Set(try jsonLines(replay.stdout).compactMap { $0["type"] as? String })
         #expect(types == ["TensionObserved", "ArticleIngested"])
     }
 
-    @Test func countsAreSingularForOne() throws {
+    @Test func countsAreSingularForOne() async throws {
         let dir = try TemporaryDirectory()
         let dateline = try productPath("dateline")
-        let result = try run(dateline, ["ingest", "--db", dir.path("log.sqlite"), "-"],
+        let result = try await run(dateline, ["ingest", "--db", dir.path("log.sqlite"), "-"],
                              stdin: "date 2024-05-01 One quote\n\n“We will keep talking,” Elena Varga said.\n")
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("(1 statement, 0 tensions)"), "\(result.stdout)")
     }
 
-    @Test func filesSkippedInADirectoryAreCountedAndNamed() throws {
+    @Test func filesSkippedInADirectoryAreCountedAndNamed() async throws {
         let dir = try TemporaryDirectory()
         let dateline = try productPath("dateline")
         let articles = dir.url.appendingPathComponent("articles")
@@ -93,41 +94,41 @@ import Testing
         try "date 2024-05-01 Title\n\nText.\n".write(to: articles.appendingPathComponent("a.txt"), atomically: true, encoding: .utf8)
         try "# notes".write(to: articles.appendingPathComponent("notes.md"), atomically: true, encoding: .utf8)
         try "x,y".write(to: articles.appendingPathComponent("data.csv"), atomically: true, encoding: .utf8)
-        let result = try run(dateline, ["ingest", "--db", dir.path("log.sqlite"), articles.path])
+        let result = try await run(dateline, ["ingest", "--db", dir.path("log.sqlite"), articles.path])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("articles: 1 new"))
         #expect(result.stdout.contains("skipped: 2 files not ending in .txt, .json, .jsonl or .ndjson (data.csv, notes.md)"),
                 "\(result.stdout)")
     }
 
-    @Test func speakersAreFoundAsPeopleTypeThem() throws {
+    @Test func speakersAreFoundAsPeopleTypeThem() async throws {
         let dir = try TemporaryDirectory()
         let dateline = try productPath("dateline")
         let db = dir.path("log.sqlite")
-        #expect(try run(dateline, ["ingest", "--db", db, samples]).status == 0)
+        #expect(try await run(dateline, ["ingest", "--db", db, samples]).status == 0)
         for typed in ["Zelen", "zelensky", "Zelenskiy", "ZELENSKYI", "Volodymyr Zel", "Zelenskij"] {
-            let result = try run(dateline, ["statements", "--db", db, "--speaker", typed, "--json"])
+            let result = try await run(dateline, ["statements", "--db", db, "--speaker", typed, "--json"])
             #expect(result.status == 0, "\(typed): \(result.stderr)")
             let speakers = Set(try jsonLines(result.stdout).compactMap { $0["speaker"] as? String })
             #expect(speakers == ["Volodymyr Zelenskyy"], "\(typed)")
         }
         for typed in ["Ze", "Zelenska", "Varga Zelensky"] {
-            let result = try run(dateline, ["statements", "--db", db, "--speaker", typed, "--json"])
+            let result = try await run(dateline, ["statements", "--db", db, "--speaker", typed, "--json"])
             #expect(result.stdout.isEmpty, "\(typed) matched \(result.stdout)")
         }
     }
 
-    @Test func weekAndMonthRowsGiveTheIndexOnTheBucketsLastDayRoundedInJSON() throws {
+    @Test func weekAndMonthRowsGiveTheIndexOnTheBucketsLastDayRoundedInJSON() async throws {
         let dir = try TemporaryDirectory()
         let db = try TimelineCommandTests.fixtureDatabase(in: dir)
         let dateline = try productPath("dateline")
         func rounded(_ v: Double) -> Double { (v * 10_000).rounded() / 10_000 }
         // RUS|UKR: 7.2 on Thursday 2022-01-27; its week ends on Sunday the 30th, its month on the 31st.
-        let week = try run(dateline, ["tensions", "--db", db, "--pair", "RUS-UKR", "--bucket", "week", "--json"])
+        let week = try await run(dateline, ["tensions", "--db", db, "--pair", "RUS-UKR", "--bucket", "week", "--json"])
         let weekRow = try #require(try jsonLines(week.stdout).first)
         #expect(weekRow["period"] as? String == "2022-W04")
         #expect(weekRow["index"] as? Double == rounded(7.2 * pow(2, -3.0 / 7)))
-        let month = try run(dateline, ["tensions", "--db", db, "--actor", "RUS", "--bucket", "month", "--json"])
+        let month = try await run(dateline, ["tensions", "--db", db, "--actor", "RUS", "--bucket", "month", "--json"])
         let nato = try #require(try jsonLines(month.stdout).first { $0["pair"] as? String == "NATO|RUS" })
         #expect(nato["index"] as? Double == rounded(5 * pow(2, -25.0 / 7)))  // 2022-02-03 to 2022-02-28
         // Every number in the JSON has at most four decimals.
@@ -136,10 +137,10 @@ import Testing
         #expect(long.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) == nil, "\(text)")
     }
 
-    @Test func helpTextIsWrappedByTheTerminalNotByHand() throws {
+    @Test func helpTextIsWrappedByTheTerminalNotByHand() async throws {
         let dateline = try productPath("dateline")
         for command in ["ingest", "extract", "statements", "tensions", "tail", "rebuild", "reextract"] {
-            let help = try run(dateline, ["help", command], environment: ["COLUMNS": "1000"])
+            let help = try await run(dateline, ["help", command], environment: ["COLUMNS": "1000"])
             #expect(help.status == 0)
             // Between the overview and the usage: paragraphs, each on one line at this width.
             let lines = help.stdout.components(separatedBy: "USAGE:")[0].split(separator: "\n", omittingEmptySubsequences: false)
@@ -148,41 +149,41 @@ import Testing
         }
     }
 
-    @Test func ingestOnATerminalSaysItReadsStandardInput() throws {
+    @Test func ingestOnATerminalSaysItReadsStandardInput() async throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else {
             print("skipped: /usr/bin/script (util-linux) is needed to give dateline a terminal")
             return
         }
         let dir = try TemporaryDirectory()
         let db = dir.path("log.sqlite")
-        let result = try run("/usr/bin/script", ["-qec", "\(try productPath("dateline")) ingest --db \(db)", "/dev/null"],
+        let result = try await run("/usr/bin/script", ["-qec", "\(try productPath("dateline")) ingest --db \(db)", "/dev/null"],
                              stdin: "date 2024-05-01 Typed\n\nTyped at the terminal.\n")
         #expect(result.stdout.contains("reading articles from standard input (end with Ctrl-D"), "\(result.stdout)")
         #expect(result.stdout.contains("articles: 1 new"))
         // Piped input needs no such notice.
-        let piped = try run(try productPath("dateline"), ["ingest", "--db", db, "-"], stdin: "date 2024-05-02 Piped\n\nPiped.\n")
+        let piped = try await run(try productPath("dateline"), ["ingest", "--db", db, "-"], stdin: "date 2024-05-02 Piped\n\nPiped.\n")
         #expect(!piped.stderr.contains("reading articles"))
     }
 
-    @Test func bothExecutablesReportTheSameVersion() throws {
-        let dateline = try run(try productPath("dateline"), ["--version"])
-        let datelined = try run(try productPath("datelined"), ["--version"])
+    @Test func bothExecutablesReportTheSameVersion() async throws {
+        let dateline = try await run(try productPath("dateline"), ["--version"])
+        let datelined = try await run(try productPath("datelined"), ["--version"])
         #expect(dateline.status == 0 && datelined.status == 0)
         let version = dateline.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(version.hasPrefix("dateline 0."))
         #expect(datelined.stdout.hasPrefix("datelined " + version.dropFirst("dateline ".count)), "\(datelined.stdout)")
     }
 
-    @Test func datelinedTakesTheSameSyncOptionAsDateline() throws {
+    @Test func datelinedTakesTheSameSyncOptionAsDateline() async throws {
         let datelined = try productPath("datelined")
-        let help = try run(datelined, ["--help"])
+        let help = try await run(datelined, ["--help"])
         #expect(help.stdout.contains("--sync <sync>"))
         #expect(!help.stdout.contains("relaxed"))
         let dir = try TemporaryDirectory()
-        let bad = try run(datelined, ["--db", dir.path("log.sqlite"), "--sync", "sometimes"])
+        let bad = try await run(datelined, ["--db", dir.path("log.sqlite"), "--sync", "sometimes"])
         #expect(bad.status == 64)
-        let server = try ServerProcess(db: dir.path("log.sqlite"), arguments: ["--sync", "normal"])
-        #expect(server.stop() == 0)
+        let server = try await ServerProcess.start(db: dir.path("log.sqlite"), arguments: ["--sync", "normal"])
+        #expect(await server.stop() == 0)
     }
 }
 
@@ -190,20 +191,20 @@ import Testing
 @Suite(.timeLimit(.minutes(2))) struct NewcomerServerTests {
     let samples = packageRoot.appendingPathComponent("samples").path
 
-    @Test func aBusyPortIsExplained() throws {
+    @Test func aBusyPortIsExplained() async throws {
         let dir = try TemporaryDirectory()
-        let first = try ServerProcess(db: dir.path("one.sqlite"))
-        let second = try run(try productPath("datelined"), ["--db", dir.path("two.sqlite"), "--port", String(first.port)])
+        let first = try await ServerProcess.start(db: dir.path("one.sqlite"))
+        let second = try await run(try productPath("datelined"), ["--db", dir.path("two.sqlite"), "--port", String(first.port)])
         #expect(second.status == 1)
         #expect(second.stderr.contains("port \(first.port) is in use: another datelined? choose --port"), "\(second.stderr)")
-        #expect(first.stop() == 0)
+        #expect(await first.stop() == 0)
     }
 
-    @Test func anUnreachableServerIsOneSentence() throws {
+    @Test func anUnreachableServerIsOneSentence() async throws {
         let dateline = try productPath("dateline")
         let port = try freePort()
         for args in [["tail", "--server", "127.0.0.1:\(port)"], ["statements", "--server", "127.0.0.1:\(port)"]] {
-            let result = try run(dateline, args)
+            let result = try await run(dateline, args)
             #expect(result.status == 1, "\(args)")
             #expect(result.stderr.contains("cannot reach datelined at 127.0.0.1:\(port) (connection refused): is datelined running?"),
                     "\(args): \(result.stderr)")
@@ -211,26 +212,26 @@ import Testing
         }
     }
 
-    @Test func tailBeyondTheHeadSaysTheRequestWasRefused() throws {
+    @Test func tailBeyondTheHeadSaysTheRequestWasRefused() async throws {
         let dir = try TemporaryDirectory()
         let db = dir.path("log.sqlite")
         let dateline = try productPath("dateline")
-        #expect(try run(dateline, ["ingest", "--db", db, samples]).status == 0)
-        let server = try ServerProcess(db: db)
-        let result = try run(dateline, ["tail", "--server", server.address, "--from", "999"])
+        #expect(try await run(dateline, ["ingest", "--db", db, samples]).status == 0)
+        let server = try await ServerProcess.start(db: db)
+        let result = try await run(dateline, ["tail", "--server", server.address, "--from", "999"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("datelined refused the subscription:"), "\(result.stderr)")
         #expect(!result.stderr.contains("refused the connection"))
-        #expect(server.stop() == 0)
+        #expect(await server.stop() == 0)
     }
 
-    @Test func ncReturnsAfterQuitAndTheServerRefusesTypos() throws {
+    @Test func ncReturnsAfterQuitAndTheServerRefusesTypos() async throws {
         guard let nc = ["/usr/bin/nc", "/bin/nc"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             print("skipped: nc is not installed (Debian: netcat-openbsd)")
             return
         }
         let dir = try TemporaryDirectory()
-        let server = try ServerProcess(db: dir.path("log.sqlite"))
+        let server = try await ServerProcess.start(db: dir.path("log.sqlite"))
         // Standard input stays open, as a person's terminal does: only the server can end the session.
         let process = Process()
         process.executableURL = URL(fileURLWithPath: nc)
@@ -238,6 +239,7 @@ import Testing
         let input = Pipe(), output = Pipe()
         process.standardInput = input
         process.standardOutput = output
+        let exit = ProcessExit(process)
         try process.run()
         input.fileHandleForWriting.write(Data("""
         {"op":"query","id":"q1","kind":"tensions","pair":"RUS-RUS"}
@@ -249,19 +251,19 @@ import Testing
 
         """.utf8))
         let deadline = Date().addingTimeInterval(10)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        let returned = !process.isRunning
+        while !exit.hasExited && Date() < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
+        let returned = exit.hasExited
         if !returned { process.terminate() }
-        process.waitUntilExit()
+        _ = await exit.status()
         try? input.fileHandleForWriting.close()
         #expect(returned, "nc still waiting 10 s after QUIT")
-        let lines = try jsonLines(String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+        let lines = try jsonLines(String(decoding: await readToEnd(output.fileHandleForReading), as: UTF8.self))
         for id in ["q1", "q2", "q3", "s1", "s2"] {
             let reply = lines.first { $0["id"] as? String == id }
             #expect(reply?["type"] as? String == "error" && reply?["code"] as? String == "bad_request", "\(id): \(String(describing: reply))")
         }
         #expect(lines.last?["op"] as? String == "quit")
-        #expect(server.stop() == 0)
+        #expect(await server.stop() == 0)
     }
 }
 

@@ -56,10 +56,12 @@ struct PostgresServersTests {
         }
     }
 
-    private func startServers(_ count: Int, database: TemporaryPostgresDatabase, in dir: TemporaryDirectory) throws -> [ServerProcess] {
-        try (0..<count).map { i in
-            try ServerProcess(db: database.url, arguments: ["--timelines", dir.path("timelines-\(i)")])
+    private func startServers(_ count: Int, database: TemporaryPostgresDatabase, in dir: TemporaryDirectory) async throws -> [ServerProcess] {
+        var servers: [ServerProcess] = []
+        for i in 0..<count {
+            servers.append(try await ServerProcess.start(db: database.url, arguments: ["--timelines", dir.path("timelines-\(i)")]))
         }
+        return servers
     }
 
     /// Runs `body` with a database of its own, dropped afterwards whatever happens.
@@ -85,7 +87,7 @@ struct PostgresServersTests {
     func threeServersShareOneLog() async throws {
         try await withDatabase { database in
             let dir = try TemporaryDirectory()
-            let servers = try startServers(3, database: database, in: dir)
+            let servers = try await startServers(3, database: database, in: dir)
             let tailers = try servers.map { try LiveSubscriber(port: $0.port) }
             defer { for tailer in tailers { tailer.close() } }
             for tailer in tailers { #expect(tailer.waitUntilLive()) }
@@ -117,7 +119,7 @@ struct PostgresServersTests {
                 #expect(tailer.error == nil, "server \(i): \(tailer.error ?? "")")
                 #expect(tailer.events.map(\.position) == Array(1...head), "server \(i): positions missing, repeated or out of order")
             }
-            for server in servers { #expect(server.stop() == 0) }
+            for server in servers { #expect(await server.stop() == 0) }
         }
     }
 
@@ -125,7 +127,7 @@ struct PostgresServersTests {
     func killedServerLosesNothing() async throws {
         try await withDatabase { database in
             let dir = try TemporaryDirectory()
-            let servers = try startServers(2, database: database, in: dir)
+            let servers = try await startServers(2, database: database, in: dir)
             let victim = servers[0], survivor = servers[1]
             let victimPort = victim.port, victimPID = victim.process.processIdentifier, survivorPort = survivor.port
             let appenders = (0..<8).map { Appender(name: "k\($0)") }
@@ -139,7 +141,7 @@ struct PostgresServersTests {
                     done.resume()
                 }.start()
             }
-            victim.process.waitUntilExit()
+            _ = await victim.exitStatus()
             let before = appenders.flatMap { $0.acknowledged }
             #expect(!before.isEmpty, "nothing was acknowledged before the kill")
             // Every batch again, same ids, to the other server: acknowledged ones answer their
@@ -156,9 +158,9 @@ struct PostgresServersTests {
             for (id, position) in before { #expect(after[id] == position, "\(id) was acknowledged at \(position), retried at \(after[id] ?? -1)") }
             #expect(after.count == 8 * 400 * 2)
             #expect(Set(after.values) == Set(1...Int64(8 * 400 * 2)), "positions are not exactly 1…6400")
-            let verify = try run(try productPath("dateline"), ["verify", "--db", database.url])
+            let verify = try await run(try productPath("dateline"), ["verify", "--db", database.url])
             #expect(verify.status == 0 && verify.stdout.contains("faults: 0"), "\(verify.stdout)\(verify.stderr)")
-            #expect(survivor.stop() == 0)
+            #expect(await survivor.stop() == 0)
         }
     }
 
@@ -166,7 +168,7 @@ struct PostgresServersTests {
     func sameIdsOnTwoServers() async throws {
         try await withDatabase { database in
             let dir = try TemporaryDirectory()
-            let servers = try startServers(2, database: database, in: dir)
+            let servers = try await startServers(2, database: database, in: dir)
             let one = Appender(name: "twice"), other = Appender(name: "twice")
             let ports = servers.map(\.port)
             await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
@@ -179,7 +181,7 @@ struct PostgresServersTests {
             #expect(one.failures.isEmpty && other.failures.isEmpty, "\(one.failures.prefix(2)) \(other.failures.prefix(2))")
             #expect(one.acknowledged == other.acknowledged)
             #expect(Set(one.acknowledged.values) == Set(1...150))
-            for server in servers { #expect(server.stop() == 0) }
+            for server in servers { #expect(await server.stop() == 0) }
         }
     }
 
@@ -187,7 +189,7 @@ struct PostgresServersTests {
     func listenConnectionKilled() async throws {
         try await withDatabase { database in
             let dir = try TemporaryDirectory()
-            let servers = try startServers(2, database: database, in: dir)
+            let servers = try await startServers(2, database: database, in: dir)
             let tailer = try LiveSubscriber(port: servers[1].port)
             defer { tailer.close() }
             #expect(tailer.waitUntilLive())
@@ -206,7 +208,7 @@ struct PostgresServersTests {
             #expect(first.failures.isEmpty && second.failures.isEmpty, "\(second.failures.prefix(3))")
             #expect(tailer.waitFor(head: 50), "received \(tailer.events.count) of 50")
             #expect(tailer.events.map(\.position) == Array(1...50))
-            for server in servers { #expect(server.stop() == 0) }
+            for server in servers { #expect(await server.stop() == 0) }
         }
     }
 }

@@ -1,3 +1,4 @@
+import DatelineTestSupport
 import Foundation
 import Testing
 
@@ -6,7 +7,7 @@ import Testing
 /// `samples/`, and must print exactly what the README shows. The chart it writes must be the one
 /// the README displays.
 @Suite struct ReadmeTests {
-    @Test func theQuickStartPrintsWhatTheReadmeShows() throws {
+    @Test func theQuickStartPrintsWhatTheReadmeShows() async throws {
         let readme = try String(contentsOf: packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
         let section = try #require(readme.components(separatedBy: "Then, line by line:").dropFirst().first)
         let block = try #require(section.components(separatedBy: "```").dropFirst().first)
@@ -26,7 +27,7 @@ import Testing
         let dateline = try productPath("dateline")
         for step in steps {
             #expect(step.command.first == "dateline", "\(step.command)")
-            let result = try run(dateline, Array(step.command.dropFirst()), in: dir.url)
+            let result = try await run(dateline, Array(step.command.dropFirst()), in: dir.url)
             #expect(result.status == 0, "\(step.command): \(result.stderr)")
             #expect(result.stdout == step.expected, "\(step.command.joined(separator: " "))")
             #expect(result.stderr.isEmpty, "\(step.command): \(result.stderr)")

@@ -1,5 +1,6 @@
 import DatelineCore
 import DatelineService
+import DatelineTestSupport
 import EventLog
 import Foundation
 #if canImport(FoundationXML)
@@ -48,33 +49,33 @@ import Testing
         return db
     }
 
-    @Test func statementsBySpeakerAsTableAndJSON() throws {
+    @Test func statementsBySpeakerAsTableAndJSON() async throws {
         let dir = try TemporaryDirectory()
         let db = try Self.fixtureDatabase(in: dir)
         let dateline = try productPath("dateline")
 
-        let table = try run(dateline, ["statements", "--db", db, "--speaker", "lavrov"])
+        let table = try await run(dateline, ["statements", "--db", db, "--speaker", "lavrov"])
         #expect(table.status == 0, "\(table.stderr)")
         #expect(table.stdout.contains("2022-01-27  Sergey Lavrov (RUS)  indirect  say  the talks had failed"))
         #expect(table.stdout.contains("2 statements"))
 
-        let json = try jsonLines(try run(dateline, ["statements", "--db", db, "--since", "2022-02-01", "--json"]).stdout)
+        let json = try jsonLines(try await run(dateline, ["statements", "--db", db, "--since", "2022-02-01", "--json"]).stdout)
         #expect(json.count == 1)
         #expect(json.first?["content"] as? String == "NATO must stop expanding")
         #expect(json.first?["speaker"] as? String == "Sergey Lavrov")
 
-        let none = try run(dateline, ["statements", "--db", db, "--speaker", "Nobody"])
+        let none = try await run(dateline, ["statements", "--db", db, "--speaker", "Nobody"])
         #expect(none.status == 0)
         #expect(none.stdout.isEmpty)
         #expect(none.stderr.contains("no statements match"))
     }
 
-    @Test func tensionsPerPairWithLevelAndIndex() throws {
+    @Test func tensionsPerPairWithLevelAndIndex() async throws {
         let dir = try TemporaryDirectory()
         let db = try Self.fixtureDatabase(in: dir)
         let dateline = try productPath("dateline")
 
-        let result = try run(dateline, ["tensions", "--db", db, "--pair", "UKR-RUS"])
+        let result = try await run(dateline, ["tensions", "--db", db, "--pair", "UKR-RUS"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.hasPrefix("RUS|UKR\n"))
         let day = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("2022-01-27") })
@@ -82,11 +83,11 @@ import Testing
         // period, events, quads, goldstein, tension, cooperation, level, articles, index
         #expect(cells == ["2022-01-27", "1", "0/0/0/1", "-7.2", "7.20", "0.00", "0.90", "1", "7.20"])
 
-        let json = try jsonLines(try run(dateline, ["tensions", "--db", db, "--actor", "RUS", "--json"]).stdout)
+        let json = try jsonLines(try await run(dateline, ["tensions", "--db", db, "--actor", "RUS", "--json"]).stdout)
         #expect(Set(json.compactMap { $0["pair"] as? String }) == ["NATO|RUS", "RUS|UKR"])
 
         let svgPath = dir.path("chart.svg")
-        let chart = try run(dateline, ["tensions", "--db", db, "--actor", "RUS", "--svg", svgPath])
+        let chart = try await run(dateline, ["tensions", "--db", db, "--actor", "RUS", "--svg", svgPath])
         #expect(chart.status == 0)
         let svg = try String(contentsOfFile: svgPath, encoding: .utf8)
         #expect(svg.hasPrefix("<svg"))
@@ -94,37 +95,37 @@ import Testing
         #expect(try XMLDocument(xmlString: svg).rootElement()?.name == "svg")
     }
 
-    @Test func badArgumentsExitWithUsageStatus() throws {
+    @Test func badArgumentsExitWithUsageStatus() async throws {
         let dir = try TemporaryDirectory()
         let db = try Self.fixtureDatabase(in: dir)
         let dateline = try productPath("dateline")
         for args in [["tensions", "--pair", "RUS"], ["tensions", "--pair", "RUS-XYZ"], ["statements", "--actor", "QQQ"], ["tensions", "--since", "2022-02-30"], ["statements", "--limit", "0"],
                      ["replay", "--since", "last tuesday"], ["rebuild", "--projection", "nope"]] {
-            let result = try run(dateline, args + ["--db", db])
+            let result = try await run(dateline, args + ["--db", db])
             #expect(result.status == 64, "\(args): \(result.stderr)")
             #expect(!result.stderr.isEmpty)
         }
     }
 
-    @Test func replayRebuildAndStats() throws {
+    @Test func replayRebuildAndStats() async throws {
         let dir = try TemporaryDirectory()
         let db = try Self.fixtureDatabase(in: dir)
         let dateline = try productPath("dateline")
 
-        let replay = try jsonLines(try run(dateline, ["replay", "--db", db, "--type", "TensionObserved"]).stdout)
+        let replay = try jsonLines(try await run(dateline, ["replay", "--db", db, "--type", "TensionObserved"]).stdout)
         #expect(replay.count == 3)
         #expect(replay.allSatisfy { $0["type"] as? String == "TensionObserved" })
-        let fromThree = try jsonLines(try run(dateline, ["replay", "--db", db, "--from", "3"]).stdout)
+        let fromThree = try jsonLines(try await run(dateline, ["replay", "--db", db, "--from", "3"]).stdout)
         #expect(fromThree.first?["position"] as? Int == 3)
 
-        let before = try run(dateline, ["tensions", "--db", db, "--json"]).stdout
-        let rebuild = try run(dateline, ["rebuild", "--db", db])
+        let before = try await run(dateline, ["tensions", "--db", db, "--json"]).stdout
+        let rebuild = try await run(dateline, ["rebuild", "--db", db])
         #expect(rebuild.status == 0, "\(rebuild.stderr)")
         #expect(rebuild.stdout.contains("tensions: rebuilt to position 7"))
-        #expect(try run(dateline, ["tensions", "--db", db, "--json"]).stdout == before)
+        #expect(try await run(dateline, ["tensions", "--db", db, "--json"]).stdout == before)
 
         let stats = try #require(try JSONSerialization.jsonObject(
-            with: Data(try run(dateline, ["stats", "--db", db, "--json"]).stdout.utf8)) as? [String: Any])
+            with: Data(try await run(dateline, ["stats", "--db", db, "--json"]).stdout.utf8)) as? [String: Any])
         #expect(stats["head"] as? Int == 7)
         let raw = try #require(stats["payload_bytes"] as? Int), stored = try #require(stats["stored_bytes"] as? Int)
         #expect(raw > stored && stored > 0)

@@ -1,6 +1,7 @@
 import DatelineCore
 import DatelineProjections
 import DatelineService
+import DatelineTestSupport
 import EventLog
 import Foundation
 import Logging
@@ -9,7 +10,7 @@ import Testing
 /// The timelines in files of their own, through the `dateline` executable on real files.
 @Suite struct TimelineFilesCommandTests {
     /// The query commands' JSON answers.
-    static func answers(_ dateline: String, _ db: String, extra: [String] = []) throws -> [String: String] {
+    static func answers(_ dateline: String, _ db: String, extra: [String] = []) async throws -> [String: String] {
         var out: [String: String] = [:]
         let commands: [String: [String]] = [
             "statements": ["statements", "--db", db, "--json"],
@@ -19,7 +20,7 @@ import Testing
             "stats": ["stats", "--db", db, "--json"],
         ]
         for (name, arguments) in commands.sorted(by: { $0.key < $1.key }) {
-            let result = try run(dateline, arguments + extra)
+            let result = try await run(dateline, arguments + extra)
             #expect(result.status == 0, "\(name): \(result.stderr)")
             out[name] = result.stdout
         }
@@ -27,29 +28,29 @@ import Testing
     }
 
     @Test("statements, tensions and stats give identical answers after the timelines are deleted, and rebuild them")
-    func deletedTimelinesAreRebuilt() throws {
+    func deletedTimelinesAreRebuilt() async throws {
         let dir = try TemporaryDirectory()
         let db = try TimelineCommandTests.fixtureDatabase(in: dir)
         let dateline = try productPath("dateline")
         let timelines = dir.path("log.timelines")
-        let before = try Self.answers(dateline, db)
+        let before = try await Self.answers(dateline, db)
         #expect(before["statements"]?.contains("the talks had failed") == true)
         #expect(before["tensions pair"]?.contains("RUS|UKR") == true)
         #expect(before["stats"]?.contains("\(timelines)/statements.sqlite") == true)
         #expect(FileManager.default.fileExists(atPath: timelines + "/tensions.sqlite"))
 
         try FileManager.default.removeItem(atPath: timelines)
-        let after = try Self.answers(dateline, db)
+        let after = try await Self.answers(dateline, db)
         #expect(after == before)
         #expect(FileManager.default.fileExists(atPath: timelines + "/statements.sqlite"))
 
         // One file alone.
         try FileManager.default.removeItem(atPath: timelines + "/statements.sqlite")
-        #expect(try Self.answers(dateline, db) == before)
+        #expect(try await Self.answers(dateline, db) == before)
 
         // Elsewhere, with --timelines.
         let elsewhere = dir.path("elsewhere")
-        let moved = try Self.answers(dateline, db, extra: ["--timelines", elsewhere])
+        let moved = try await Self.answers(dateline, db, extra: ["--timelines", elsewhere])
         #expect(moved["statements"] == before["statements"])
         #expect(moved["tensions"] == before["tensions"])
         #expect(FileManager.default.fileExists(atPath: elsewhere + "/tensions.sqlite"))
@@ -61,7 +62,7 @@ import Testing
     }
 
     @Test("after dateline ingest the timelines are already at the head")
-    func ingestLeavesTimelinesCurrent() throws {
+    func ingestLeavesTimelinesCurrent() async throws {
         let dir = try TemporaryDirectory()
         let db = dir.path("log.sqlite")
         let input = try dir.write("articles.jsonl", """
@@ -70,7 +71,7 @@ import Testing
 
             """)
         let dateline = try productPath("dateline")
-        let ingest = try run(dateline, ["ingest", "--db", db, input])
+        let ingest = try await run(dateline, ["ingest", "--db", db, input])
         #expect(ingest.status == 0, "\(ingest.stderr)")
         // Read the checkpoints straight from the files, without opening the timelines.
         let files = TimelineFiles(besideLog: db)
@@ -86,11 +87,11 @@ import Testing
     }
 
     @Test("a log with timeline tables of the earlier layout in its own file has them dropped, with a message, and stays whole")
-    func legacyTablesMigrated() throws {
+    func legacyTablesMigrated() async throws {
         let dir = try TemporaryDirectory()
         let db = try TimelineCommandTests.fixtureDatabase(in: dir)
         let dateline = try productPath("dateline")
-        let expected = try Self.answers(dateline, db)
+        let expected = try await Self.answers(dateline, db)
         try FileManager.default.removeItem(atPath: dir.path("log.timelines"))
         // The earlier layout: the projection tables, their indexes and a word index in the log's file.
         do {
@@ -111,7 +112,7 @@ import Testing
             appID = try raw.scalarInt("PRAGMA application_id")
             raw.close()
         }
-        let first = try run(dateline, ["stats", "--db", db, "--json"])
+        let first = try await run(dateline, ["stats", "--db", db, "--json"])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stderr.contains("dropped 4 old timeline tables from the log file"), "\(first.stderr)")
         // The log's file keeps the pages the old tables took (free for later appends).
@@ -122,12 +123,12 @@ import Testing
         #expect(try raw.scalarInt("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'") == 4, "the log's append-only triggers")
         #expect(try raw.scalarInt("PRAGMA application_id") == appID)
         raw.close()
-        let verify = try run(dateline, ["verify", "--db", db])
+        let verify = try await run(dateline, ["verify", "--db", db])
         #expect(verify.status == 0, "\(verify.stdout) \(verify.stderr)")
         // Once only.
-        let second = try run(dateline, ["stats", "--db", db, "--json"])
+        let second = try await run(dateline, ["stats", "--db", db, "--json"])
         #expect(!second.stderr.contains("dropped"))
-        let again = try Self.answers(dateline, db)
+        let again = try await Self.answers(dateline, db)
         #expect(again.mapValues(withoutSize) == expected.mapValues(withoutSize))
     }
 }

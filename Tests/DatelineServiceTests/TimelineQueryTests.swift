@@ -1,6 +1,7 @@
 import DatelineCore
 import DatelineProjections
 import DatelineService
+import DatelineTestSupport
 import EventLog
 import Foundation
 import Logging
@@ -23,7 +24,7 @@ import Testing
             return release.wait(timeout: .now() + 20) == .success
         }
         // Waited for on a thread of its own: the cooperative pool must stay free to run `first`.
-        #expect(try await onThread { started.wait(timeout: .now() + 20) == .success })
+        #expect(try await blocking { started.wait(timeout: .now() + 20) == .success })
         let count = try await timelines.read(budget: 60) { try $0.statements(StatementQuery()).count }
         release.signal()
         #expect(try await first)

@@ -1,4 +1,5 @@
 import DatelineCore
+import DatelineTestSupport
 import Foundation
 import Testing
 @testable import EventLog

@@ -1,4 +1,5 @@
 import CSQLite
+import DatelineTestSupport
 import Foundation
 import Testing
 @testable import EventLog

@@ -1,5 +1,6 @@
 import CSQLite
 import DatelineCore
+import DatelineTestSupport
 import Foundation
 import Testing
 @testable import EventLog

@@ -3,24 +3,6 @@ import Foundation
 import Logging
 @testable import EventLog
 
-/// A fresh temporary directory, removed when the value is released.
-final class TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        let base = FileManager.default.temporaryDirectory.path
-        path = base + "/dateline-log-tests-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    func file(_ name: String) -> String { path + "/" + name }
-
-    deinit {
-        chmod(path, 0o755)
-        try? FileManager.default.removeItem(atPath: path)
-    }
-}
-
 let quietLogger = Logger(label: "dateline.test", factory: { _ in SwiftLogNoOpLogHandler() })
 
 func openStore(_ path: String, _ options: EventStoreOptions = EventStoreOptions()) throws -> EventStore {
