@@ -2,6 +2,7 @@
 import PackageDescription
 
 // The module graph is the architecture (see ../shared/DESIGN.md and README.md):
+//   DatelineJSON (the one JSON reader and writer, pure, depends on nothing)
 //   DatelineCore (plain values) <- DatelineExtraction (pure)
 //   DatelineCore <- EventLog (the only module that touches SQLite and zlib)
 //   EventLog <- DatelineProjections (timelines folded from the log)
@@ -31,6 +32,7 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
 
+        .target(name: "DatelineJSON"),
         .target(name: "DatelineCore"),
         .target(
             name: "DatelineExtraction",
@@ -66,12 +68,12 @@ let package = Package(
         ),
         .target(
             name: "DatelineProjections",
-            dependencies: ["DatelineCore", "EventLog"]
+            dependencies: ["DatelineCore", "DatelineJSON", "EventLog"]
         ),
         .target(
             name: "DatelineProtocol",
             dependencies: [
-                "DatelineCore",
+                "DatelineCore", "DatelineJSON",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
@@ -119,6 +121,7 @@ let package = Package(
             name: "DatelineBench",
             dependencies: [
                 "DatelineCore", "EventLog", "DatelineExtraction", "DatelineProjections", "CSQLite", "PostgresLog",
+                "DatelineProtocol",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -136,6 +139,7 @@ let package = Package(
             ]
         ),
 
+        .testTarget(name: "DatelineJSONTests", dependencies: ["DatelineJSON"]),
         .testTarget(name: "DatelineCoreTests", dependencies: ["DatelineCore"]),
         .testTarget(name: "DatelineExtractionTests", dependencies: ["DatelineExtraction"]),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "CSQLite"]),
@@ -146,8 +150,8 @@ let package = Package(
             dependencies: ["EventLog", "PostgresLog", "DatelineCore", "DatelineTestSupport",
                            .product(name: "Logging", package: "swift-log")]
         ),
-        .testTarget(name: "DatelineProjectionsTests", dependencies: ["DatelineProjections", "EventLog"]),
-        .testTarget(name: "DatelineProtocolTests", dependencies: ["DatelineProtocol"]),
+        .testTarget(name: "DatelineProjectionsTests", dependencies: ["DatelineProjections", "DatelineJSON", "EventLog"]),
+        .testTarget(name: "DatelineProtocolTests", dependencies: ["DatelineProtocol", "DatelineJSON"]),
         .testTarget(
             name: "DatelineServiceTests",
             dependencies: ["DatelineService", "DatelineProjections", "EventLog", "DatelineClient", "dateline", "datelined",
