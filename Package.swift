@@ -2,6 +2,7 @@
 import PackageDescription
 
 // The module graph is the architecture (see ../shared/DESIGN.md and README.md):
+//   DatelineJSON (the one JSON reader and writer, pure, depends on nothing)
 //   DatelineCore (plain values) <- DatelineExtraction (pure)
 //   DatelineCore <- EventLog (the only module that touches SQLite and zlib)
 //   EventLog <- DatelineProjections (timelines folded from the log)
@@ -39,6 +40,7 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
 
+        .target(name: "DatelineJSON"),
         .target(name: "DatelineCore"),
         .target(
             name: "DatelineExtraction",
@@ -77,12 +79,12 @@ let package = Package(
         ),
         .target(
             name: "DatelineProjections",
-            dependencies: ["DatelineCore", "EventLog"]
+            dependencies: ["DatelineCore", "DatelineJSON", "EventLog"]
         ),
         .target(
             name: "DatelineProtocol",
             dependencies: [
-                "DatelineCore",
+                "DatelineCore", "DatelineJSON",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
@@ -128,6 +130,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(name: "DatelineJSONTests", dependencies: ["DatelineJSON"]),
         .testTarget(name: "DatelineCoreTests", dependencies: ["DatelineCore"]),
         .testTarget(name: "DatelineExtractionTests", dependencies: ["DatelineExtraction", "DatelineCore"]),
         .testTarget(
@@ -148,12 +151,12 @@ let package = Package(
         ),
         .testTarget(
             name: "DatelineProjectionsTests",
-            dependencies: ["DatelineProjections", "EventLog", "DatelineCore", "DatelineTestSupport",
+            dependencies: ["DatelineProjections", "DatelineJSON", "EventLog", "DatelineCore", "DatelineTestSupport",
                            .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "DatelineProtocolTests",
-            dependencies: ["DatelineProtocol", "DatelineCore", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["DatelineProtocol", "DatelineJSON", "DatelineCore", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(
             name: "DatelineClientTests",

@@ -28,6 +28,7 @@ let package = Package(
                 .product(name: "DatelineExtraction", package: "Dateline"),
                 .product(name: "DatelineProjections", package: "Dateline"),
                 .product(name: "PostgresLog", package: "Dateline"),
+                .product(name: "DatelineProtocol", package: "Dateline"),
                 .product(name: "CSQLite", package: "Dateline"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,4 +1,5 @@
 import DatelineCore
+import DatelineJSON
 import NIOCore
 
 // The client's half of the codec: requests written as lines, and server lines read back. The CLI
@@ -9,7 +10,7 @@ extension ParsedRequest {
     /// Writes the request as one JSON line (ending in `\n`) that `RequestParser` reads back as
     /// `self` (bare words are written as their JSON form).
     public func write(into buffer: inout ByteBuffer) {
-        var w = JSONWriter(buffer: buffer)
+        var w = ReplyWriter(buffer: buffer)
         buffer = ByteBuffer()
         w.beginObject()
         w.field("op", .string(request.op.rawValue))
@@ -82,7 +83,7 @@ extension ParsedRequest {
         return b
     }
 
-    private static func write(_ from: StartPoint, _ w: inout JSONWriter) {
+    private static func write(_ from: StartPoint, _ w: inout ReplyWriter) {
         switch from {
         case .start: w.field("from", "start")
         case .now: w.field("from", "now")
@@ -92,7 +93,7 @@ extension ParsedRequest {
         }
     }
 
-    private static func write(_ f: SubscriptionFilter, _ w: inout JSONWriter) {
+    private static func write(_ f: SubscriptionFilter, _ w: inout ReplyWriter) {
         w.fields(f.replyFields)
     }
 }

@@ -1,4 +1,5 @@
 import DatelineCore
+import DatelineJSON
 
 /// Server-side filters of a `subscribe` or `replay`. All given filters must hold (AND); an
 /// absent filter matches everything.

@@ -1,4 +1,5 @@
 import DatelineCore
+import DatelineJSON
 import NIOCore
 
 /// What the server announces in its first line.
@@ -28,7 +29,7 @@ public enum EndReason: String, Sendable, CaseIterable {
 public enum Reply {
     /// The one line written before anything is read.
     public static func hello(_ h: ServerHello, into buffer: inout ByteBuffer) {
-        var w = JSONWriter(buffer: buffer)
+        var w = ReplyWriter(buffer: buffer)
         buffer = ByteBuffer()  // let the writer own the storage uniquely (no copy on write)
         w.beginObject()
         w.field("type", "hello")
@@ -227,9 +228,22 @@ public enum Reply {
     /// "event_id":…,"recorded_at":…,"data":<payload bytes verbatim>}`. For fan-out, encode the
     /// shared part once with `EventLineBody` and write it per subscriber with `event(id:body:)`.
     public static func event(id: RequestID?, _ event: RecordedEvent, into buffer: inout ByteBuffer) {
-        buffer.writeStaticString("{\"type\":\"event\"")
+        writeEvent(id: id, event, into: &buffer)
+    }
+
+    /// The same event line as bytes, for what prints events outside a connection (`dateline log`
+    /// and `dateline replay` print exactly the wire's line, without an `id`).
+    public static func eventLine(_ event: RecordedEvent) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(event.data.count + 160 + event.stream.rawValue.utf8.count)
+        writeEvent(id: nil, event, into: &bytes)
+        return bytes
+    }
+
+    static func writeEvent<Output: JSONOutput>(id: RequestID?, _ event: RecordedEvent, into buffer: inout Output) {
+        buffer.writeJSONStaticString("{\"type\":\"event\"")
         if let id {
-            buffer.writeStaticString(",\"id\":")
+            buffer.writeJSONStaticString(",\"id\":")
             writeID(id, into: &buffer)
         }
         EventLineBody.write(event, into: &buffer)
@@ -250,8 +264,8 @@ public enum Reply {
 
     /// Writes `{"type":<type>[,"id":…]`, the caller's fields, `}` and `\n`.
     public static func line(type: StaticString, id: RequestID?, into buffer: inout ByteBuffer,
-                            _ body: (inout JSONWriter) -> Void) {
-        var w = JSONWriter(buffer: buffer)
+                            _ body: (inout ReplyWriter) -> Void) {
+        var w = ReplyWriter(buffer: buffer)
         buffer = ByteBuffer()  // the writer holds the only reference while it writes
         w.beginObject()
         w.plainKey("type")
@@ -266,10 +280,10 @@ public enum Reply {
         buffer = w.buffer
     }
 
-    static func writeID(_ id: RequestID, into buffer: inout ByteBuffer) {
+    static func writeID<Output: JSONOutput>(_ id: RequestID, into buffer: inout Output) {
         switch id {
-        case .string(let s): JSONWriter.writeEscaped(s, into: &buffer)
-        case .number(let n): JSONWriter.writeInt(n, into: &buffer)
+        case .string(let s): JSONWriter<Output>.writeEscaped(s, into: &buffer)
+        case .number(let n): JSONWriter<Output>.writeInt(n, into: &buffer)
         }
     }
 
@@ -293,25 +307,25 @@ public struct EventLineBody: Sendable {
         bytes = b
     }
 
-    static func write(_ event: RecordedEvent, into buffer: inout ByteBuffer) {
-        buffer.writeStaticString(",\"position\":")
-        JSONWriter.writeInt(event.position.rawValue, into: &buffer)
-        buffer.writeStaticString(",\"stream\":")
-        JSONWriter.writeEscaped(event.stream.rawValue, into: &buffer)
-        buffer.writeStaticString(",\"version\":")
-        JSONWriter.writeInt(event.version.rawValue, into: &buffer)
-        buffer.writeStaticString(",\"event_type\":")
-        JSONWriter.writeEscaped(event.type.rawValue, into: &buffer)
-        buffer.writeStaticString(",\"event_id\":")
-        JSONWriter.writeEscaped(event.id.rawValue, into: &buffer)
-        buffer.writeStaticString(",\"recorded_at\":")
-        JSONWriter.writeTimestamp(event.recordedAt, into: &buffer)
-        buffer.writeStaticString(",\"data\":")
+    static func write<Output: JSONOutput>(_ event: RecordedEvent, into buffer: inout Output) {
+        buffer.writeJSONStaticString(",\"position\":")
+        JSONWriter<Output>.writeInt(event.position.rawValue, into: &buffer)
+        buffer.writeJSONStaticString(",\"stream\":")
+        JSONWriter<Output>.writeEscaped(event.stream.rawValue, into: &buffer)
+        buffer.writeJSONStaticString(",\"version\":")
+        JSONWriter<Output>.writeInt(event.version.rawValue, into: &buffer)
+        buffer.writeJSONStaticString(",\"event_type\":")
+        JSONWriter<Output>.writeEscaped(event.type.rawValue, into: &buffer)
+        buffer.writeJSONStaticString(",\"event_id\":")
+        JSONWriter<Output>.writeEscaped(event.id.rawValue, into: &buffer)
+        buffer.writeJSONStaticString(",\"recorded_at\":")
+        JSONWriter<Output>.writeTimestamp(event.recordedAt, into: &buffer)
+        buffer.writeJSONStaticString(",\"data\":")
         if event.data.isEmpty {
-            buffer.writeStaticString("null")
+            buffer.writeJSONStaticString("null")
         } else {
-            buffer.writeBytes(event.data)
+            buffer.writeJSONBytes(contentsOf: event.data)
         }
-        buffer.writeStaticString("}\n")
+        buffer.writeJSONStaticString("}\n")
     }
 }

@@ -1,4 +1,5 @@
 import DatelineCore
+import DatelineJSON
 import NIOCore
 
 /// A request's `id`: a string or an integer chosen by the client, echoed on every line produced

@@ -2,7 +2,6 @@ import DatelineCore
 import DatelineProjections
 import DatelineProtocol
 import DatelineService
-import Foundation
 import NIOCore
 
 /// Answers the protocol's `query` op from the engine's timelines: one `row` line per
@@ -14,7 +13,7 @@ public enum TimelineQueries {
         let timelines = try engine.timelines()
         let seconds = Double(budget.nanoseconds) / 1e9
         return { request in
-            let rows: [Data]
+            let rows: [ReplyObject]
             do {
                 rows = try await run(request, timelines, seconds)
             } catch let stopped as QueryStopped {
@@ -23,7 +22,7 @@ public enum TimelineQueries {
                 case .shuttingDown: throw ProtocolError(.shuttingDown, stopped.description, closes: false)
                 }
             }
-            return try rows.map(replyObject)
+            return rows
         }
     }
 
@@ -40,31 +39,22 @@ public enum TimelineQueries {
         }
     }
 
-    private static func run(_ request: QueryRequest, _ timelines: Timelines, _ seconds: Double) async throws -> [Data] {
+    /// Runs the query and writes each row's members once, with the shared JSON writer, while the
+    /// rows are at hand; the connection copies them into its `row` lines as bytes.
+    private static func run(_ request: QueryRequest, _ timelines: Timelines, _ seconds: Double) async throws -> [ReplyObject] {
         try await timelines.read(budget: seconds) { store in
-            let encoder = StableJSON.encoder()
             switch request.kind {
             case .statements:
                 let query = StatementQuery(speaker: request.speaker, affiliation: request.actor, since: request.since,
                                            until: request.until, words: request.grep, limit: request.limit)
-                return try store.statements(query).map { try encoder.encode($0) }
+                return try store.statements(query).map { ReplyObject(encodedMembers: $0.jsonMembers) }
             case .tensions:
                 var query = TensionQuery(pair: request.pair, actor: request.actor, since: request.since,
                                          until: request.until, top: request.top)
                 if let bucket = request.bucket.flatMap({ TimeBucket(rawValue: $0.rawValue) }) { query.bucket = bucket }
                 let answer = try store.tensions(query)
-                return try (request.limit.map { Array(answer.prefix($0)) } ?? answer).map { try encoder.encode($0) }
+                return (request.limit.map { Array(answer.prefix($0)) } ?? answer).map { ReplyObject(encodedMembers: $0.jsonMembers) }
             }
         }
-    }
-
-    /// Splits an encoded row into its top-level fields, each value spliced verbatim.
-    static func replyObject(_ json: Data) throws -> ReplyObject {
-        let bytes = [UInt8](json)
-        let node = try JSON.parse(bytes)
-        guard case .object(let members) = node.value else { return ReplyObject() }
-        return ReplyObject(members.sorted { $0.key < $1.key }.map { key, value in
-            (name: key, value: .raw(Array(bytes[value.range])))
-        })
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DatelineCore
+import DatelineProtocol
 import DatelineService
 import EventLog
 
@@ -7,7 +8,7 @@ struct LogCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "log",
         abstract: "Print events from the log as JSON Lines.",
-        discussion: "Each line: position, stream, version, type, event_id, recorded_at, data (the payload as stored)."
+        discussion: "Each line is the protocol's event line without an id: type (always \"event\"), position, stream, version, event_type, event_id, recorded_at, data (the payload as stored)."
     )
 
     @OptionGroup var database: DatabaseOptions
@@ -35,7 +36,7 @@ struct LogCommand: ParsableCommand {
             let name: StreamName
             do { name = try StreamName(stream) } catch { throw ValidationError("\(error)") }
             for event in try engine.store.readStream(name, limit: remaining) where event.position.rawValue >= from {
-                out.write(EventLines.line(event))
+                out.write(Reply.eventLine(event))
             }
             return
         }
@@ -43,7 +44,7 @@ struct LogCommand: ParsableCommand {
             try engine.store.forEachEvent(from: Position(from)) { event in
                 guard remaining > 0 else { throw StopIteration() }
                 remaining -= 1
-                out.write(EventLines.line(event))
+                out.write(Reply.eventLine(event))
             }
         } catch is StopIteration {}
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DatelineProjections
 import DatelineService
 import EventLog
 import Foundation
@@ -67,11 +68,11 @@ func printError(_ message: String, newline: Bool = true) {
     FileHandle.standardError.write(Data((newline ? message + "\n" : message).utf8))
 }
 
-/// Prints values as JSON Lines (the `--json` output of the query commands).
-func writeJSONLines(_ values: [some Encodable]) throws {
-    let encoder = StableJSON.encoder()
+/// Prints query rows as JSON Lines (the `--json` output of the query commands), written by the
+/// same writer as the server's `row` lines, so both carry the same fields and bytes.
+func writeJSONLines(_ rows: [some JSONRow]) {
     var out = StandardOutput()
-    for value in values { out.write(Array(try encoder.encode(value)) + [0x0A]) }
+    for row in rows { out.write(row.jsonLine) }
 }
 
 /// True when standard error is a terminal: progress lines are shown only to people.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DatelineCore
+import DatelineProtocol
 import DatelineService
 import EventLog
 
@@ -40,6 +41,6 @@ struct ReplayCommand: ParsableCommand {
         }
         let wanted = types.isEmpty ? nil : try eventTypes(types)
         var out = StandardOutput()
-        try engine.store.forEachEvent(from: start, types: wanted) { out.write(EventLines.line($0)) }
+        try engine.store.forEachEvent(from: start, types: wanted) { out.write(Reply.eventLine($0)) }
     }
 }

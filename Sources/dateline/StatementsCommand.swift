@@ -54,7 +54,7 @@ struct StatementsCommand: ParsableCommand {
             let query = StatementQuery(speaker: speaker, affiliation: actor, since: days.since, until: days.until, words: grep, limit: limit)
             rows = try engine.timelines().read { try $0.statements(query) }
         }
-        if json { return try writeJSONLines(rows) }
+        if json { return writeJSONLines(rows) }
         guard !rows.isEmpty else {
             printError("no statements match")
             return

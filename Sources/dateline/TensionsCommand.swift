@@ -108,7 +108,7 @@ struct TensionsCommand: ParsableCommand {
                 throw ValidationFailure("cannot write \(svg): \(error.localizedDescription)")
             }
         }
-        if json { return try writeJSONLines(rows) }
+        if json { return writeJSONLines(rows) }
         guard !rows.isEmpty else {
             printError("no tensions recorded for that selection")
             return

@@ -47,23 +47,3 @@ import Testing
         #expect(throws: (any Error).self) { try JSONDecoder().decode(ContentHash.self, from: Data("\"abc\"".utf8)) }
     }
 }
-
-@Suite struct JSONObjectWriterTests {
-    @Test func escapesAndSplicesIntoValidJSON() throws {
-        var writer = JSONObjectWriter()
-        let tricky = "quote \" backslash \\ newline \n tab \t nul \u{0} del \u{7F} curly “x” emoji 🛰️"
-        writer.field("text", tricky)
-        writer.field("position", Int64(42))
-        writer.field("ok", true)
-        writer.nullField("cue")
-        writer.field("data", rawJSON: Array(#"{"a":[1,2]}"#.utf8))
-        let bytes = writer.finish()
-        #expect(bytes.last == UInt8(ascii: "\n"))
-        let object = try JSONSerialization.jsonObject(with: Data(bytes)) as! [String: Any]
-        #expect(object["text"] as? String == tricky)
-        #expect(object["position"] as? Int == 42)
-        #expect(object["ok"] as? Bool == true)
-        #expect(object["cue"] is NSNull)
-        #expect((object["data"] as? [String: Any])?["a"] as? [Int] == [1, 2])
-    }
-}

@@ -1,4 +1,5 @@
 import DatelineCore
+import DatelineJSON
 import NIOCore
 import Testing
 

@@ -1,4 +1,5 @@
 import DatelineCore
+import DatelineJSON
 import Foundation
 import NIOCore
 import Testing
@@ -69,7 +70,7 @@ let sampleEvent = RecordedEvent(
         for raw: Int64 in [0, 1, 999_999, 1_643_275_800_123_456, -1, -86_400_000_001, 253_402_300_799_999_999] {
             let t = Timestamp(rawValue: raw)
             var b = ByteBuffer()
-            JSONWriter.writeTimestamp(t, into: &b)
+            ReplyWriter.writeTimestamp(t, into: &b)
             #expect(String(buffer: b) == "\"\(t.description)\"")
         }
     }
@@ -185,5 +186,34 @@ let sampleEvent = RecordedEvent(
         #expect(node["position"]?.int64Value == 12)
         let data = try #require(node["data"])
         #expect(Array(line.readableBytesView.dropLast())[data.range] == ArraySlice(sampleEvent.data))
+    }
+
+    /// `dateline log` and `dateline replay` print the wire's event line without its `id`: one
+    /// shape, written by one function, read back by the client's parser.
+    @Test func theCLIsEventLineIsTheWiresWithoutAnID() throws {
+        let printed = Reply.eventLine(sampleEvent)
+        let wire = Array(encode { Reply.event(id: nil, sampleEvent, into: &$0) }.readableBytesView)
+        #expect(printed == wire)
+        let withID = String(buffer: encode { Reply.event(id: .string("s1"), sampleEvent, into: &$0) })
+        #expect(withID.replacingOccurrences(of: #","id":"s1""#, with: "") == String(decoding: printed, as: UTF8.self))
+        let fanOut = String(buffer: encode { Reply.event(id: .string("s1"), body: EventLineBody(sampleEvent), into: &$0) })
+        #expect(fanOut == withID)
+        let read = try ServerLine(printed)
+        #expect(read.type == "event" && read.id == nil)
+        #expect(read.event == sampleEvent)
+        #expect(read.node["event_type"]?.stringValue == sampleEvent.type.rawValue)
+    }
+
+    /// A row written once as members is spliced into its line after the line's own fields.
+    @Test func preEncodedRowMembersAreSplicedVerbatim() throws {
+        var members = JSONWriter<[UInt8]>(membersCapacity: 64)
+        members.plainKey("speaker"); members.string("Sergey \"L\" Lavrov")
+        members.plainKey("start"); members.int(3)
+        let row = ReplyObject(encodedMembers: members.output)
+        let line = String(buffer: encode { Reply.row(id: .string("q"), kind: .statements, row, into: &$0) })
+        #expect(line == #"{"type":"row","id":"q","timeline":"statements","speaker":"Sergey \"L\" Lavrov","start":3}"# + "\n")
+        var mixed: ReplyObject = ["a": 1]
+        mixed.encodedMembers = Array(#""b":2"#.utf8)
+        #expect(String(buffer: encode { Reply.ok(id: nil, op: .query, mixed, into: &$0) }) == #"{"type":"ok","op":"query","a":1,"b":2}"# + "\n")
     }
 }

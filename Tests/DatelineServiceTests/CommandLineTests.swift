@@ -23,7 +23,10 @@ import Testing
         let log = try await run(dateline, ["log", "--db", db])
         #expect(log.status == 0)
         let events = try jsonLines(log.stdout)
-        let articles = events.filter { $0["type"] as? String == "ArticleIngested" }
+        // The protocol's event line without an id: the line type under `type`, the event's under `event_type`.
+        #expect(events.allSatisfy { $0["type"] as? String == "event" && $0["id"] == nil })
+        #expect(events.allSatisfy { Set($0.keys) == ["type", "position", "stream", "version", "event_type", "event_id", "recorded_at", "data"] })
+        let articles = events.filter { $0["event_type"] as? String == "ArticleIngested" }
         #expect(articles.count == 3)
         #expect(events.map { $0["position"] as? Int } == Array(1...events.count).map { Optional($0) })
         let titles = articles.compactMap { ($0["data"] as? [String: Any])?["title"] as? String }

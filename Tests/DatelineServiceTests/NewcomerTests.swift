@@ -73,7 +73,7 @@ import Testing
         // The short names tail prints are accepted, as are the event types in any case.
         let replay = try await run(dateline, ["replay", "--db", db, "--type", "tension", "--type", "articleingested"])
         #expect(replay.status == 0, "\(replay.stderr)")
-        let types = Set(try jsonLines(replay.stdout).compactMap { $0["type"] as? String })
+        let types = Set(try jsonLines(replay.stdout).compactMap { $0["event_type"] as? String })
         #expect(types == ["TensionObserved", "ArticleIngested"])
     }
 

@@ -114,7 +114,7 @@ import Testing
 
         let replay = try jsonLines(try await run(dateline, ["replay", "--db", db, "--type", "TensionObserved"]).stdout)
         #expect(replay.count == 3)
-        #expect(replay.allSatisfy { $0["type"] as? String == "TensionObserved" })
+        #expect(replay.allSatisfy { $0["type"] as? String == "event" && $0["event_type"] as? String == "TensionObserved" })
         let fromThree = try jsonLines(try await run(dateline, ["replay", "--db", db, "--from", "3"]).stdout)
         #expect(fromThree.first?["position"] as? Int == 3)
 
