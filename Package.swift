@@ -133,9 +133,18 @@ let package = Package(
         .testTarget(name: "DatelineJSONTests", dependencies: ["DatelineJSON"]),
         .testTarget(name: "DatelineCoreTests", dependencies: ["DatelineCore"]),
         .testTarget(name: "DatelineExtractionTests", dependencies: ["DatelineExtraction", "DatelineCore"]),
+        // The child that the event log's crash test kills (a test helper, so it builds with the tests).
+        .executableTarget(
+            name: "DatelineCrashWriter",
+            dependencies: [
+                "DatelineCore", "EventLog",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "EventLogTests",
-            dependencies: ["EventLog", "DatelineCore", "CSQLite", "CZlib", "DatelineTestSupport",
+            dependencies: ["EventLog", "DatelineCore", "CSQLite", "CZlib", "DatelineTestSupport", "DatelineCrashWriter",
                            .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(

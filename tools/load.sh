@@ -7,7 +7,8 @@
 # Usage: tools/load.sh [dateline-load options]   (e.g. --seconds 3 --subscribers 1 100)
 set -eu
 cd "$(dirname "$0")/.."
-# datelined from this package; dateline-load from the benchmark package in Benchmarks/.
-swift build -c release --product datelined
+# Both from the benchmark package in Benchmarks/ (datelined is a product of this package, which
+# it depends on), into one release build there; dateline-load finds datelined beside itself.
+swift build -c release --package-path Benchmarks --product datelined
 swift build -c release --package-path Benchmarks --product dateline-load
-exec Benchmarks/.build/release/dateline-load --server "$PWD/.build/release/datelined" "$@"
+exec Benchmarks/.build/release/dateline-load "$@"

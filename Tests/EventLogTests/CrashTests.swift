@@ -4,19 +4,19 @@ import Foundation
 import Testing
 @testable import EventLog
 
-/// The `dateline-bench` executable, built into the same products directory as this test
-/// bundle (`swift build --build-tests` builds every product).
+/// The crash writer (`DatelineCrashWriter`), built into the same products directory as this test
+/// bundle (the test target depends on it).
 func findBenchBinary() -> String? {
     var candidates: [URL] = []
     for start in [CommandLine.arguments.first, Bundle.main.executablePath].compactMap({ $0 }) {
         var dir = URL(fileURLWithPath: start).deletingLastPathComponent()
         for _ in 0..<4 {
-            candidates.append(dir.appendingPathComponent("dateline-bench"))
+            candidates.append(dir.appendingPathComponent("DatelineCrashWriter"))
             dir = dir.deletingLastPathComponent()
         }
     }
     let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    candidates.append(packageRoot.appendingPathComponent(".build/debug/dateline-bench"))
+    candidates.append(packageRoot.appendingPathComponent(".build/debug/DatelineCrashWriter"))
     return candidates.map(\.path).first { FileManager.default.isExecutableFile(atPath: $0) }
 }
 
@@ -27,7 +27,7 @@ struct CrashTests {
     /// there and the log must verify. Several rounds on the same file.
     @Test func acknowledgedEventsSurviveKillNine() async throws {
         guard let binary = findBenchBinary() else {
-            Issue.record("dateline-bench not found next to the test bundle (\(CommandLine.arguments.first ?? "?")); build it with `swift build`")
+            Issue.record("DatelineCrashWriter not found next to the test bundle (\(CommandLine.arguments.first ?? "?")); build it with `swift build`")
             return
         }
         let dir = try TemporaryDirectory()
@@ -39,7 +39,7 @@ struct CrashTests {
         for round in 0..<5 {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = ["crash-writer", "--db", db, "--acks", acks, "--appenders", "4"]
+            process.arguments = ["--db", db, "--acks", acks, "--appenders", "4"]
             let errors = Pipe()
             process.standardError = errors
             try process.run()

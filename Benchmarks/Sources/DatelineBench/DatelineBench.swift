@@ -7,6 +7,6 @@ struct DatelineBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dateline-bench",
         abstract: "Dateline benchmarks: figures and their ratio to a baseline measured in the same run.",
-        subcommands: [LogBenchmark.self, ProtocolBenchmark.self, ReplayBenchmark.self, AppendBenchmark.self, ExtractBenchmark.self, ProjectionsBenchmark.self, PostgresBenchmark.self, CrashWriter.self]
+        subcommands: [LogBenchmark.self, ProtocolBenchmark.self, ReplayBenchmark.self, AppendBenchmark.self, ExtractBenchmark.self, ProjectionsBenchmark.self, PostgresBenchmark.self]
     )
 }

@@ -6,12 +6,13 @@ import Logging
 
 /// Appends in a loop from several tasks and records every acknowledged position in a side file,
 /// until it is killed. The event log's crash test kills it with SIGKILL at random moments and
-/// checks that every acknowledged event survived.
+/// checks that every acknowledged event survived. Part of the main package (not of the
+/// benchmarks in Benchmarks/) so that `swift test` builds it.
+@main
 struct CrashWriter: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "crash-writer",
-        abstract: "Append until killed, recording acknowledged positions (used by the crash test).",
-        shouldDisplay: false
+        commandName: "DatelineCrashWriter",
+        abstract: "Append until killed, recording acknowledged positions (used by the crash test)."
     )
 
     @Option(help: "The log file.") var db: String
