@@ -59,7 +59,7 @@ import Testing
         limits.heartbeatInterval = .seconds(15)
         let t0 = NIODeadline.uptimeNanoseconds(1_000_000_000)
         var dog = ConnectionWatchdog(limits: limits, now: t0)
-        #expect(dog.tickInterval == .milliseconds(2500))
+        #expect(dog.tickInterval == .seconds(1), "at least once a second")
         // Output waits and shrinks: progress, no verdict.
         #expect(dog.check(now: t0 + .seconds(5), writable: false, buffered: { 100 }, readHeld: false) == .fine)
         #expect(dog.check(now: t0 + .seconds(12), writable: false, buffered: { 50 }, readHeld: false) == .fine)
@@ -86,7 +86,7 @@ import Testing
     }
 
     @Test func theReplayCursorStopsAtItsHeadAndItsLimitAndCountsWhatMatched() throws {
-        let odd = SubscriptionFilter(types: [try EventType("Odd")])
+        let odd = SubscriptionFilter(types: [EventType("Odd")])
         var cursor = ReplayCursor(id: .number(7), filter: odd, after: Position(2), end: Position(9), limit: 3)
         #expect(cursor.nextPage(pageEvents: 4) == (Position(3), 4))
         var out = ByteBuffer()

@@ -25,7 +25,7 @@ import DatelineServer
         }
         await group.triggerGracefulShutdown()
         try await running.value
-        try await blocking {
+        try await blocking { () throws -> Void in
             let client = clients.writer
             #expect(try client.next().type == "shutting_down")
             #expect(try client.closedByServer())
