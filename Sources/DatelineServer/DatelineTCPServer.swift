@@ -181,11 +181,13 @@ public final class DatelineTCPServer: Sendable {
 
     /// Starts, calls `onListening` once with the bound port, then serves in a `ServiceGroup`
     /// until SIGINT or SIGTERM, and shuts down gracefully.
-    public func run(onListening: @Sendable (Int) -> Void) async throws {
+    public func run(onListening: @escaping @Sendable (Int) -> Void) async throws {
         try await start()
-        onListening(port ?? configuration.port)
+        // Announced from inside the group, once its signal handlers are in place: a SIGTERM
+        // sent as soon as the line appears must find them.
+        let announced = AnnouncingService(server: self, port: port ?? configuration.port, onListening: onListening)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: self)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            services: [.init(service: announced)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 
@@ -212,6 +214,18 @@ extension DatelineTCPServer: Service {
             self.logger.info("graceful shutdown requested")
             Task { await self.shutdown() }
         }
+    }
+}
+
+/// The server in a group that says where it listens once the group runs.
+private struct AnnouncingService: Service {
+    let server: DatelineTCPServer
+    let port: Int
+    let onListening: @Sendable (Int) -> Void
+
+    func run() async throws {
+        onListening(port)
+        try await server.run()
     }
 }
 
