@@ -508,7 +508,7 @@ final class DatelineFeed: Feed {
             let due = start + UInt64(i) * interval
             let now = nowNanos()
             if due > now { usleep(UInt32((due - now) / 1000)) }
-            let line = "{\"op\":\"append\",\"id\":\(i),\"stream\":\"load-\(i % 50)\",\"events\":[{\"type\":\"StatementRecorded\",\"data\":\(samplePayload)}]}"
+            let line = "{\"op\":\"append\",\"id\":\(i),\"stream\":\"load-\(i % 50)\",\"events\":[{\"type\":\"LoadNoteRecorded\",\"data\":\(samplePayload)}]}"
             times.send(i, at: nowNanos())
             try client.send(line)
         }
