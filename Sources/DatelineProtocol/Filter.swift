@@ -13,17 +13,25 @@ public struct SubscriptionFilter: Sendable, Equatable {
     public var streamPrefix: String?
     /// A statement whose speaker is affiliated with the actor (or is the actor), or a tension
     /// whose pair, source or target is the actor.
-    public var actor: ActorCode?
+    public var actor: ActorCode? {
+        didSet { actorEntity = actor.map { "actor:\($0.rawValue)" } }
+    }
     /// A statement whose speaker's name or mention holds these words as typed, ignoring case,
     /// accents and transliteration variants (`NameFolding`: "Zelen", "Zelensky" for
     /// "Volodymyr Zelenskyy"), or whose entity id equals it (`person:sergey-lavrov`).
     public var speaker: String? {
-        didSet { speakerFolded = speaker.map(NameFolding.words) }
+        didSet {
+            speakerFolded = speaker.map(NameFolding.words)
+            speakerLowercased = speaker?.lowercased()
+        }
     }
     /// A tension on this unordered pair.
     public var pair: ActorPair?
 
+    // Prepared once, when the filter is made (the request's arrival), not per event.
     private var speakerFolded: [String]?
+    private var speakerLowercased: String?
+    private var actorEntity: String?
 
     public init(types: Set<EventType> = [], streamPrefix: String? = nil, actor: ActorCode? = nil,
                 speaker: String? = nil, pair: ActorPair? = nil) {
@@ -32,6 +40,8 @@ public struct SubscriptionFilter: Sendable, Equatable {
         self.actor = actor
         self.speaker = speaker
         self.speakerFolded = speaker.map(NameFolding.words)
+        self.speakerLowercased = speaker?.lowercased()
+        self.actorEntity = actor.map { "actor:\($0.rawValue)" }
         self.pair = pair
     }
 
@@ -60,7 +70,7 @@ public struct SubscriptionFilter: Sendable, Equatable {
     public func matches(_ event: RecordedEvent, facts: EventFacts) -> Bool {
         guard matchesEnvelope(event) else { return false }
         if let actor {
-            let hit = facts.affiliation == actor || facts.speakerEntity == "actor:\(actor.rawValue)"
+            let hit = facts.affiliation == actor || facts.speakerEntity == actorEntity
                 || facts.pair?.contains(actor) == true || facts.source == actor || facts.target == actor
             if !hit { return false }
         }
@@ -69,7 +79,7 @@ public struct SubscriptionFilter: Sendable, Equatable {
             guard facts.isStatement else { return false }
             let hit = facts.speakerNameFolded.map { NameFolding.matches(query: speakerFolded, name: $0) } == true
                 || facts.speakerSurfaceFolded.map { NameFolding.matches(query: speakerFolded, name: $0) } == true
-                || (speaker.map { facts.speakerEntity?.lowercased() == $0.lowercased() } ?? false)
+                || (speakerLowercased.map { facts.speakerEntity?.lowercased() == $0 } ?? false)
             if !hit { return false }
         }
         return true

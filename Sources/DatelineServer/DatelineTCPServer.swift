@@ -4,15 +4,19 @@ import DatelineService
 import EventLog
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import ServiceLifecycle
 
 /// The Dateline TCP server: newline-delimited JSON for ingest, appends, reads, replay and live
 /// subscriptions over the engine's log (see Protocol/README.md).
 ///
 /// Life cycle: `start()` binds and returns; `shutdown()` stops accepting, tells every client
 /// `shutting_down`, waits for in-flight ingests and appends (up to the grace period), ends the
-/// subscriptions, closes the log and stops the threads. `run()` does both around SIGINT/SIGTERM
+/// subscriptions, closes the log and stops the threads. As a swift-service-lifecycle `Service`,
+/// `run()` serves until the group's graceful shutdown (or cancellation) and then shuts down;
+/// `run(onListening:)` runs it in a `ServiceGroup` that shuts down gracefully on SIGINT/SIGTERM,
 /// for the `datelined` executable. The server closes the engine it was given when it stops.
 public final class DatelineTCPServer: Sendable {
     /// Announced in the hello line.
@@ -21,7 +25,7 @@ public final class DatelineTCPServer: Sendable {
     public let configuration: ServerConfiguration
     private let engine: DatelineEngine
     private let logger: Logger
-    private let state = StateBox()
+    private let state = NIOLockedValueBox(State())
 
     public init(engine: DatelineEngine, configuration: ServerConfiguration = ServerConfiguration(), logger: Logger) {
         self.engine = engine
@@ -30,10 +34,13 @@ public final class DatelineTCPServer: Sendable {
     }
 
     /// The bound address once started (useful with port 0).
-    public var localAddress: SocketAddress? { state.withLock { $0.serverChannel?.localAddress } }
+    public var localAddress: SocketAddress? { state.withLockedValue { $0.serverChannel?.localAddress } }
 
     /// The bound port once started, else nil.
     public var port: Int? { localAddress?.port }
+
+    /// Heap trims done since start (see `HeapReclaimer`).
+    var heapTrims: Int { state.withLockedValue { $0.core?.reclaimer.trims } ?? 0 }
 
     /// Binds and starts serving. Throws `ServerError.tokenRequired` for a non-loopback host
     /// without a token, and `.bindFailed` when the address cannot be bound.
@@ -62,7 +69,7 @@ public final class DatelineTCPServer: Sendable {
             try? await group.shutdownGracefully()
             throw error
         }
-        try state.withLock { s throws in
+        try state.withLockedValue { s throws in
             guard s.phase == .new else { throw ServerError.alreadyStarted }
             s.phase = .starting
             s.group = group
@@ -93,6 +100,7 @@ public final class DatelineTCPServer: Sendable {
         }
         bootstrap = bootstrap.childChannelInitializer { channel in
             channel.eventLoop.makeCompletedFuture {
+                try channel.pipeline.syncOperations.addDatelineFraming(limits: core.limits)
                 try channel.pipeline.syncOperations.addHandler(ConnectionHandler(core: core))
             }
         }
@@ -103,10 +111,10 @@ public final class DatelineTCPServer: Sendable {
             core.hub.stopObserving()
             try? await pool.shutdownGracefully()
             try? await group.shutdownGracefully()
-            state.withLock { $0.phase = .stopped }
+            state.withLockedValue { $0.phase = .stopped }
             throw ServerError.bindFailed(host: configuration.host, port: configuration.port, reason: "\(error)")
         }
-        state.withLock {
+        state.withLockedValue {
             $0.serverChannel = channel
             $0.phase = .running
         }
@@ -120,7 +128,7 @@ public final class DatelineTCPServer: Sendable {
     /// Stops gracefully; see the type's documentation. Safe to call more than once; later
     /// calls wait for the first to finish.
     public func shutdown() async {
-        let claimed: (Channel?, ServerCore?, MultiThreadedEventLoopGroup?, NIOThreadPool?)? = state.withLock { s in
+        let claimed: (Channel?, ServerCore?, MultiThreadedEventLoopGroup?, NIOThreadPool?)? = state.withLockedValue { s in
             guard s.phase == .running || s.phase == .starting else { return nil }
             s.phase = .stopping
             return (s.serverChannel, s.core, s.group, s.pool)
@@ -136,8 +144,7 @@ public final class DatelineTCPServer: Sendable {
         // answer and close, so shutdown does not wait for the slowest query.
         engine.stopQueries()
         for entry in entries {
-            let box = LoopBox(entry.handler)
-            entry.channel.eventLoop.execute { box.value.beginStopping() }
+            entry.channel.eventLoop.execute { entry.handler.value.beginStopping() }
         }
         // Connections close once their in-flight request is answered; force the rest after the grace period.
         let loop = group.next()
@@ -152,7 +159,7 @@ public final class DatelineTCPServer: Sendable {
         try? await pool.shutdownGracefully()
         try? await group.shutdownGracefully()
         logger.info("stopped", metadata: ["head": "\(core.hub.head)"])
-        let waiters = state.withLock { s in
+        let waiters = state.withLockedValue { s in
             s.phase = .stopped
             defer { s.waiters.removeAll() }
             return s.waiters
@@ -163,7 +170,7 @@ public final class DatelineTCPServer: Sendable {
     /// Returns when the server has stopped (after `shutdown()` completes).
     public func waitUntilStopped() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let stopped = state.withLock { s in
+            let stopped = state.withLockedValue { s in
                 if s.phase == .stopped || s.phase == .new { return true }
                 s.waiters.append(continuation)
                 return false
@@ -172,22 +179,21 @@ public final class DatelineTCPServer: Sendable {
         }
     }
 
-    /// Starts, serves until SIGINT or SIGTERM, then shuts down gracefully. `onListening` is
-    /// called once with the bound port.
-    public func run(onListening: @Sendable (Int) -> Void = { _ in }) async throws {
-        let signals = SignalWatcher(signals: [SIGINT, SIGTERM]) { [self] signal in
-            logger.info("signal received", metadata: ["signal": "\(signal == SIGINT ? "SIGINT" : "SIGTERM")"])
-            Task { await self.shutdown() }
-        }
-        defer { signals.cancel() }
+    /// Starts, calls `onListening` once with the bound port, then serves in a `ServiceGroup`
+    /// until SIGINT or SIGTERM, and shuts down gracefully.
+    public func run(onListening: @escaping @Sendable (Int) -> Void) async throws {
         try await start()
-        onListening(port ?? configuration.port)
-        await waitUntilStopped()
+        // Announced from inside the group, once its signal handlers are in place: a SIGTERM
+        // sent as soon as the line appears must find them.
+        let announced = AnnouncingService(server: self, port: port ?? configuration.port, onListening: onListening)
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [.init(service: announced)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
     }
 
     private enum Phase: Sendable { case new, starting, running, stopping, stopped }
 
-    private struct State {
+    private struct State: Sendable {
         var phase: Phase = .new
         var group: MultiThreadedEventLoopGroup?
         var pool: NIOThreadPool?
@@ -195,13 +201,31 @@ public final class DatelineTCPServer: Sendable {
         var serverChannel: Channel?
         var waiters: [CheckedContinuation<Void, Never>] = []
     }
+}
 
-    private final class StateBox: @unchecked Sendable {
-        private let lock = NSLock()
-        private var state = State()
-        func withLock<T>(_ body: (inout State) throws -> T) rethrows -> T {
-            try lock.withLock { try body(&state) }
+extension DatelineTCPServer: Service {
+    /// Serves until graceful shutdown or cancellation, then shuts down gracefully and returns
+    /// once stopped. Starts the server first unless it was started already.
+    public func run() async throws {
+        if state.withLockedValue({ $0.phase == .new }) { try await start() }
+        await withTaskCancellationOrGracefulShutdownHandler {
+            await self.waitUntilStopped()
+        } onCancelOrGracefulShutdown: {
+            self.logger.info("graceful shutdown requested")
+            Task { await self.shutdown() }
         }
+    }
+}
+
+/// The server in a group that says where it listens once the group runs.
+private struct AnnouncingService: Service {
+    let server: DatelineTCPServer
+    let port: Int
+    let onListening: @Sendable (Int) -> Void
+
+    func run() async throws {
+        onListening(port)
+        try await server.run()
     }
 }
 
@@ -237,25 +261,5 @@ enum FileDescriptorBudget {
     private static func openDescriptors() -> Int {
         if let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") { return entries.count }
         return 32
-    }
-}
-
-/// Turns SIGINT/SIGTERM into a callback (instead of the default exit) while it lives.
-final class SignalWatcher: @unchecked Sendable {
-    private var sources: [DispatchSourceSignal] = []
-
-    init(signals: [Int32], handler: @escaping @Sendable (Int32) -> Void) {
-        for number in signals {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { handler(number) }
-            source.resume()
-            sources.append(source)
-        }
-    }
-
-    func cancel() {
-        for source in sources { source.cancel() }
-        sources.removeAll()
     }
 }

@@ -3,6 +3,7 @@ import DatelineProtocol
 import EventLog
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 
 /// One commit, prepared once for every subscriber: the events, their line bodies (the event
@@ -37,12 +38,15 @@ final class CommittedBatch: Sendable {
 /// connection puts the batch in its subscriptions' bounded buffers or writes it. Tasks
 /// submitted to a loop run in order, and the follower never publishes concurrently, so every
 /// loop sees the batches in position order.
-final class FanoutHub: @unchecked Sendable {
-    private let lock = NSLock()
-    private var _head: Position = .start
-    private var factsSubscribers = 0
-    private var metrics = CommitMetrics()
-    private var follower: LogFollower?
+final class FanoutHub: Sendable {
+    private struct State: Sendable {
+        var head: Position = .start
+        var factsSubscribers = 0
+        var metrics = CommitMetrics()
+        var follower: LogFollower?
+    }
+
+    private let state = NIOLockedValueBox(State())
     private let log: any EventLogBackend
     private let logger: Logger
     /// Threads for the connections' log reads (replay pages, catch-up, stream reads, time
@@ -76,9 +80,9 @@ final class FanoutHub: @unchecked Sendable {
             logger.error("the live feed could not read the log; retrying", metadata: ["error": "\(error)"])
         }) { [weak hub] events in hub?.committed(events) }
         let head = follower.publishedHead
-        hub.lock.withLock {
-            hub.follower = follower
-            hub._head = max(hub._head, head)
+        hub.state.withLockedValue {
+            $0.follower = follower
+            $0.head = max($0.head, head)
         }
         for loopHub in hub.loopList { loopHub.setInitialHead(head) }
         return hub
@@ -86,7 +90,7 @@ final class FanoutHub: @unchecked Sendable {
 
     /// The newest position published to this server's subscribers: the log's head as of the
     /// feed's last notice (this server's own commits at once, others' within the feed's delay).
-    var head: Position { lock.withLock { _head } }
+    var head: Position { state.withLockedValue { $0.head } }
 
     /// Returns once the live feed has published everything through `position` (an append's
     /// reply waits for it, so a client that appended sees its position in `PING` and `stats`).
@@ -94,7 +98,7 @@ final class FanoutHub: @unchecked Sendable {
     /// unless another process's commit left a gap to read first. Bounded, so a log that cannot
     /// be read delays replies by seconds, never forever (the append itself is committed).
     func waitUntilPublished(_ position: Position) async {
-        guard let follower = lock.withLock({ follower }) else { return }
+        guard let follower = state.withLockedValue({ $0.follower }) else { return }
         if !(await follower.waitUntilPublished(position, timeout: .seconds(2))) {
             logger.warning("reply sent before the live feed published its position",
                            metadata: ["position": "\(position)", "published": "\(follower.publishedHead)"])
@@ -107,13 +111,16 @@ final class FanoutHub: @unchecked Sendable {
 
     /// Subscribers with actor, speaker or pair filters; while zero, payloads are never scanned.
     func changeFactsSubscribers(by delta: Int) {
-        lock.withLock { factsSubscribers += delta }
+        state.withLockedValue { $0.factsSubscribers += delta }
     }
 
-    var metricsSnapshot: CommitMetrics { lock.withLock { metrics } }
+    var metricsSnapshot: CommitMetrics { state.withLockedValue { $0.metrics } }
+
+    /// One of the server's event loops, for timers that belong to no connection.
+    var anyLoop: EventLoop { loopList[0].loop }
 
     func stopObserving() {
-        lock.withLock { () -> LogFollower? in defer { follower = nil }; return follower }?.stop()
+        state.withLockedValue { s -> LogFollower? in defer { s.follower = nil }; return s.follower }?.stop()
         readThreads.shutdown()
     }
 
@@ -121,10 +128,10 @@ final class FanoutHub: @unchecked Sendable {
     private func committed(_ events: [RecordedEvent]) {
         guard let last = events.last else { return }
         let now = NIODeadline.now()
-        let withFacts = lock.withLock { () -> Bool in
-            _head = max(_head, last.position)
-            metrics.record(commitSize: events.count, at: now)
-            return factsSubscribers > 0
+        let withFacts = state.withLockedValue { s -> Bool in
+            s.head = max(s.head, last.position)
+            s.metrics.record(commitSize: events.count, at: now)
+            return s.factsSubscribers > 0
         }
         // Encoding the shared line bodies is a copy of the payload bytes (no JSON work); doing it
         // here saves a hop, and each loop then only writes.
@@ -170,36 +177,41 @@ struct CommitMetrics: Sendable {
     var meanCommitSize: Double { commits == 0 ? 0 : Double(events) / Double(commits) }
 }
 
-/// The subscribers on one event loop. Only touched on that loop.
-final class LoopHub: @unchecked Sendable {
+/// The subscribers on one event loop; its state is touched only on that loop.
+final class LoopHub: Sendable {
+    private struct LoopState {
+        /// The newest position handed to this loop's subscribers. A subscription that has read
+        /// the log up to here can go live: every later event reaches it through `deliver`.
+        var lastDelivered: Position = .start
+        var connections: [ObjectIdentifier: ConnectionHandler] = [:]
+    }
+
     let loop: EventLoop
-    /// The newest position handed to this loop's subscribers. A subscription that has read the
-    /// log up to here can go live: every later event reaches it through `deliver`.
-    private(set) var lastDelivered: Position = .start
-    private var connections: [ObjectIdentifier: ConnectionHandler] = [:]
+    private let state: NIOLoopBoundBox<LoopState>
 
     init(loop: EventLoop) {
         self.loop = loop
+        state = NIOLoopBoundBox.makeBoxSendingValue(LoopState(), eventLoop: loop)
     }
 
+    /// See `LoopState.lastDelivered`. On the loop only.
+    var lastDelivered: Position { state.value.lastDelivered }
+
     func setInitialHead(_ head: Position) {
-        loop.execute { self.lastDelivered = max(self.lastDelivered, head) }
+        loop.execute { self.state.value.lastDelivered = max(self.state.value.lastDelivered, head) }
     }
 
     func add(_ connection: ConnectionHandler) {
-        loop.preconditionInEventLoop()
-        connections[ObjectIdentifier(connection)] = connection
+        state.value.connections[ObjectIdentifier(connection)] = connection
     }
 
     func remove(_ connection: ConnectionHandler) {
-        loop.preconditionInEventLoop()
-        connections[ObjectIdentifier(connection)] = nil
+        state.value.connections[ObjectIdentifier(connection)] = nil
     }
 
     func deliver(_ batch: CommittedBatch) {
-        loop.preconditionInEventLoop()
-        lastDelivered = max(lastDelivered, batch.lastPosition)
-        for connection in Array(connections.values) {
+        state.value.lastDelivered = max(state.value.lastDelivered, batch.lastPosition)
+        for connection in Array(state.value.connections.values) {
             connection.deliver(batch)
         }
     }

@@ -4,6 +4,7 @@ import DatelineService
 import EventLog
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
@@ -16,7 +17,9 @@ final class ServerCore: Sendable {
     let readPool: NIOThreadPool
     let logger: Logger
     let parser: RequestParser
-    let registry = ConnectionRegistry()
+    let registry: ConnectionRegistry
+    /// Returns the heap freed by closed connections to the system.
+    let reclaimer: HeapReclaimer
     let startedAt = NIODeadline.now()
 
     init(configuration: ServerConfiguration, engine: DatelineEngine, hub: FanoutHub, readPool: NIOThreadPool,
@@ -27,6 +30,9 @@ final class ServerCore: Sendable {
         self.readPool = readPool
         self.logger = logger
         self.parser = RequestParser(limits: configuration.limits, knowsActor: KnownActors.contains)
+        let reclaimer = HeapReclaimer(loop: hub.anyLoop, pool: readPool)
+        self.reclaimer = reclaimer
+        self.registry = ConnectionRegistry(onClose: { reclaimer.connectionClosed() })
     }
 
     /// The log, behind its backend-neutral interface.
@@ -47,27 +53,15 @@ final class ServerCore: Sendable {
 }
 
 /// A connection as the registry knows it, for stats and shutdown.
-final class ConnectionEntry: @unchecked Sendable {
+struct ConnectionEntry: Sendable {
     let id: Int
     let channel: Channel
-    /// Touched only on `channel.eventLoop`.
-    let handler: ConnectionHandler
-
-    init(id: Int, channel: Channel, handler: ConnectionHandler) {
-        self.id = id
-        self.channel = channel
-        self.handler = handler
-    }
+    /// Usable only on `channel.eventLoop`.
+    let handler: NIOLoopBound<ConnectionHandler>
 }
 
 /// Open connections and the counters `stats` reports.
-final class ConnectionRegistry: @unchecked Sendable {
-    private let lock = NSLock()
-    private var open: [Int: ConnectionEntry] = [:]
-    private var nextID = 1
-    private var _stopping = false
-    private var counters = Counters()
-
+final class ConnectionRegistry: Sendable {
     struct Counters: Sendable {
         var accepted: Int64 = 0
         var refused: Int64 = 0
@@ -76,46 +70,56 @@ final class ConnectionRegistry: @unchecked Sendable {
         var fellBehind: Int64 = 0
     }
 
-    /// Registers a connection, or returns nil when the server is full or stopping.
+    private struct State {
+        var open: [Int: ConnectionEntry] = [:]
+        var nextID = 1
+        var stopping = false
+        var counters = Counters()
+    }
+
+    private let state = NIOLockedValueBox(State())
+    /// Called whenever a connection closes (must not block).
+    private let onClose: @Sendable () -> Void
+
+    init(onClose: @escaping @Sendable () -> Void = {}) {
+        self.onClose = onClose
+    }
+
+    /// Registers a connection (call on its event loop), or returns nil when the server is full
+    /// or stopping.
     func add(channel: Channel, handler: ConnectionHandler, limit: Int) -> ConnectionEntry? {
-        lock.withLock {
-            guard !_stopping, open.count < limit else {
-                counters.refused += 1
+        let bound = NIOLoopBound(handler, eventLoop: channel.eventLoop)
+        return state.withLockedValue { s in
+            guard !s.stopping, s.open.count < limit else {
+                s.counters.refused += 1
                 return nil
             }
-            let entry = ConnectionEntry(id: nextID, channel: channel, handler: handler)
-            nextID += 1
-            open[entry.id] = entry
-            counters.accepted += 1
+            let entry = ConnectionEntry(id: s.nextID, channel: channel, handler: bound)
+            s.nextID += 1
+            s.open[entry.id] = entry
+            s.counters.accepted += 1
             return entry
         }
     }
 
     func remove(_ id: Int) {
-        lock.withLock { _ = open.removeValue(forKey: id) }
+        if state.withLockedValue({ $0.open.removeValue(forKey: id) }) != nil { onClose() }
     }
 
-    var stopping: Bool { lock.withLock { _stopping } }
-    var entries: [ConnectionEntry] { lock.withLock { open.values.sorted { $0.id < $1.id } } }
-    var openCount: Int { lock.withLock { open.count } }
-    var snapshot: Counters { lock.withLock { counters } }
+    var stopping: Bool { state.withLockedValue { $0.stopping } }
+    var entries: [ConnectionEntry] { state.withLockedValue { $0.open.values.sorted { $0.id < $1.id } } }
+    var openCount: Int { state.withLockedValue { $0.open.count } }
+    var snapshot: Counters { state.withLockedValue { $0.counters } }
 
     /// Marks the server as stopping and returns the connections to tell.
     func beginStopping() -> [ConnectionEntry] {
-        lock.withLock {
-            _stopping = true
-            return open.values.sorted { $0.id < $1.id }
+        state.withLockedValue { s in
+            s.stopping = true
+            return s.open.values.sorted { $0.id < $1.id }
         }
     }
 
-    func countSlowConsumer() { lock.withLock { counters.slowConsumersClosed += 1 } }
-    func countAbuse() { lock.withLock { counters.abusiveClosed += 1 } }
-    func countFellBehind() { lock.withLock { counters.fellBehind += 1 } }
-}
-
-/// A Sendable box for a value made and used on one event loop, handed across a Sendable
-/// closure boundary whose other end runs on the same loop.
-struct LoopBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
+    func countSlowConsumer() { state.withLockedValue { $0.counters.slowConsumersClosed += 1 } }
+    func countAbuse() { state.withLockedValue { $0.counters.abusiveClosed += 1 } }
+    func countFellBehind() { state.withLockedValue { $0.counters.fellBehind += 1 } }
 }

@@ -31,8 +31,7 @@ final class Subscription {
     var sent: Position
     /// The newest live position offered to this subscription (at least `sent`).
     var seen: Position
-    private(set) var pending: [PendingEvent] = []
-    private var pendingHead = 0
+    private var pending = CircularBuffer<PendingEvent>(initialCapacity: 0)
     private(set) var pendingBytes = 0
     var timesFellBehind = 0
     var eventsSent: Int64 = 0
@@ -54,8 +53,8 @@ final class Subscription {
         self.createdAt = createdAt
     }
 
-    var pendingCount: Int { pending.count - pendingHead }
-    var hasPending: Bool { pendingHead < pending.count }
+    var pendingCount: Int { pending.count }
+    var hasPending: Bool { !pending.isEmpty }
 
     func enqueue(_ position: Position, _ body: EventLineBody) {
         pending.append(PendingEvent(position: position, body: body))
@@ -63,24 +62,19 @@ final class Subscription {
     }
 
     func popPending() -> PendingEvent? {
-        guard pendingHead < pending.count else { return nil }
-        let event = pending[pendingHead]
-        pendingHead += 1
+        guard let event = pending.popFirst() else { return nil }
         pendingBytes -= event.body.bytes.readableBytes
-        if pendingHead == pending.count {
-            pending.removeAll(keepingCapacity: pending.capacity <= 4096)
-            pendingHead = 0
-        } else if pendingHead >= 1024 && pendingHead * 2 >= pending.count {
-            pending.removeFirst(pendingHead)
-            pendingHead = 0
-        }
+        // A buffer that grew for a burst is given back once drained.
+        if pending.isEmpty && pending.capacity > 4096 { pending = CircularBuffer(initialCapacity: 0) }
         return event
     }
 
     /// Drops the live buffer (the log still has every event in it).
     func clearPending() {
-        pending.removeAll()
-        pendingHead = 0
+        pending = CircularBuffer(initialCapacity: 0)
         pendingBytes = 0
     }
 }
+
+@available(*, unavailable)
+extension Subscription: Sendable {}

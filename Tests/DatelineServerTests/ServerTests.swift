@@ -10,7 +10,7 @@ import Logging
 import NIOCore
 import Testing
 
-@Suite(.serialized) struct ServerTests {
+@Suite(.serialized, .timeLimit(.minutes(2))) struct ServerTests {
     // MARK: Ops and their errors
 
     @Test func pingHelloHelpAndBareWords() async throws {
@@ -607,7 +607,7 @@ struct TestClientBox: @unchecked Sendable {
 }
 
 /// The `datelined` executable itself: SIGTERM ends it cleanly.
-@Suite(.serialized) struct ExecutableTests {
+@Suite(.serialized, .timeLimit(.minutes(2))) struct ExecutableTests {
     /// Built next to the test bundle by `swift test` (which builds every product).
     static let binary: String? = {
         let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
@@ -660,7 +660,7 @@ struct TestClientBox: @unchecked Sendable {
     }
 }
 
-@Suite(.serialized) struct ClientTests {
+@Suite(.serialized, .timeLimit(.minutes(2))) struct ClientTests {
     @Test func protocolClientCallsAndReadsTypedLines() async throws {
         try await withServer { server in
             let port = server.port

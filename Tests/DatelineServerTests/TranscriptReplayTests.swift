@@ -6,7 +6,7 @@ import Testing
 
 /// Replays the golden transcripts in Protocol/examples against a real server, one fresh server
 /// and log per file, over a real socket.
-@Suite(.serialized) struct TranscriptReplayTests {
+@Suite(.serialized, .timeLimit(.minutes(2))) struct TranscriptReplayTests {
     static let examples = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Protocol/examples")

@@ -40,6 +40,18 @@ struct Load: ParsableCommand {
     @Option(help: "The datelined binary (default: next to this executable).")
     var server: String?
 
+    @Flag(help: "Instead of the load runs: a bounded loop of oversized and hostile requests, then the server's memory before, at its peak and after.")
+    var abuse = false
+
+    @Option(help: "With --abuse: connections.")
+    var abuseConnections = 200
+
+    @Option(help: "With --abuse: hostile lines in all.")
+    var abuseLines = 1_000_000
+
+    @Option(help: "With --abuse: lines over the 1 MiB limit per connection.")
+    var abuseOversized = 5
+
     func run() throws {
         raiseFileLimit()
         let binary = server ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
@@ -50,6 +62,11 @@ struct Load: ParsableCommand {
         print("dateline-load: server \(binary), \(ProcessInfo.processInfo.activeProcessorCount) cores")
         let clients = MultiThreadedEventLoopGroup(numberOfThreads: clientThreads)
         defer { try? clients.syncShutdownGracefully() }
+        if abuse {
+            try AbuseRun(binary: binary, connections: abuseConnections, lines: abuseLines,
+                         oversizedPerConnection: abuseOversized, group: clients).run()
+            return
+        }
 
         // 1. Ingest over the protocol.
         let lines = loadArticles()
@@ -491,7 +508,7 @@ final class DatelineFeed: Feed {
             let due = start + UInt64(i) * interval
             let now = nowNanos()
             if due > now { usleep(UInt32((due - now) / 1000)) }
-            let line = "{\"op\":\"append\",\"id\":\(i),\"stream\":\"load-\(i % 50)\",\"events\":[{\"type\":\"StatementRecorded\",\"data\":\(samplePayload)}]}"
+            let line = "{\"op\":\"append\",\"id\":\(i),\"stream\":\"load-\(i % 50)\",\"events\":[{\"type\":\"LoadNoteRecorded\",\"data\":\(samplePayload)}]}"
             times.send(i, at: nowNanos())
             try client.send(line)
         }
