@@ -312,11 +312,21 @@ public final class TimelineStore {
     /// (`tl_partners`): the files of one rebuild record each other's new generations.
     private static func lagging(_ db: SQLiteDatabase) throws -> [any TableProjection.Type] {
         var generation: [String: Int] = [:]
+        for def in definitions {
+            if let s = try state(db, schema: schema(def), def.name) { generation[def.name] = s.generation }
+        }
+        let least = try expectedGenerations(db)
+        return definitions.filter { def in
+            guard let have = generation[def.name], let need = least[def.name] else { return false }
+            return have < need
+        }
+    }
+
+    /// The greatest generation any other file records for each projection's file.
+    private static func expectedGenerations(_ db: SQLiteDatabase) throws -> [String: Int] {
         var least: [String: Int] = [:]
         for def in definitions {
             let schema = schema(def)
-            guard let s = try state(db, schema: schema, def.name) else { continue }
-            generation[def.name] = s.generation
             // Files written before the partners were recorded have none: they go with anything.
             guard try db.scalarInt("SELECT count(*) FROM \(schema).sqlite_schema WHERE name = 'tl_partners'") == 1 else { continue }
             let p = try db.prepare("SELECT name, generation FROM \(schema).tl_partners")
@@ -325,10 +335,7 @@ public final class TimelineStore {
                 if name != def.name { least[name] = max(least[name] ?? 0, p.int(1)) }
             }
         }
-        return definitions.filter { def in
-            guard let have = generation[def.name], let need = least[def.name] else { return false }
-            return have < need
-        }
+        return least
     }
 
     /// What a fresh file of `def` must be numbered for the other files to go with it: the
@@ -678,7 +685,9 @@ public final class TimelineStore {
         // of files it leaves alone), so the set is only read together once all are renamed in.
         var generations: [String: Int] = [:]
         for def in Self.definitions { generations[def.name] = ((try? state(def)) ?? nil)?.generation ?? 0 }
-        for def in defs { generations[def.name, default: 0] += 1 }
+        // At least what the other files expect of a rebuilt one.
+        let expected = (try? Self.expectedGenerations(db)) ?? [:]
+        for def in defs { generations[def.name] = max(generations[def.name, default: 0] + 1, expected[def.name] ?? 0) }
         for def in defs {
             let partners = generations.filter { $0.key != def.name }
             fresh.append(try FreshFile(def: def, files: files, generation: generations[def.name]!, partners: partners, options: options))
