@@ -28,7 +28,10 @@ final class FreshFile: @unchecked Sendable {
 
     private var tag: String { "\(def.name)\(generation)" }
 
-    init(def: any TableProjection.Type, files: TimelineFiles, generation: Int, options: TimelineStoreOptions) throws {
+    /// `partners`: the least generation of each other projection's file that this one goes
+    /// with (see `TimelineStore`'s check that the files belong together).
+    init(def: any TableProjection.Type, files: TimelineFiles, generation: Int, partners: [String: Int] = [:],
+         options: TimelineStoreOptions) throws {
         self.def = def
         self.path = files.freshPath(of: def.name)
         self.livePath = files.path(of: def.name)
@@ -57,6 +60,12 @@ final class FreshFile: @unchecked Sendable {
                 let s = try db.cached("INSERT INTO tl_projections(name, checkpoint, code_version, generation, malformed) VALUES (?1, 0, ?2, ?3, 0)")
                 try s.bind([.text(def.name), .integer(Int64(def.codeVersion)), .integer(Int64(generation))])
                 try s.run()
+                try db.execute(TimelineStore.createPartnersTable)
+                let p = try db.cached("INSERT INTO tl_partners(name, generation) VALUES (?1, ?2)")
+                for (name, generation) in partners.sorted(by: { $0.key < $1.key }) {
+                    try p.bind([.text(name), .integer(Int64(generation))])
+                    try p.run()
+                }
             }
         } catch {
             db.close()

@@ -92,3 +92,41 @@ enum FileSync {
         guard fsync(fd) == 0 else { throw ProjectionError.other("cannot sync \(path) (errno \(errno))") }
     }
 }
+
+/// An advisory lock (`flock`) on the timelines directory, which makes a rebuild's renames one
+/// step for every connection: a rebuild holds it exclusively from its first rename to its
+/// last, a connection holds it shared while it opens the files and checks that they belong
+/// together. So no connection opens one projection's new file beside another's old one while
+/// a rebuild is between its renames; and the kernel drops the lock when the process dies, so
+/// a killed rebuild never leaves it held (what it leaves is noticed by the check, see
+/// `TimelineStore`). Whoever takes it holds no SQLite lock meanwhile, so the two kinds of lock
+/// never wait on each other.
+///
+/// Threading: owns a file descriptor; one per use, released by `release()` or when dropped.
+final class DirectoryLock {
+    private var fd: Int32
+
+    init(_ directory: String, exclusive: Bool) throws {
+        fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw ProjectionError.other("cannot open the timelines directory \(directory) to lock it (errno \(errno))")
+        }
+        while flock(fd, exclusive ? LOCK_EX : LOCK_SH) != 0 {
+            if errno == EINTR { continue }
+            let code = errno
+            Glibc.close(fd)
+            fd = -1
+            throw ProjectionError.other("cannot lock the timelines directory \(directory) (errno \(code))")
+        }
+    }
+
+    func release() {
+        guard fd >= 0 else { return }
+        Glibc.close(fd)
+        fd = -1
+    }
+
+    deinit { release() }
+}
+
+@available(*, unavailable) extension DirectoryLock: Sendable {}

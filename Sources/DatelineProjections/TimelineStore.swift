@@ -20,6 +20,10 @@ public struct TimelineStoreOptions: Sendable {
     /// Told the position, type and reason of each event the projections skip (a payload they
     /// cannot use), so the owner can log it; the skips are also counted in `stats()`.
     public var onSkipped: (@Sendable (Position, EventType, String) -> Void)? = nil
+    /// Told what the store did by itself to files it could not use as they were (moved an
+    /// unusable file aside, rebuilt a file left behind by an interrupted rebuild), so the owner
+    /// can log it or show it.
+    public var onNotice: (@Sendable (String) -> Void)? = nil
 
     public init(chunkSize: Int = 4_000, fullTextSearch: Bool = true,
                 decodeThreads: Int = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount)),
@@ -150,7 +154,10 @@ public final class TimelineStore {
     }
 
     /// Opens the timelines in `files` (creating the directory, and empty files for projections
-    /// that have none). Does not catch up: call `catchUp()` (or use `open(…)`).
+    /// that have none). A file that cannot be used (not a database, another program's, a
+    /// newer layout) is moved aside and replaced by an empty one; files that do not belong
+    /// together (a rebuild was killed between its renames) are mended by rebuilding the older
+    /// ones. Otherwise does not catch up: call `catchUp()` (or use `open(…)`).
     public init(source: any LogPageSource, files: TimelineFiles,
                 options: TimelineStoreOptions = TimelineStoreOptions()) throws(ProjectionError) {
         self.source = source
@@ -159,10 +166,9 @@ public final class TimelineStore {
         do {
             try files.createDirectory()
             files.removeAbandonedFreshFiles()
-            for def in Self.definitions where FileIdentity(path: files.path(of: def.name)) == nil {
-                try Self.createEmptyFile(def, files: files, options: options)
-            }
-            (db, openedFiles) = try Self.connect(files)
+            let (db, opened, lagging) = try Self.connectChecked(files, options: options)
+            (self.db, openedFiles) = (db, opened)
+            try mend(lagging)
         } catch {
             throw ProjectionError.wrap(error)
         }
@@ -203,6 +209,30 @@ public final class TimelineStore {
     }
 
     // MARK: - Files and connection
+
+    /// Creates the files that are missing, replaces those that cannot be used, then opens them
+    /// (`connect`) while holding the directory's lock shared, so that no rebuild is between
+    /// its renames meanwhile, and says which projections' files are older than another file
+    /// goes with (see `lagging(_:)`).
+    private static func connectChecked(_ files: TimelineFiles, options: TimelineStoreOptions) throws
+        -> (SQLiteDatabase, [FileIdentity?], lagging: [any TableProjection.Type]) {
+        for def in definitions {
+            if FileIdentity(path: files.path(of: def.name)) == nil {
+                try createEmptyFile(def, files: files, options: options)
+            } else if let problem = unusable(def, files: files) {
+                try replaceUnusableFile(def, problem: problem, files: files, options: options)
+            }
+        }
+        let lock = try DirectoryLock(files.directory, exclusive: false)
+        defer { lock.release() }
+        let (db, identities) = try connect(files)
+        do {
+            return (db, identities, try lagging(db))
+        } catch {
+            db.close()
+            throw error
+        }
+    }
 
     /// Opens the live files: the first as `main`, the others attached. Each file's identity
     /// is taken before it is opened, so a file swapped in meanwhile is noticed at the next use.
@@ -253,11 +283,128 @@ public final class TimelineStore {
         db.close()
         caches.removeAll()
         try files.createDirectory()
-        for def in Self.definitions where FileIdentity(path: files.path(of: def.name)) == nil {
-            try Self.createEmptyFile(def, files: files, options: options)
-        }
-        (db, openedFiles) = try Self.connect(files)
+        let (db, opened, lagging) = try Self.connectChecked(files, options: options)
+        (self.db, openedFiles) = (db, opened)
+        try mend(lagging)
     }
+
+    /// Whether a rebuild of this store is mending lagging files now (it reopens at its end, and
+    /// must not start another).
+    private var mending = false
+
+    /// Rebuilds the files that are older than another file goes with: a rebuild that replaced
+    /// several files was killed between its renames, and its new files must not be read beside
+    /// the old ones. (A rebuild that is alive holds the directory's lock across its renames, so
+    /// what is seen here is always left by a dead one.)
+    private func mend(_ lagging: [any TableProjection.Type]) throws {
+        guard !lagging.isEmpty else { return }
+        guard !mending else {
+            throw ProjectionError.other("the timelines files in \(files.directory) still do not belong together after rebuilding \(lagging.map { $0.name }.joined(separator: ", "))")
+        }
+        let names = lagging.map { $0.name }.joined(separator: " and ")
+        options.onNotice?("the timelines file of \(names) is older than the other files go with (a rebuild was stopped between its renames): rebuilding it from the log")
+        mending = true
+        defer { mending = false }
+        try rebuildIntoFreshFiles(lagging, progress: nil)
+    }
+
+    /// The projections whose file has a lower generation than another file records for it
+    /// (`tl_partners`): the files of one rebuild record each other's new generations.
+    private static func lagging(_ db: SQLiteDatabase) throws -> [any TableProjection.Type] {
+        var generation: [String: Int] = [:]
+        for def in definitions {
+            if let s = try state(db, schema: schema(def), def.name) { generation[def.name] = s.generation }
+        }
+        let least = try expectedGenerations(db)
+        return definitions.filter { def in
+            guard let have = generation[def.name], let need = least[def.name] else { return false }
+            return have < need
+        }
+    }
+
+    /// The greatest generation any other file records for each projection's file.
+    private static func expectedGenerations(_ db: SQLiteDatabase) throws -> [String: Int] {
+        var least: [String: Int] = [:]
+        for def in definitions {
+            let schema = schema(def)
+            // Files written before the partners were recorded have none: they go with anything.
+            guard try db.scalarInt("SELECT count(*) FROM \(schema).sqlite_schema WHERE name = 'tl_partners'") == 1 else { continue }
+            let p = try db.prepare("SELECT name, generation FROM \(schema).tl_partners")
+            while try p.step() {
+                let name = p.string(0)
+                if name != def.name { least[name] = max(least[name] ?? 0, p.int(1)) }
+            }
+        }
+        return least
+    }
+
+    /// What a fresh file of `def` must be numbered for the other files to go with it: the
+    /// greatest generation they record for it (1 when none does).
+    private static func generationOthersExpect(_ def: any TableProjection.Type, files: TimelineFiles) -> Int {
+        var need = 1
+        for other in definitions where other.name != def.name {
+            let path = files.path(of: other.name)
+            guard FileIdentity(path: path) != nil,
+                  let db = try? SQLiteDatabase(path: path, mode: .init(readOnly: false, create: false), busyTimeoutMilliseconds: 15_000)
+            else { continue }
+            defer { db.close() }
+            if let g = try? db.scalarInt("SELECT generation FROM tl_partners WHERE name = '\(def.name)'") {
+                need = max(need, Int(g))
+            }
+        }
+        return need
+    }
+
+    /// Why a projection's live file cannot be used as it is, or nil when it can: not an SQLite
+    /// database, another program's database, a newer layout of a timelines file, or no state
+    /// for the projection. A file that is only busy (locked by another process) is usable.
+    private static func unusable(_ def: any TableProjection.Type, files: TimelineFiles) -> String? {
+        let path = files.path(of: def.name)
+        let db: SQLiteDatabase
+        do {
+            db = try SQLiteDatabase(path: path, mode: .init(readOnly: false, create: false), busyTimeoutMilliseconds: 15_000)
+        } catch {
+            return unusableReason(error)
+        }
+        defer { db.close() }
+        do {
+            let id = Int32(truncatingIfNeeded: try db.scalarInt("PRAGMA application_id") ?? 0)
+            if id != applicationID { return "it is not a Dateline timelines file (application id \(id))" }
+            let version = try db.scalarInt("PRAGMA user_version") ?? 0
+            if version > Int64(fileVersion) { return "its layout is newer (version \(version), this program reads \(fileVersion))" }
+            guard try db.scalarInt("SELECT count(*) FROM sqlite_schema WHERE name = 'tl_projections'") == 1,
+                  try state(db, schema: "main", def.name) != nil
+            else { return "it holds no state for the \(def.name) projection" }
+            return nil
+        } catch {
+            return unusableReason(error)
+        }
+    }
+
+    /// A failure that says the file is not a usable database (rather than busy or unreadable).
+    private static func unusableReason(_ error: Error) -> String? {
+        guard let e = error as? SQLiteError, e.isNotADatabase else { return nil }
+        return "it is not a readable SQLite database (\(e.message))"
+    }
+
+    /// Moves an unusable file aside (`<name>.unusable-<seconds>.sqlite`, kept in case it holds
+    /// something of value) and puts an empty file in its place, which the next catch-up fills.
+    private static func replaceUnusableFile(_ def: any TableProjection.Type, problem: String, files: TimelineFiles,
+                                            options: TimelineStoreOptions) throws {
+        let path = files.path(of: def.name)
+        let aside = files.directory + "/\(def.name).unusable-\(Int(Date().timeIntervalSince1970))-\(getpid()).sqlite"
+        let lock = try DirectoryLock(files.directory, exclusive: true)
+        defer { lock.release() }
+        // Another process may have replaced it meanwhile.
+        guard let problemNow = unusable(def, files: files) else { return }
+        guard rename(path, aside) == 0 else {
+            throw ProjectionError.other("cannot move the unusable timelines file \(path) aside (errno \(errno)): \(problem)")
+        }
+        unlink(path + "-journal")
+        options.onNotice?("the timelines file \(path) cannot be used (\(problemNow)): moved it to \(aside); rebuilding it from the log")
+        try createEmptyFile(def, files: files, options: options)
+    }
+
 
     /// True when a file under the open connection is no longer the one at its path.
     private func filesReplaced() -> Bool {
@@ -267,7 +414,9 @@ public final class TimelineStore {
     /// A complete file with no events applied, put in place only if there is none yet (another
     /// process may be creating it at the same moment).
     private static func createEmptyFile(_ def: any TableProjection.Type, files: TimelineFiles, options: TimelineStoreOptions) throws {
-        let fresh = try FreshFile(def: def, files: files, generation: 1, options: options)
+        // Numbered as the other files expect: an empty file goes with any (it is caught up
+        // from the start).
+        let fresh = try FreshFile(def: def, files: files, generation: generationOthersExpect(def, files: files), options: options)
         defer { fresh.discard() }
         try fresh.finishEmpty()
         try fresh.linkIntoPlace()
@@ -314,6 +463,17 @@ public final class TimelineStore {
             generation INTEGER NOT NULL,      -- counts this file's rebuilds; names its indexes
             malformed INTEGER NOT NULL DEFAULT 0,
             built_at INTEGER                  -- seconds since 1970 of the last rebuild
+        ) WITHOUT ROWID
+        """
+
+    /// In each file, the least generation of every other projection's file that it goes with:
+    /// a rebuild that replaces several files records each one's new generation in all of them,
+    /// so a file left older by a rebuild killed between its renames is found (and rebuilt)
+    /// before any query reads it beside the newer ones.
+    static let createPartnersTable = """
+        CREATE TABLE IF NOT EXISTS tl_partners(
+            name TEXT PRIMARY KEY,            -- another projection
+            generation INTEGER NOT NULL       -- the least generation of its file that goes with this one
         ) WITHOUT ROWID
         """
 
@@ -521,9 +681,16 @@ public final class TimelineStore {
     private func rebuildIntoFreshFiles(_ defs: [any TableProjection.Type], progress: ((RebuildProgress) throws -> Void)?) throws {
         var fresh: [FreshFile] = []
         defer { for f in fresh { f.discard() } }
+        // Every file of this rebuild records the others' new generations (and the current one
+        // of files it leaves alone), so the set is only read together once all are renamed in.
+        var generations: [String: Int] = [:]
+        for def in Self.definitions { generations[def.name] = ((try? state(def)) ?? nil)?.generation ?? 0 }
+        // At least what the other files expect of a rebuilt one.
+        let expected = (try? Self.expectedGenerations(db)) ?? [:]
+        for def in defs { generations[def.name] = max(generations[def.name, default: 0] + 1, expected[def.name] ?? 0) }
         for def in defs {
-            let generation = ((try? state(def)) ?? nil)?.generation ?? 0
-            fresh.append(try FreshFile(def: def, files: files, generation: generation + 1, options: options))
+            let partners = generations.filter { $0.key != def.name }
+            fresh.append(try FreshFile(def: def, files: files, generation: generations[def.name]!, partners: partners, options: options))
         }
         let head = try FreshFile.build(fresh, source: source, options: options, progress: progress)
         // This connection must not hold a file that is being replaced (the swap waits for
@@ -532,15 +699,21 @@ public final class TimelineStore {
         caches.removeAll()
         var reopened = false
         defer { if !reopened { try? reopen() } }
-        for f in fresh {
-            try progress?(RebuildProgress(projection: f.def.name, rebuilding: true, position: head, head: head,
-                                          eventsPerSecond: 0, secondsLeft: 0, phase: .swapping))
-            try f.swapIntoPlace()
-            try progress?(RebuildProgress(projection: f.def.name, rebuilding: true, position: head, head: head,
-                                          eventsPerSecond: 0, secondsLeft: 0, phase: .swapped))
+        do {
+            // Held from the first rename to the last: connections opening meanwhile wait, and
+            // see all the old files or all the new ones.
+            let lock = try DirectoryLock(files.directory, exclusive: true)
+            defer { lock.release() }
+            for f in fresh {
+                try progress?(RebuildProgress(projection: f.def.name, rebuilding: true, position: head, head: head,
+                                              eventsPerSecond: 0, secondsLeft: 0, phase: .swapping))
+                try f.swapIntoPlace()
+                try progress?(RebuildProgress(projection: f.def.name, rebuilding: true, position: head, head: head,
+                                              eventsPerSecond: 0, secondsLeft: 0, phase: .swapped))
+            }
         }
-        try reopen()
         reopened = true
+        try reopen()
     }
 
     // MARK: - Stats

@@ -44,7 +44,16 @@ extension DatelineEngine {
         case .file(let path):
             var options = EventStoreOptions()
             options.durability = durability
-            let store = try EventStore(path: path, options: options, logger: logger)
+            let store: EventStore
+            do {
+                store = try EventStore(path: path, options: options, logger: logger)
+            } catch {
+                // A reader of a log it cannot write (a read-only file, directory or mount)
+                // opens it read-only; appends through it are refused with the same error.
+                guard !creating, case .directoryReadOnly = error else { throw error }
+                options.readOnly = true
+                store = try EventStore(path: path, options: options, logger: logger)
+            }
             return DatelineEngine(log: store.backend, timelines: timelines, logger: logger, timelinesReporting: timelinesReporting)
         case .postgres(let database):
             let log = try await PostgresEventLog.open(database, options: PostgresLogOptions(createIfMissing: creating), logger: logger)

@@ -33,9 +33,13 @@ final class CommittedHeadFeed: @unchecked Sendable {
     private var watcher: ForeignCommitWatcher?
     private var closed = false
 
-    init(path: String, pollInterval: Duration) {
+    /// How the watcher opens the log (read-only for a log opened read-only).
+    let mode: SQLiteDatabase.OpenMode
+
+    init(path: String, pollInterval: Duration, mode: SQLiteDatabase.OpenMode = .readWrite) {
         self.path = path
         self.pollInterval = pollInterval
+        self.mode = mode
     }
 
     func add(_ observer: @escaping @Sendable (CommittedHead) -> Void) -> CommitFeedToken {
@@ -46,7 +50,7 @@ final class CommittedHeadFeed: @unchecked Sendable {
             ordered = observers.sorted { $0.key < $1.key }.map(\.value)
             var start: ForeignCommitWatcher?
             if watcher == nil && !closed {
-                let made = ForeignCommitWatcher(path: path, interval: pollInterval, feed: self)
+                let made = ForeignCommitWatcher(path: path, interval: pollInterval, mode: mode, feed: self)
                 watcher = made
                 start = made
             }
@@ -106,8 +110,11 @@ final class ForeignCommitWatcher: @unchecked Sendable {
     private var stopping = false
     private let finished = DispatchSemaphore(value: 0)
 
-    init(path: String, interval: Duration, feed: CommittedHeadFeed) {
+    private let mode: SQLiteDatabase.OpenMode
+
+    init(path: String, interval: Duration, mode: SQLiteDatabase.OpenMode, feed: CommittedHeadFeed) {
         self.path = path
+        self.mode = mode
         let (seconds, attoseconds) = interval.components
         self.intervalSeconds = max(0.001, Double(seconds) + Double(attoseconds) / 1e18)
         self.feed = feed
@@ -147,7 +154,7 @@ final class ForeignCommitWatcher: @unchecked Sendable {
         repeat {
             do {
                 if db == nil {
-                    let opened = try SQLiteDatabase(path: path, mode: .readWrite, busyTimeoutMilliseconds: 50)
+                    let opened = try SQLiteDatabase(path: path, mode: mode, busyTimeoutMilliseconds: 50)
                     try opened.execute("PRAGMA query_only = 1")
                     db = opened
                     lastVersion = nil

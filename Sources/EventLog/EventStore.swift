@@ -34,6 +34,10 @@ public struct EventStoreOptions: Sendable {
     /// has committed (`PRAGMA data_version`; see `CommittedHeadFeed`). This process's own commits
     /// are announced at once regardless.
     public var foreignCommitPollInterval: Duration
+    /// Open for reading only: no write connection and no writer thread; appends fail with
+    /// `EventLogError.directoryReadOnly`. For a log whose file or directory this process cannot
+    /// write (a read-only mount, a file of another user): readers need no write access.
+    public var readOnly = false
 
     public init(durability: Durability = .full, compression: CompressionPolicy = .zlibWithDictionary,
                 rawThreshold: Int = 64, slowCommitWarning: Duration = .milliseconds(500),
@@ -99,7 +103,14 @@ public final class EventStore: Sendable {
         self.path = path
         self.options = options
         self.logger = logger
-        let db = try Self.openWriterConnection(path: path, options: options)
+        let db: SQLiteDatabase
+        let readMode: SQLiteDatabase.OpenMode
+        if options.readOnly {
+            (db, readMode) = try Self.openReadOnlyConnection(path: path)
+        } else {
+            db = try Self.openWriterConnection(path: path, options: options)
+            readMode = .readWrite
+        }
         let dictionaries = DictionaryCache()
         do {
             let s = try db.prepare("SELECT bytes FROM dictionaries")
@@ -108,7 +119,7 @@ public final class EventStore: Sendable {
             db.close()
             throw EventLogError.from(error, path: path)
         }
-        if dictionaries.lookup(options.dictionary.id) == nil {
+        if dictionaries.lookup(options.dictionary.id) == nil && !options.readOnly {
             do {
                 let s = try db.prepare("INSERT OR IGNORE INTO dictionaries(id, bytes, added_at) VALUES (?1, ?2, ?3)")
                 try s.bind(1, Int64(options.dictionary.id))
@@ -122,14 +133,15 @@ public final class EventStore: Sendable {
             dictionaries.insert(options.dictionary)
         }
         observers = ObserverRegistry()
-        let headFeed = CommittedHeadFeed(path: path, pollInterval: options.foreignCommitPollInterval)
+        let headFeed = CommittedHeadFeed(path: path, pollInterval: options.foreignCommitPollInterval, mode: readMode)
         self.headFeed = headFeed
         _ = observers.add { events in headFeed.committed(events) }
         encoder = PayloadEncoder(policy: options.compression, rawThreshold: options.rawThreshold, dictionary: options.dictionary)
-        readers = ReaderPool(path: path, dictionaries: dictionaries)
+        readers = ReaderPool(path: path, dictionaries: dictionaries, mode: readMode)
         writer = LogWriter(db: db, path: path, logger: logger, slowCommit: options.slowCommitWarning,
                            groupCommitWait: options.groupCommitWait, observers: observers)
-        writer.start()
+        // A read-only log has no writer: appends are refused before they reach it.
+        if !options.readOnly { writer.start() }
     }
 
     deinit { close() }
@@ -144,6 +156,50 @@ public final class EventStore: Sendable {
     }
 
     // MARK: Opening
+
+    /// A read-only connection to an existing log, and the mode its readers open with: plain
+    /// read-only when SQLite can use the WAL's `-shm` (present, or creatable beside the file),
+    /// else immutable (a directory nobody may write, where a cleanly closed log has no `-wal`
+    /// or `-shm`; nothing can commit to such a log meanwhile).
+    private static func openReadOnlyConnection(path: String) throws(EventLogError) -> (SQLiteDatabase, SQLiteDatabase.OpenMode) {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw .sqlite(SQLiteError(code: SQLITE_CANTOPEN, message: "no log at \(path)"))
+        }
+        var failure: SQLiteError?
+        for mode in [SQLiteDatabase.OpenMode.readOnly, .immutable] {
+            let db: SQLiteDatabase
+            do { db = try SQLiteDatabase(path: path, mode: mode) } catch {
+                failure = error
+                continue
+            }
+            do {
+                let applicationID = Int32(truncatingIfNeeded: try db.scalarInt("PRAGMA application_id") ?? 0)
+                let version = Int(try db.userVersion)
+                if applicationID != Schema.applicationID || version < 1 {
+                    db.close()
+                    throw EventLogError.notADatelineLog(path: path)
+                }
+                if version > Int(Schema.version) {
+                    db.close()
+                    throw EventLogError.newerSchemaVersion(path: path, found: version, supported: Int(Schema.version))
+                }
+                _ = try db.scalarInt("SELECT max(position) FROM events")
+                return (db, mode)
+            } catch let error as EventLogError {
+                throw error
+            } catch let error as SQLiteError {
+                db.close()
+                failure = error
+            } catch {
+                db.close()
+                failure = SQLiteError(code: SQLITE_ERROR, message: "\(error)")
+            }
+        }
+        throw EventLogError.from(failure ?? SQLiteError(code: SQLITE_CANTOPEN, message: "cannot open"), path: path)
+    }
+
+    /// Whether this store was opened read-only (`EventStoreOptions.readOnly`).
+    public var isReadOnly: Bool { options.readOnly }
 
     private static func openWriterConnection(path: String, options: EventStoreOptions) throws(EventLogError) -> SQLiteDatabase {
         let directory = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
@@ -276,6 +332,7 @@ public final class EventStore: Sendable {
 
     private func prepare(stream: StreamName, expected: ExpectedVersion, events: [ProposedEvent]) throws(EventLogError) -> Prepared {
         if closeState.isClosed { throw .closed }
+        if options.readOnly { throw .directoryReadOnly(path: path) }
         if events.isEmpty { throw .emptyBatch(stream: stream) }
         var seen = Set<EventID>()
         for event in events where !seen.insert(event.id).inserted {

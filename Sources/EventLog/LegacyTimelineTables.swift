@@ -11,6 +11,8 @@ extension EventStore {
     /// - Returns: the names of the tables dropped (empty for a log that has none, which is
     ///   checked without taking the write lock).
     public func dropLegacyTimelineTables() throws(EventLogError) -> [String] {
+        // A read-only log keeps them (its timelines are built elsewhere all the same).
+        if isReadOnly { return [] }
         do {
             let db = try SQLiteDatabase(path: path, mode: .init(readOnly: false, create: false))
             defer { db.close() }

@@ -13,10 +13,10 @@ final class LogReader {
     private var lastStream: StreamName?
     private var typeCache: [String: EventType] = [:]
 
-    init(path: String, dictionaries: DictionaryCache) throws(SQLiteError) {
+    init(path: String, dictionaries: DictionaryCache, mode: SQLiteDatabase.OpenMode = .readWrite) throws(SQLiteError) {
         self.path = path
         self.dictionaries = dictionaries
-        db = try SQLiteDatabase(path: path, mode: .readWrite)
+        db = try SQLiteDatabase(path: path, mode: mode)
         try db.execute("PRAGMA query_only = 1; PRAGMA cache_size = -16000")
         for type in EventType.known { typeCache[type.rawValue] = type }
     }
@@ -254,11 +254,13 @@ final class ReaderPool: @unchecked Sendable {
     let path: String
     let dictionaries: DictionaryCache
     let maxIdle: Int
+    let mode: SQLiteDatabase.OpenMode
 
-    init(path: String, dictionaries: DictionaryCache, maxIdle: Int = 4) {
+    init(path: String, dictionaries: DictionaryCache, maxIdle: Int = 4, mode: SQLiteDatabase.OpenMode = .readWrite) {
         self.path = path
         self.dictionaries = dictionaries
         self.maxIdle = maxIdle
+        self.mode = mode
     }
 
     func withReader<T>(_ body: (LogReader) throws -> T) throws -> T {
@@ -270,7 +272,7 @@ final class ReaderPool: @unchecked Sendable {
         if let existing {
             reader = existing
         } else {
-            do { reader = try LogReader(path: path, dictionaries: dictionaries) } catch {
+            do { reader = try LogReader(path: path, dictionaries: dictionaries, mode: mode) } catch {
                 throw EventLogError.from(error, path: path)
             }
         }

@@ -31,6 +31,8 @@ public struct SQLiteError: Error, Equatable, Sendable, CustomStringConvertible {
     public var isDiskFull: Bool { code == SQLITE_FULL }
     /// True for constraint violations, including the log's append-only triggers.
     public var isConstraint: Bool { code == SQLITE_CONSTRAINT }
+    /// True when the file is not a database, or not a whole one (`SQLITE_NOTADB`, `SQLITE_CORRUPT`).
+    public var isNotADatabase: Bool { code == SQLITE_NOTADB || code == SQLITE_CORRUPT }
 }
 
 /// The destructor that tells SQLite to copy bound bytes before `bind` returns.
@@ -48,12 +50,19 @@ public final class SQLiteDatabase {
     public struct OpenMode: Sendable, Equatable {
         public var readOnly: Bool
         public var create: Bool
-        public init(readOnly: Bool = false, create: Bool = true) {
-            self.readOnly = readOnly
-            self.create = create
+        /// Read-only, telling SQLite that nobody changes the file meanwhile (`immutable=1`):
+        /// it then neither locks the file nor needs the `-shm` of a WAL database, which is how
+        /// a database in a directory nobody may write is read (a read-only connection must
+        /// otherwise create the `-shm` there).
+        public var immutable: Bool
+        public init(readOnly: Bool = false, create: Bool = true, immutable: Bool = false) {
+            self.readOnly = readOnly || immutable
+            self.create = create && !readOnly && !immutable
+            self.immutable = immutable
         }
         public static let readWrite = OpenMode()
         public static let readOnly = OpenMode(readOnly: true, create: false)
+        public static let immutable = OpenMode(immutable: true)
     }
 
     /// The file path as given to `init`.
@@ -72,8 +81,13 @@ public final class SQLiteDatabase {
             flags |= SQLITE_OPEN_READWRITE
             if mode.create { flags |= SQLITE_OPEN_CREATE }
         }
+        var name = path
+        if mode.immutable {
+            flags |= SQLITE_OPEN_URI
+            name = "file:" + Self.uriPath(path) + "?immutable=1"
+        }
         var db: OpaquePointer?
-        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        let rc = sqlite3_open_v2(name, &db, flags, nil)
         if rc != SQLITE_OK {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(rc))
             sqlite3_close_v2(db)
@@ -85,6 +99,20 @@ public final class SQLiteDatabase {
     }
 
     deinit { close() }
+
+    /// A path as the path of a `file:` URI: `%`, `?` and `#` escaped (SQLite decodes them).
+    private static func uriPath(_ path: String) -> String {
+        var out = ""
+        for scalar in path.unicodeScalars {
+            switch scalar {
+            case "%": out += "%25"
+            case "?": out += "%3f"
+            case "#": out += "%23"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
 
     /// Finalizes cached statements and closes the connection. Safe to call twice.
     public func close() {

@@ -112,7 +112,7 @@ func dumpFile(_ path: String) throws -> [String: [String]] {
     let list = try db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name LIKE 'tl\\_%' ESCAPE '\\' AND name NOT LIKE 'tl\\_statements\\_fts\\_%' ESCAPE '\\' ORDER BY name")
     while try list.step() { tables.append(list.string(0)) }
     var out: [String: [String]] = [:]
-    for t in tables where t != "tl_projections" {
+    for t in tables where t != "tl_projections" && t != "tl_partners" {
         if t.hasSuffix("_fts") {
             // A contentless word index cannot be scanned: compare what it indexes, (word, row) pairs.
             try db.execute("CREATE VIRTUAL TABLE temp.fts_terms USING fts5vocab(main, \(t), instance)")

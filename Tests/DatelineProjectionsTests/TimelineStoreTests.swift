@@ -450,24 +450,75 @@ struct TimelineFilesTests {
         try expectSameAnswers(reader, fold)
     }
 
-    @Test("a file that is not a timelines file is refused with a message, not overwritten")
-    func foreignFileRefused() throws {
+    @Test("a file that is not a timelines file is moved aside with a message, not overwritten, and the timelines rebuilt")
+    func foreignFileMovedAside() throws {
         let dir = try TemporaryDirectory()
         let log = try openLog(dir.database)
         defer { log.close() }
+        let corpus = syntheticCorpus(articles: 10, seed: 5)
+        try appendBatches(corpus.batches[...], to: log)
         try FileManager.default.createDirectory(atPath: dir.timelines.directory, withIntermediateDirectories: true)
         let foreign = try SQLiteDatabase(path: dir.timelineFile("statements"))
         try foreign.execute("CREATE TABLE mine(x); INSERT INTO mine VALUES (1)")
         foreign.close()
-        #expect {
-            _ = try TimelineStore.open(log: log)
-        } throws: { error in
-            "\(error)".contains("is not a Dateline timelines file")
-        }
-        let check = try SQLiteDatabase(path: dir.timelineFile("statements"), mode: .readOnly)
+        let notices = Notices()
+        var options = TimelineStoreOptions()
+        options.onNotice = { notices.add($0) }
+        let store = try TimelineStore.open(log: log, options: options)
+        defer { store.close() }
+        let messages = notices.all
+        #expect(messages.count == 1 && messages[0].contains("is not a Dateline timelines file") && messages[0].contains("moved it to"), "\(messages)")
+        let aside = try FileManager.default.contentsOfDirectory(atPath: dir.timelines.directory).filter { $0.hasPrefix("statements.unusable-") }
+        #expect(aside.count == 1)
+        let check = try SQLiteDatabase(path: dir.timelines.directory + "/" + aside[0], mode: .readOnly)
         defer { check.close() }
         #expect(try check.scalarInt("SELECT count(*) FROM mine") == 1)
+        var fold = TimelineFold()
+        fold.apply(try allEvents(log))
+        try expectSameAnswers(store, fold)
     }
+
+    @Test("a file of garbage, or of a newer layout, is moved aside and rebuilt; a file the partners outgrew is rebuilt")
+    func unusableFilesReplaced() throws {
+        let dir = try TemporaryDirectory()
+        let log = try openLog(dir.database)
+        defer { log.close() }
+        try appendBatches(syntheticCorpus(articles: 12, seed: 6).batches[...], to: log)
+        try TimelineStore.open(log: log).close()
+        try Data(repeating: 0x5A, count: 8_192).write(to: URL(fileURLWithPath: dir.timelineFile("statements")))
+        let newer = try SQLiteDatabase(path: dir.timelineFile("tensions"), mode: .init(readOnly: false, create: false))
+        try newer.execute("PRAGMA user_version = 99")
+        newer.close()
+        var fold = TimelineFold()
+        fold.apply(try allEvents(log))
+        do {
+            let store = try TimelineStore.open(log: log)
+            defer { store.close() }
+            try expectSameAnswers(store, fold)
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.timelines.directory)
+        #expect(names.filter { $0.contains(".unusable-") }.count == 2, "\(names)")
+        // A tensions file older than the statements file expects (as a rebuild killed between
+        // its renames leaves): rebuilt on open, before anything reads the two together.
+        let statements = try SQLiteDatabase(path: dir.timelineFile("statements"), mode: .init(readOnly: false, create: false))
+        let g = try statements.scalarInt("SELECT generation FROM tl_projections") ?? 0
+        try statements.execute("INSERT OR REPLACE INTO tl_partners(name, generation) VALUES ('tensions', \(g + 5))")
+        statements.close()
+        let store = try TimelineStore(log: log)
+        defer { store.close() }
+        let tensions = try SQLiteDatabase(path: dir.timelineFile("tensions"), mode: .readOnly)
+        #expect(try tensions.scalarInt("SELECT generation FROM tl_projections") ?? 0 >= g + 5)
+        tensions.close()
+        try expectSameAnswers(store, fold)
+    }
+}
+
+/// The store's notices, as told.
+final class Notices: @unchecked Sendable {
+    private let lock = NSLock()
+    private var messages: [String] = []
+    func add(_ message: String) { lock.withLock { messages.append(message) } }
+    var all: [String] { lock.withLock { messages } }
 }
 
 /// A page source that counts the pages read (the projections' only way to the log here).

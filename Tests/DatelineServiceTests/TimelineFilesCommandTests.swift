@@ -131,4 +131,45 @@ import Testing
         let again = try await Self.answers(dateline, db)
         #expect(again.mapValues(withoutSize) == expected.mapValues(withoutSize))
     }
+
+    @Test("datelined starts whatever the timelines hold: a file of garbage, a file of a newer layout, an event they skip",
+          .timeLimit(.minutes(3)), arguments: ["garbage", "newer layout", "skipped event"])
+    func serverStartsWhateverTheTimelinesHold(_ damage: String) throws {
+        let dir = try TemporaryDirectory()
+        let db = try TimelineCommandTests.fixtureDatabase(in: dir)
+        let dateline = try productPath("dateline")
+        let timelines = dir.path("log.timelines")
+        let before = try Self.answers(dateline, db)
+        switch damage {
+        case "garbage":
+            try Data((0..<20_000).map { UInt8(truncatingIfNeeded: $0 &* 7919) }).write(to: URL(fileURLWithPath: timelines + "/statements.sqlite"))
+        case "newer layout":
+            let file = try SQLiteDatabase(path: timelines + "/tensions.sqlite", mode: .init(readOnly: false, create: false))
+            try file.execute("PRAGMA user_version = 99")
+            file.close()
+        default:
+            // Written straight to the log (the protocol refuses raw appends into an article's
+            // stream): a statement whose index no integer holds.
+            let log = try EventStore(path: db, logger: Logger(label: "test"))
+            let stream = try log.read(from: .start, limit: 1)[0].stream
+            _ = try log.appendSync(to: stream, events: [ProposedEvent(id: try EventID("unusable-statement"), type: .statementRecorded,
+                                                                      data: Array(#"{"index":9223372036854775808}"#.utf8))])
+            log.close()
+        }
+        let server = try ServerProcess(db: db)
+        let remote = try run(dateline, ["statements", "--server", server.address, "--json"])
+        #expect(remote.status == 0, "\(remote.stderr)")
+        #expect(remote.stdout == before["statements"])
+        let tensions = try run(dateline, ["tensions", "--server", server.address, "--pair", "RUS-UKR", "--json"])
+        #expect(tensions.stdout == before["tensions pair"], "\(tensions.stderr)")
+        let stats = try run(dateline, ["stats", "--db", db])
+        #expect(stats.status == 0, "\(stats.stderr)")
+        let skipped = damage == "skipped event" ? 1 : 0
+        #expect(stats.stdout.contains("projection statements: checkpoint"), "\(stats.stdout)")
+        #expect(stats.stdout.contains("skipped events \(skipped)\n"), "\(stats.stdout)")
+        #expect(server.stop() == 0)
+        let names = try FileManager.default.contentsOfDirectory(atPath: timelines)
+        if damage == "garbage" { #expect(names.contains { $0.hasPrefix("statements.unusable-") }, "\(names)") }
+        if damage == "newer layout" { #expect(names.contains { $0.hasPrefix("tensions.unusable-") }, "\(names)") }
+    }
 }
