@@ -156,23 +156,16 @@ final class PostgresAppender: Sendable {
     private static func commit(_ group: [Batch], client: PostgresClient, location: PostgresLocation,
                                timeout: Duration, logger: Logger) async -> [Result<AppendResult, EventLogError>] {
         do {
-            return try await withThrowingTaskGroup(of: [Result<AppendResult, EventLogError>]?.self) { tasks in
-                tasks.addTask {
-                    try await client.withTransaction(logger: logger) { connection in
-                        try await transaction(group, connection: connection, logger: logger)
-                    }
+            let answer = try await withDeadline(timeout) {
+                try await client.withTransaction(logger: logger) { connection in
+                    try await transaction(group, connection: connection, logger: logger)
                 }
-                tasks.addTask {
-                    try await Task.sleep(for: timeout)
-                    return nil
-                }
-                defer { tasks.cancelAll() }
-                guard let first = try await tasks.next(), let outcomes = first else {
-                    throw EventLogError.unavailable(location: location.description,
-                                                    reason: "the append was not answered within \(timeout); it may or may not have been committed")
-                }
-                return outcomes
             }
+            guard let outcomes = answer else {
+                throw EventLogError.unavailable(location: location.description,
+                                                reason: "the append was not answered within \(timeout); it may or may not have been committed")
+            }
+            return outcomes
         } catch {
             let failure = EventLogError.postgres(error, location: location)
             logger.error("log commit failed; the whole group was rolled back", metadata: [

@@ -180,19 +180,10 @@ public final class PostgresEventLog: Sendable {
         if closed.withLockedValue({ $0 }) { throw .closed }
         let client = client, logger = logger, timeout = options.requestTimeout, location = url
         do {
-            return try await withThrowingTaskGroup(of: T?.self) { group in
-                group.addTask { try await body(client, logger) }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let value = first else {
-                    throw EventLogError.unavailable(location: location.description,
-                                                    reason: "no answer to \(what) within \(timeout)")
-                }
-                return value
+            guard let value = try await withDeadline(timeout, { try await body(client, logger) }) else {
+                throw EventLogError.unavailable(location: location.description, reason: "no answer to \(what) within \(timeout)")
             }
+            return value
         } catch {
             throw EventLogError.postgres(error, location: location)
         }
