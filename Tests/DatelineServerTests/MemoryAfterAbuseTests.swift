@@ -1,4 +1,5 @@
 import DatelineProtocol
+import DatelineTestSupport
 import Foundation
 import Testing
 @testable import DatelineServer

@@ -1,5 +1,6 @@
 import DatelineClient
 import DatelineProtocol
+import DatelineTestSupport
 import Foundation
 import Logging
 import ServiceLifecycle

@@ -70,20 +70,21 @@ final class LiveSubscriber: @unchecked Sendable {
     var error: String? { lock.withLock { failure } }
 
     /// Waits until the subscription is live (its `caught_up` line arrived).
-    func waitUntilLive(seconds: Double = 10) -> Bool {
-        wait(seconds: seconds) { lock.withLock { caughtUp } }
+    func waitUntilLive(seconds: Double = 10) async -> Bool {
+        await wait(seconds: seconds) { lock.withLock { caughtUp } }
     }
 
     /// Waits until position `head` has arrived (or a failure, or the time is up).
-    func waitFor(head: Int64, seconds: Double = 30) -> Bool {
-        wait(seconds: seconds) { lock.withLock { failure != nil || (received.last?.position ?? 0) >= head } }
+    func waitFor(head: Int64, seconds: Double = 30) async -> Bool {
+        await wait(seconds: seconds) { lock.withLock { failure != nil || (received.last?.position ?? 0) >= head } }
     }
 
-    private func wait(seconds: Double, _ condition: () -> Bool) -> Bool {
+    /// Polls without holding a cooperative thread (the server under test and other tests need them).
+    private func wait(seconds: Double, _ condition: () -> Bool) async -> Bool {
         let deadline = Date(timeIntervalSinceNow: seconds)
         while Date() < deadline {
             if condition() { return true }
-            usleep(2_000)
+            try? await Task.sleep(for: .milliseconds(2))
         }
         return condition()
     }
@@ -198,7 +199,7 @@ struct LiveFeedAcceptanceTests {
         let server = try await ServerProcess.start(db: db)
         let subscriber = try LiveSubscriber(port: server.port)
         defer { subscriber.close() }
-        #expect(subscriber.waitUntilLive())
+        #expect(await subscriber.waitUntilLive())
         let clock = try CommitClock(path: db)
 
         let ingest = try await run(try productPath("dateline"), ["ingest", "--db", db, articles])
@@ -206,7 +207,7 @@ struct LiveFeedAcceptanceTests {
         #expect(ingest.stdout.contains("articles: 50 new"), "\(ingest.stdout)")
         let head = try logHead(db)
         #expect(head >= 50)
-        #expect(subscriber.waitFor(head: head), "received \(subscriber.events.count) of \(head)")
+        #expect(await subscriber.waitFor(head: head), "received \(subscriber.events.count) of \(head)")
         #expect(subscriber.error == nil, "\(subscriber.error ?? "")")
         let received = subscriber.events
         #expect(received.map(\.position) == Array(1...head), "positions missing, repeated or out of order")
@@ -241,7 +242,8 @@ struct LiveFeedAcceptanceTests {
         let onFirst = try LiveSubscriber(port: first.port)
         let onSecond = try LiveSubscriber(port: second.port)
         defer { onFirst.close(); onSecond.close() }
-        #expect(onFirst.waitUntilLive() && onSecond.waitUntilLive())
+        #expect(await onFirst.waitUntilLive())
+        #expect(await onSecond.waitUntilLive())
 
         // Both servers append at the same time, each its own half of the articles.
         let dateline = try productPath("dateline")
@@ -254,7 +256,7 @@ struct LiveFeedAcceptanceTests {
         }
         let head = try logHead(db)
         for (name, subscriber) in [("first", onFirst), ("second", onSecond)] {
-            #expect(subscriber.waitFor(head: head), "\(name): received \(subscriber.events.count) of \(head)")
+            #expect(await subscriber.waitFor(head: head), "\(name): received \(subscriber.events.count) of \(head)")
             #expect(subscriber.error == nil, "\(name): \(subscriber.error ?? "")")
             #expect(subscriber.events.map(\.position) == Array(1...head), "\(name): positions missing, repeated or out of order")
             print("two servers, subscriber on the \(name): \(delayFigures(subscriber.events).text)")
@@ -305,14 +307,14 @@ struct NetcatTailAcceptanceTests {
         }
         reader.start()
         input.fileHandleForWriting.write(Data("TAIL 100\n".utf8))
-        #expect(text.wait { $0.contains("\"type\":\"caught_up\"") })
+        #expect(await text.wait { $0.contains("\"type\":\"caught_up\"") })
 
         let ingest = try await run(try productPath("dateline"), ["ingest", "--db", db, articles])
         #expect(ingest.status == 0, "\(ingest.stderr)")
         let head = try logHead(db)
-        #expect(text.wait { $0.contains("\"position\":\(head),") }, "nc never showed position \(head)")
+        #expect(await text.wait { $0.contains("\"position\":\(head),") }, "nc never showed position \(head)")
         input.fileHandleForWriting.write(Data("PING\nQUIT\n".utf8))
-        #expect(text.wait { $0.contains("\"op\":\"quit\"") })
+        #expect(await text.wait { $0.contains("\"op\":\"quit\"") })
         // The server has closed its side; ending nc's input lets it exit.
         try input.fileHandleForWriting.close()
         let deadline = Date(timeIntervalSinceNow: 10)
@@ -338,11 +340,11 @@ private final class LockedText: @unchecked Sendable {
     private var text = ""
     func append(_ more: String) { lock.withLock { text += more } }
     var value: String { lock.withLock { text } }
-    func wait(seconds: Double = 20, _ condition: (String) -> Bool) -> Bool {
+    func wait(seconds: Double = 20, _ condition: (String) -> Bool) async -> Bool {
         let deadline = Date(timeIntervalSinceNow: seconds)
         while Date() < deadline {
             if condition(value) { return true }
-            usleep(5_000)
+            try? await Task.sleep(for: .milliseconds(5))
         }
         return condition(value)
     }

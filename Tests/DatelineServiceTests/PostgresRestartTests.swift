@@ -308,7 +308,7 @@ struct PostgresRestartTests {
         let server = try await ServerProcess.start(db: cluster.url, arguments: ["--timelines", dir.path("timelines")])
         let tailer = try LiveSubscriber(port: server.port)
         defer { tailer.close() }
-        #expect(tailer.waitUntilLive())
+        #expect(await tailer.waitUntilLive())
 
         let appenders = (0..<4).map { Appender(name: "r\($0)") }
         let port = server.port
@@ -367,7 +367,7 @@ struct PostgresRestartTests {
         await log.close()
 
         // The subscriber saw exactly the log: every position once, in order, no gap.
-        #expect(tailer.waitFor(head: head.rawValue, seconds: 60), "the subscriber received \(tailer.events.count) of \(head)")
+        #expect(await tailer.waitFor(head: head.rawValue, seconds: 60), "the subscriber received \(tailer.events.count) of \(head)")
         #expect(tailer.error == nil, "\(tailer.error ?? "")")
         #expect(tailer.events.map(\.position) == Array(1...head.rawValue), "the subscriber's positions are not 1…head once each")
         #expect(await server.stop() == 0)

@@ -90,7 +90,7 @@ struct PostgresServersTests {
             let servers = try await startServers(3, database: database, in: dir)
             let tailers = try servers.map { try LiveSubscriber(port: $0.port) }
             defer { for tailer in tailers { tailer.close() } }
-            for tailer in tailers { #expect(tailer.waitUntilLive()) }
+            for tailer in tailers { #expect(await tailer.waitUntilLive()) }
 
             let appenders = (0..<50).map { Appender(name: "client\($0)") }
             // A session of its own takes the head row and keeps it for a second while the clients
@@ -115,7 +115,7 @@ struct PostgresServersTests {
             #expect(acknowledged == Array(1...Int64(50 * 6 * 3)), "acknowledged positions are not exactly 1…900")
             let head = Int64(50 * 6 * 3)
             for (i, tailer) in tailers.enumerated() {
-                #expect(tailer.waitFor(head: head), "server \(i): received \(tailer.events.count) of \(head)")
+                #expect(await tailer.waitFor(head: head), "server \(i): received \(tailer.events.count) of \(head)")
                 #expect(tailer.error == nil, "server \(i): \(tailer.error ?? "")")
                 #expect(tailer.events.map(\.position) == Array(1...head), "server \(i): positions missing, repeated or out of order")
             }
@@ -192,10 +192,10 @@ struct PostgresServersTests {
             let servers = try await startServers(2, database: database, in: dir)
             let tailer = try LiveSubscriber(port: servers[1].port)
             defer { tailer.close() }
-            #expect(tailer.waitUntilLive())
+            #expect(await tailer.waitUntilLive())
             let first = Appender(name: "before")
             first.run(port: servers[0].port, batches: 0..<5, size: 2)
-            #expect(tailer.waitFor(head: 10))
+            #expect(await tailer.waitFor(head: 10))
             // Every LISTEN connection of the database goes.
             var admin = database.location
             admin.database = "postgres"
@@ -206,7 +206,7 @@ struct PostgresServersTests {
             let second = Appender(name: "after")
             second.run(port: servers[0].port, batches: 0..<20, size: 2)
             #expect(first.failures.isEmpty && second.failures.isEmpty, "\(second.failures.prefix(3))")
-            #expect(tailer.waitFor(head: 50), "received \(tailer.events.count) of 50")
+            #expect(await tailer.waitFor(head: 50), "received \(tailer.events.count) of 50")
             #expect(tailer.events.map(\.position) == Array(1...50))
             for server in servers { #expect(await server.stop() == 0) }
         }

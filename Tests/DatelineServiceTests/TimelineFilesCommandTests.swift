@@ -134,12 +134,12 @@ import Testing
 
     @Test("datelined starts whatever the timelines hold: a file of garbage, a file of a newer layout, an event they skip",
           .timeLimit(.minutes(3)), arguments: ["garbage", "newer layout", "skipped event"])
-    func serverStartsWhateverTheTimelinesHold(_ damage: String) throws {
+    func serverStartsWhateverTheTimelinesHold(_ damage: String) async throws {
         let dir = try TemporaryDirectory()
         let db = try TimelineCommandTests.fixtureDatabase(in: dir)
         let dateline = try productPath("dateline")
         let timelines = dir.path("log.timelines")
-        let before = try Self.answers(dateline, db)
+        let before = try await Self.answers(dateline, db)
         switch damage {
         case "garbage":
             try Data((0..<20_000).map { UInt8(truncatingIfNeeded: $0 &* 7919) }).write(to: URL(fileURLWithPath: timelines + "/statements.sqlite"))
@@ -156,18 +156,18 @@ import Testing
                                                                       data: Array(#"{"index":9223372036854775808}"#.utf8))])
             log.close()
         }
-        let server = try ServerProcess(db: db)
-        let remote = try run(dateline, ["statements", "--server", server.address, "--json"])
+        let server = try await ServerProcess.start(db: db)
+        let remote = try await run(dateline, ["statements", "--server", server.address, "--json"])
         #expect(remote.status == 0, "\(remote.stderr)")
         #expect(remote.stdout == before["statements"])
-        let tensions = try run(dateline, ["tensions", "--server", server.address, "--pair", "RUS-UKR", "--json"])
+        let tensions = try await run(dateline, ["tensions", "--server", server.address, "--pair", "RUS-UKR", "--json"])
         #expect(tensions.stdout == before["tensions pair"], "\(tensions.stderr)")
-        let stats = try run(dateline, ["stats", "--db", db])
+        let stats = try await run(dateline, ["stats", "--db", db])
         #expect(stats.status == 0, "\(stats.stderr)")
         let skipped = damage == "skipped event" ? 1 : 0
         #expect(stats.stdout.contains("projection statements: checkpoint"), "\(stats.stdout)")
         #expect(stats.stdout.contains("skipped events \(skipped)\n"), "\(stats.stdout)")
-        #expect(server.stop() == 0)
+        #expect(await server.stop() == 0)
         let names = try FileManager.default.contentsOfDirectory(atPath: timelines)
         if damage == "garbage" { #expect(names.contains { $0.hasPrefix("statements.unusable-") }, "\(names)") }
         if damage == "newer layout" { #expect(names.contains { $0.hasPrefix("tensions.unusable-") }, "\(names)") }

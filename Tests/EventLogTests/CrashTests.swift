@@ -49,7 +49,7 @@ struct CrashTests {
             #expect(String(decoding: ready, as: UTF8.self).hasPrefix("ready"), "round \(round): child did not start")
             try await Task.sleep(nanoseconds: UInt64.random(in: 80_000_000...400_000_000, using: &generator))
             kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            await waitForExit(process)
             #expect(process.terminationReason == .uncaughtSignal)
 
             let lines = try String(contentsOfFile: acks, encoding: .utf8).split(separator: "\n")

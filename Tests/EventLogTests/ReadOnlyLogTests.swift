@@ -1,4 +1,5 @@
 import DatelineCore
+import DatelineTestSupport
 @testable import EventLog
 import Foundation
 import Testing
@@ -63,7 +64,7 @@ struct ReadOnlyLogTests {
     /// a log in a 0555 directory (no -wal or -shm can be made: the immutable open).
     @Test("a log on a read-only file, or in a read-only directory, is read by an unprivileged reader",
           arguments: ["file", "directory"])
-    func unprivilegedReader(_ what: String) throws {
+    func unprivilegedReader(_ what: String) async throws {
         guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/sbin/runuser"), getpwnam("nobody") != nil else {
             print("skipped: needs to run as root with runuser and a nobody user (to read as an unprivileged user)")
             return
@@ -91,8 +92,8 @@ struct ReadOnlyLogTests {
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let text = String(decoding: await readToEnd(out.fileHandleForReading), as: UTF8.self)
+        await waitForExit(process)
         #expect(process.terminationStatus == 0, "\(text)")
         #expect(text.contains("CHILD writer: \(EventLogError.directoryReadOnly(path: what == "directory" ? logDir : path))"), "\(text)")
         #expect(text.contains("CHILD head \(count) events \(count) faults 0"), "\(text)")
