@@ -164,6 +164,11 @@ struct TensionDocument {
         let starts = (next.isWord && (next.capitalized || next.key.utf8.first.map { $0 >= 48 && $0 <= 57 } == true))
             || isOpener(next.key) || next.key == "\n"
         guard starts else { return false }
+        // "£2.6bn", "3.5%": a full stop with a digit right after it is a decimal point.
+        if tokens[k].key == ".", k == i, next.isWord, next.start == t.end,
+           next.key.utf8.first.map({ $0 >= 48 && $0 <= 57 }) == true {
+            return false
+        }
         if tokens[k].key == ".", k > 0, tokens[k - 1].isWord, tokens[k - 1].end == tokens[k].start {
             let w = tokens[k - 1]
             if ArticleText.abbreviations.contains(w.key) || (w.key.utf8.count == 1 && w.capitalized) { return false }
@@ -392,6 +397,14 @@ struct TensionDocument {
         while i >= start, words < maxWords {
             let t = tokens[i]
             if !t.isWord {
+                // "Ukraine's president, Volodymyr Zelenskiy, wants to talk to …": a named actor
+                // closing an appositive right before the verb is its subject.
+                if t.key == ",", words <= 3, i - 1 >= start, partyAt[i - 1] >= 0 {
+                    let party = parties[Int(partyAt[i - 1])]
+                    if isActor(party), !party.isPronoun, party.first - 1 >= start, tokens[party.first - 1].key == "," {
+                        return (party.code, Int(partyAt[i - 1]))
+                    }
+                }
                 if TensionDocument.clausePunctuation.contains(t.key) { return nil }
                 i -= 1
                 continue
@@ -449,19 +462,24 @@ struct TensionDocument {
     /// The other actors listed with party `index` in one coordinated phrase ("Britain, the United
     /// States, Japan and Canada"): parties joined by commas, "and" or "as well as", with an
     /// article allowed before each; at most a dozen, within the sentence.
+    static let listModifiers: Set<String> = ["neighbouring", "neighboring", "fellow", "allied", "nearby"]
+
     func coordinated(with index: Int, sentence: Int) -> [ActorCode] {
         let party = parties[index]
         guard !party.isPronoun else { return [] }
         var out: [ActorCode] = []
         let (lo, hi) = window(party.first, party.last, sentence: sentence)
-        func joiner(_ k: Int) -> Bool { tokens[k].key == "," || tokens[k].key == "and" || tokens[k].key == "the" }
+        // "Russia and neighbouring Belarus": a neighbour or ally named in the list is one of it.
+        func joiner(_ k: Int) -> Bool {
+            tokens[k].key == "," || tokens[k].key == "and" || tokens[k].key == "the" || TensionDocument.listModifiers.contains(tokens[k].key)
+        }
         // Rightwards.
         var k = party.last
         while out.count < 12 {
             var j = k
             var joined = false
             while j < hi, joiner(j) || (tokens[j].key == "as" && j + 2 < hi && tokens[j + 1].key == "well" && tokens[j + 2].key == "as") {
-                if tokens[j].key != "the" { joined = true }
+                if tokens[j].key != "the", !TensionDocument.listModifiers.contains(tokens[j].key) { joined = true }
                 j += tokens[j].key == "as" ? 3 : 1
                 if tokens[j - 1].key == "as" { joined = true }
             }
@@ -477,7 +495,7 @@ struct TensionDocument {
             var j = k - 1
             var joined = false
             while j >= lo, joiner(j) {
-                if tokens[j].key != "the" { joined = true }
+                if tokens[j].key != "the", !TensionDocument.listModifiers.contains(tokens[j].key) { joined = true }
                 j -= 1
             }
             guard joined, j >= lo, partyAt[j] >= 0 else { break }
@@ -540,6 +558,9 @@ struct TensionDocument {
         "of", "hundreds", "jets", "warplanes", "missiles", "artillery", "tanks", "aircraft", "drones", "bombers",
         "and", "allies", "allied", "separatist", "separatists", "proxies", "officials", "authorities",
         "elevated", "increased", "additional", "boosted", "stepped", "expanded", "growing", "rising",
+        // "Russia launched its invasion", "Putin's decision to invade": the act's launcher is its agent.
+        "launched", "launches", "launch", "launching", "began", "begun", "begin", "started", "starts", "start",
+        "waged", "wages", "waging", "decision", "decided", "order", "ordered",
     ]
 
     /// The actor doing a material act: the nearest actor to the left reached over determiners,
@@ -669,6 +690,8 @@ struct TensionDocument {
         while i < end, words < maxWords {
             let t = tokens[i]
             if !t.isWord {
+                // "$40bn (£32bn) in aid for Ukraine": a short aside with no actor is passed over.
+                if t.key == "(", let close = asideEnd(after: i, limit: end) { i = close + 1; continue }
                 if t.key == ";" || t.key == "(" || t.key == "\u{2014}" { return nil }
                 i += 1
                 continue
@@ -677,6 +700,12 @@ struct TensionDocument {
             let p = partyAt[i]
             if p >= 0 {
                 let party = parties[Int(p)]
+                // "two US-Norwegian air defence systems": a hyphenated modifier names no object.
+                if (party.last < end && tokens[party.last].hyphenated) || tokens[party.first].hyphenated {
+                    i = party.last
+                    words += 1
+                    continue
+                }
                 // "by the European Union and Britain": an actor joined to the excluded one is on its side.
                 let joined = sideOfExcluded && i > 0 && (tokens[i - 1].key == "and" || tokens[i - 1].key == ",")
                 if party.code != excluding, isActor(party, allowPlaces: allowPlaces), !joined { return party.code }
@@ -688,6 +717,17 @@ struct TensionDocument {
             if t.key != "the" { sideOfExcluded = false }
             words += 1
             i += 1
+        }
+        return nil
+    }
+
+    /// The closing parenthesis of a short aside opened at `open` (at most six tokens, no actor).
+    private func asideEnd(after open: Int, limit: Int) -> Int? {
+        var k = open + 1
+        while k < min(limit, open + 8) {
+            if tokens[k].key == ")" { return k }
+            if partyAt[k] >= 0 || tokens[k].key == "(" { return nil }
+            k += 1
         }
         return nil
     }
@@ -768,6 +808,21 @@ struct TensionDocument {
                       let patient = subject(before: first, sentence: sentence)?.code, by != patient else { return nil }
                 signal.source = by
                 signal.target = patient
+                signal.sourceExplicit = true
+                signal.targetExplicit = true
+                break
+            }
+            if trigger.frame == .verb, trigger.type == "VISIT", last > first, tokens[last - 1].key == "by" {
+                // "a visit by the UN secretary general, …, to Kyiv": the visitor follows "by",
+                // the place visited follows "to".
+                guard let visitor = object(after: last, sentence: sentence, maxWords: 6, excluding: nil) else { return nil }
+                var k = last
+                let stop = min(sentenceEnd[sentence], last + 16)
+                while k < stop, tokens[k].key != "to" { k += 1 }
+                guard k < stop, let place = object(after: k + 1, sentence: sentence, maxWords: 3, excluding: visitor,
+                                                   allowPlaces: true) else { return nil }
+                signal.source = visitor
+                signal.target = place
                 signal.sourceExplicit = true
                 signal.targetExplicit = true
                 break
@@ -981,22 +1036,28 @@ struct TensionDocument {
             if trigger.agentFromContext {
                 // A war or invasion: its named side first, then the article's other wars, then the
                 // state most often named beside the named side.
+                // A known war of the article's day with the named side (or, none named, one whose
+                // sides the article names) comes right after the article's own wars.
+                let date = signals[k].date
                 switch (signals[k].source, signals[k].target) {
                 case (nil, nil):
                     // "the war", "the invasion" with no side named: failing the article's wars and
                     // attacks, the two states most often named together where acts are reported; the
                     // one more often the agent of an attack first.
-                    if let (a, b) = directed(from: nil, to: nil, in: warDirected) ?? directed(from: nil, to: nil)
+                    let known = lexicon.knownWar(on: date, namedIn: named).map { ($0.aggressor, $0.victim) }
+                    if let (a, b) = directed(from: nil, to: nil, in: warDirected) ?? known ?? directed(from: nil, to: nil)
                         ?? mostCooccurringPair(coActs(), sources: sources, named: named)
                         ?? mostCooccurringPair(coAll(), sources: sources, named: named) {
                         signals[k].source = a; signals[k].target = b
                     }
                 case (nil, let b?):
-                    signals[k].source = directed(from: nil, to: b, in: warDirected)?.0 ?? directed(from: nil, to: b)?.0
+                    signals[k].source = directed(from: nil, to: b, in: warDirected)?.0
+                        ?? lexicon.knownWar(on: date, victim: b, namedIn: named)?.aggressor ?? directed(from: nil, to: b)?.0
                         ?? best(coActs().with[b] ?? [:], excluding: b, minimum: 2)
                         ?? best(coAll().with[b] ?? [:], excluding: b, minimum: 2)
                 case (let a?, nil):
-                    signals[k].target = directed(from: a, to: nil, in: warDirected)?.1 ?? directed(from: a, to: nil)?.1
+                    signals[k].target = directed(from: a, to: nil, in: warDirected)?.1
+                        ?? lexicon.knownWar(on: date, aggressor: a, namedIn: named)?.victim ?? directed(from: a, to: nil)?.1
                         ?? best(coActs().with[a] ?? [:], excluding: a, minimum: 2)
                         ?? best(coAll().with[a] ?? [:], excluding: a, minimum: 2)
                         ?? signals[k].sentenceOther
