@@ -425,6 +425,7 @@ struct StatementPass {
         readIndirectSpeech()
     }
 
+    static let clauseOpeners: Set<String> = ["and", "but", "while", "whereas", "though", "although", "or", "yet"]
     static let appositivePrepositions: Set<String> = ["to", "of", "for", "at", "with", "from", "by"]
     static let colonCue = CueForm(words: [":"], lemma: "say", frame: .clause, polarity: .assert, ambiguous: false, spun: false, speechOnly: false)
 
@@ -756,11 +757,17 @@ struct StatementPass {
 
     /// The end (inclusive token) of content that starts at `from`: the sentence's end, before a
     /// coordinated attribution ("but has argued"), "according to", or a quotation owned by another statement.
-    func contentEnd(from: Int, sentenceLast: Int) -> Int {
+    func contentEnd(from: Int, sentenceLast: Int, nominal: Bool = false) -> Int {
         var k = from
         var end = from - 1
         while k <= sentenceLast {
             let t = tokens[k]
+            // The object of "condemned", "labelled" is a noun phrase: a comma or dash before
+            // "and", "but", "while", "though" starts another clause, not more of it.
+            if nominal, t.quote < 0, t.kind == .punct, t.key == "," || t.key == "\u{2013}" || t.key == "\u{2014}",
+               k + 1 <= sentenceLast, tokens[k + 1].kind == .word, StatementPass.clauseOpeners.contains(tokens[k + 1].key) {
+                break
+            }
             if t.quote >= 0, quoteOwner[t.quote] >= 0 { break }
             if t.isQuoteMark, k + 1 <= sentenceLast, tokens[k + 1].quote >= 0, quoteOwner[tokens[k + 1].quote] >= 0 { break }
             if t.kind == .word, t.quote < 0 {
@@ -869,7 +876,7 @@ struct StatementPass {
         guard start <= sLast else { return }
         if tokens[start].quote >= 0, quoteOwner[tokens[start].quote] >= 0 { return }
         if tokens[start].isQuoteMark, start + 1 <= sLast, tokens[start + 1].quote >= 0, quoteOwner[tokens[start + 1].quote] >= 0 { return }
-        let end = contentEnd(from: start, sentenceLast: sLast)
+        let end = contentEnd(from: start, sentenceLast: sLast, nominal: cue.form.frame == .object)
         guard end >= start, let content = contentSpan(start, end), content.words >= 2 || cue.form.frame == .object else { return }
         consumeCue(cue)
         addIndirect(DraftStatement(kind: .indirect, fragments: [content.span], speaker: speaker, cue: cue, continues: nil,

@@ -405,6 +405,7 @@ struct TensionDocument {
                         return (party.code, Int(partyAt[i - 1]))
                     }
                 }
+                if t.key == ",", let r = relativeAntecedent(closingComma: i, start: start) { return r }
                 if TensionDocument.clausePunctuation.contains(t.key) { return nil }
                 i -= 1
                 continue
@@ -432,6 +433,24 @@ struct TensionDocument {
             if t.capitalized, let code = speakerNames[t.key] { return (code, nil) }
             words += 1
             i -= 1
+        }
+        return nil
+    }
+
+    /// "Turkey, which has cast itself as a mediator, held talks with …": the comma at
+    /// `closingComma` closes a relative clause opened by ", who" or ", which" (within 30 tokens,
+    /// no other punctuation); the actor before it is the subject.
+    private func relativeAntecedent(closingComma: Int, start: Int) -> (code: ActorCode, party: Int?)? {
+        var k = closingComma - 1
+        while k >= start + 2, closingComma - k <= 30 {
+            let t = tokens[k]
+            if !t.isWord { return nil }
+            if t.key == "who" || t.key == "which" {
+                guard tokens[k - 1].key == ",", partyAt[k - 2] >= 0 else { return nil }
+                let party = parties[Int(partyAt[k - 2])]
+                return isActor(party) && !party.isPronoun ? (party.code, Int(partyAt[k - 2])) : nil
+            }
+            k -= 1
         }
         return nil
     }
@@ -593,6 +612,28 @@ struct TensionDocument {
             }
             i -= 1
             steps += 1
+        }
+        return nil
+    }
+
+    static let forceCodes: Set<String> = ["15", "18", "19", "20"]
+    static let demandPhrases: [[String]] = [["called", "for"], ["calls", "for"], ["call", "for"], ["calling", "for"],
+                                            ["pushed", "for"], ["pushing", "for"], ["push", "for"], ["pushes", "for"],
+                                            ["urged"], ["urges"], ["demanded"], ["demands"], ["proposed"], ["proposes"],
+                                            ["backed"], ["backs"], ["supports"], ["supported"], ["wants"], ["want"]]
+    static let measureModifiers: Set<String> = ["tougher", "stronger", "harsher", "more", "new", "further", "additional",
+                                                "fresh", "wider", "broader", "severe", "tough", "strong", "the", "a", "an"]
+
+    /// The first token of a demand ("called for", "urged") right before a measure noun, past
+    /// a few modifiers ("called for tougher sanctions on …").
+    private func demandVerb(before first: Int, sentence: Int) -> Int? {
+        var i = first - 1
+        let start = sentenceStart[sentence]
+        while i >= start, first - i <= 3, tokens[i].isWord, TensionDocument.measureModifiers.contains(tokens[i].key) { i -= 1 }
+        for phrase in TensionDocument.demandPhrases {
+            let a = i - phrase.count + 1
+            guard a >= start else { continue }
+            if (0..<phrase.count).allSatisfy({ tokens[a + $0].key == phrase[$0] }) { return a }
         }
         return nil
     }
@@ -909,6 +950,12 @@ struct TensionDocument {
                 }
                 if signal.target == nil {
                     signal.target = materialObject(after: last, sentence: sentence, excluding: signal.source)
+                }
+                if signal.source == nil, !TensionDocument.forceCodes.contains(String(trigger.cameo.prefix(2))),
+                   let demand = demandVerb(before: first, sentence: sentence),
+                   let subj = subject(before: demand, sentence: sentence), subj.code != signal.target {
+                    // "Ireland has called for tougher sanctions on Russia": who asks for the measure.
+                    signal.source = subj.code
                 }
                 if signal.source == nil, let antecedent = possessiveAntecedent(before: first, sentence: sentence),
                    antecedent != signal.target {
