@@ -184,7 +184,7 @@ add(["[phone|telephone] [call|conversation|talks] with", "spoke by [phone|teleph
     "041", "CONSULT", "verb", issue="TALKS", needs_both=True)
 add(["held calls with", "held a call with", "video call with", "calls with"], "041", "CONSULT", "verb", issue="TALKS",
     needs_both=True)
-add(["accession to", "addition of * to", "join", "joins", "joined", "joining", "membership of", "membership in",
+add(["accession to", "addition of", "join", "joins", "joined", "joining", "membership of", "membership in",
      "admission to", "application to join"], "062", "COOPERATE_MILITARILY", "verb", needs_both=True,
     unless_next=["in", "forces", "hands", "the"])
 add(["meet with", "talk to", "talk directly to", "talks to", "to meet", "negotiating with"], "036", "COOPERATE_VERBAL", "verb",

@@ -868,6 +868,34 @@ struct TensionDocument {
                 signal.targetExplicit = true
                 break
             }
+            if trigger.frame == .verb, trigger.type == "AID", tokens[first].hyphenated, first > 0, partyAt[first - 1] >= 0 {
+                // "the army used US-supplied rockets": the supplier is named before the hyphen, the
+                // one who has the weapons is the clause's subject.
+                let supplier = parties[Int(partyAt[first - 1])]
+                guard isActor(supplier), !supplier.isPronoun, supplier.last == first,
+                      let user = subject(before: supplier.first, sentence: sentence), user.code != supplier.code else { return nil }
+                signal.source = supplier.code
+                signal.target = user.code
+                signal.sourceExplicit = true
+                signal.targetExplicit = true
+                break
+            }
+            if trigger.frame == .verb, trigger.type == "COOPERATE_MILITARILY", tokens[first].key == "addition" {
+                // "the addition of Finland and Sweden to the alliance": each one added joins what
+                // follows "to".
+                guard let joiner = object(after: last, sentence: sentence, maxWords: 3, excluding: nil),
+                      let p = partyIndex(of: joiner, from: last, sentence: sentence) else { return nil }
+                var k = parties[p].last
+                let stop = min(sentenceEnd[sentence], k + 8)
+                while k < stop, tokens[k].key != "to" { k += 1 }
+                guard k < stop, let body = object(after: k + 1, sentence: sentence, maxWords: 3, excluding: joiner) else { return nil }
+                signal.source = joiner
+                signal.moreSources = coordinated(with: p, sentence: sentence).filter { $0 != body }
+                signal.target = body
+                signal.sourceExplicit = true
+                signal.targetExplicit = true
+                break
+            }
             if trigger.frame == .denial {
                 var k = last
                 if k < tokens.count, tokens[k].key == "the" { k += 1 }

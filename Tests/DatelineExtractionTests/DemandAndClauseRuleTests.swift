@@ -47,4 +47,17 @@ struct DemandAndClauseRuleTests {
         let whole = try #require(statements("Amina Doumbe condemned the raids on the port and the airfield.").first)
         #expect(whole.content == "the raids on the port and the airfield")
     }
+
+    @Test("Weapons named as supplied by an actor are aid from it to the clause's subject; 'made' names no supplier")
+    func suppliedWeapons() {
+        #expect(keys(tensions("The Kenyan army fired Japanese-supplied shells at the camp.")).contains("070 JPN>KEN"))
+        #expect(keys(tensions("The Kenyan army fired Japanese-made shells at the camp.")).isEmpty)
+    }
+
+    @Test("The addition of several states to an alliance is each one joining it; an addition with no actors is nothing")
+    func additionToAlliance() {
+        let k = keys(tensions("Officials backed the addition of Chad and Niger to the African Union."))
+        #expect(k.isSuperset(of: ["062 TCD>AU", "062 NER>AU"]), "\(k)")
+        #expect(keys(tensions("The addition of salt to soup is common in Chad.")).isEmpty)
+    }
 }
