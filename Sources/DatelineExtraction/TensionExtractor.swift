@@ -616,6 +616,29 @@ struct TensionDocument {
         return nil
     }
 
+    /// "Biden's remark, during a visit to Poland, …": a visit in an aside opened by "during",
+    /// "on" or "after" is made by the actor named right before the aside.
+    private func visitorBeforeAside(_ first: Int, sentence: Int) -> ActorCode? {
+        let start = sentenceStart[sentence]
+        var k = first - 1
+        if k >= start, tokens[k].isWord, ["a", "an", "the", "his", "her", "their", "its", "recent", "first", "official", "state"].contains(tokens[k].key) { k -= 1 }
+        if k >= start, tokens[k].isWord, ["recent", "first", "official", "state", "surprise"].contains(tokens[k].key) { k -= 1 }
+        guard k >= start + 1, ["during", "on", "after"].contains(tokens[k].key), tokens[k - 1].key == "," else { return nil }
+        var i = k - 2
+        var words = 0
+        while i >= start, words < 6 {
+            let p = partyAt[i]
+            if p >= 0 {
+                let party = parties[Int(p)]
+                return isActor(party) && !party.isPronoun ? party.code : nil
+            }
+            if !tokens[i].isWord { return nil }
+            words += 1
+            i -= 1
+        }
+        return nil
+    }
+
     static let forceCodes: Set<String> = ["15", "18", "19", "20"]
     static let demandPhrases: [[String]] = [["called", "for"], ["calls", "for"], ["call", "for"], ["calling", "for"],
                                             ["pushed", "for"], ["pushing", "for"], ["push", "for"], ["pushes", "for"],
@@ -913,6 +936,9 @@ struct TensionDocument {
                 signal.source = speech[Int(speechIndex)].source
             } else if let subj {
                 signal.source = subj.code
+            }
+            if signal.source == nil, trigger.type == "VISIT", let v = visitorBeforeAside(first, sentence: sentence) {
+                signal.source = v
             }
             signal.sourceExplicit = signal.source != nil
             if let p = subj?.party, signal.source == parties[p].code { signal.moreSources = coordinated(with: p, sentence: sentence) }

@@ -60,4 +60,12 @@ struct DemandAndClauseRuleTests {
         #expect(k.isSuperset(of: ["062 TCD>AU", "062 NER>AU"]), "\(k)")
         #expect(keys(tensions("The addition of salt to soup is common in Chad.")).isEmpty)
     }
+
+    @Test("A visit in an aside opened by 'during' is made by the actor named right before the aside")
+    func visitInAside() {
+        #expect(keys(tensions("Kenya's envoy, during a visit to Chad, praised the talks.")).contains("042 KEN>TCD"))
+        #expect(keys(tensions("The remark, during a visit to Chad, caused a stir.")).isEmpty)
+        // An actor further back, past another clause, is not the visitor.
+        #expect(keys(tensions("Kenya won, and the remark made later by the coach, during a visit to Chad, caused a stir.")).isEmpty)
+    }
 }
