@@ -169,7 +169,7 @@ struct TensionLexicon: Sendable {
         // Verbs from PETRARCH2's CAMEO dictionary (tools/make-petrarch-verbs.py): "X <verb> Y"
         // with both actors in the sentence; a phrase the curated lexicon has keeps its meaning.
         let curated = Set(file.triggers.flatMap(\.phrases))
-        for t in TensionLexicon.load([Trigger].self, "petrarch-verbs", key: "triggers") {
+        for t in TensionLexicon.loadTriggers([Trigger].self, "petrarch-verbs") {
             let forms = t.phrases.filter { !curated.contains($0) }
             guard !forms.isEmpty, codes[t.cameo] != nil else { continue }
             let index = triggers.count
@@ -216,19 +216,19 @@ struct TensionLexicon: Sendable {
         }
     }
 
-    /// One array field of a bundled JSON resource.
-    static func load<T: Decodable>(_ type: T.Type, _ name: String, key: String) -> T {
+    private struct TriggerFile<T: Decodable>: Decodable { var triggers: T }
+
+    /// The `triggers` field of a bundled JSON resource, decoded in one pass (other fields, such
+    /// as the provenance, are skipped by the decoder).
+    static func loadTriggers<T: Decodable>(_ type: T.Type, _ name: String) -> T {
         guard let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Resources")
                 ?? Bundle.module.url(forResource: name, withExtension: "json"),
               let data = try? Data(contentsOf: url),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let field = object[key],
-              let fieldData = try? JSONSerialization.data(withJSONObject: field),
-              let value = try? JSONDecoder().decode(T.self, from: fieldData)
+              let value = try? JSONDecoder().decode(TriggerFile<T>.self, from: data)
         else {
             fatalError("DatelineExtraction: the bundled resource \(name).json is missing or invalid")
         }
-        return value
+        return value.triggers
     }
 
     /// The known war ongoing on `date` that matches the sides given (nil: either).
