@@ -754,7 +754,7 @@ struct TensionDocument {
         while i < end, words < maxWords {
             let t = tokens[i]
             if !t.isWord {
-                // "$40bn (£32bn) in aid for Ukraine": a short aside with no actor is passed over.
+                // "froze €3bn (about half) of Chad's assets": a short aside with no actor is passed over.
                 if t.key == "(", let close = asideEnd(after: i, limit: end) { i = close + 1; continue }
                 if t.key == ";" || t.key == "(" || t.key == "\u{2014}" { return nil }
                 i += 1
@@ -764,7 +764,7 @@ struct TensionDocument {
             let p = partyAt[i]
             if p >= 0 {
                 let party = parties[Int(p)]
-                // "two US-Norwegian air defence systems": a hyphenated modifier names no object.
+                // "two US-made patrol boats": a hyphenated modifier names no object.
                 if (party.last < end && tokens[party.last].hyphenated) || tokens[party.first].hyphenated {
                     i = party.last
                     words += 1
