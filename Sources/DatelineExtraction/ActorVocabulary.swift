@@ -21,7 +21,7 @@ struct ActorVocabulary: Sendable {
         var ids: [String: Int32] = [:]
         func add(_ phrase: String) {
             for w in ActorGazetteer.words(of: phrase) {
-                let key = w.lowercased().replacingOccurrences(of: "\u{2019}", with: "'")
+                let key = ActorGazetteer.key(of: w)
                 if ids[key] == nil, key != "*" { ids[key] = Int32(ids.count) }
             }
         }
