@@ -38,7 +38,7 @@ struct ActorVocabulary: Sendable {
             default: break
             }
         }
-        for name in ["actors", "places", "tension-lexicon", "petrarch-verbs"] {
+        for name in ["actors", "tension-lexicon", "petrarch-verbs"] {
             guard let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Resources")
                     ?? Bundle.module.url(forResource: name, withExtension: "json"),
                   let data = try? Data(contentsOf: url),

@@ -679,7 +679,7 @@ struct TensionDocument {
             let p = partyAt[i]
             if p >= 0 {
                 let party = parties[Int(p)]
-                if party.code != excluding, isActor(party, allowPlaces: true), !party.isPlace || i <= last + 1 {
+                if party.code != excluding, isActor(party, allowPlaces: true), !party.isPlace || i == last + 1 {
                     return party.code
                 }
                 i = party.last
