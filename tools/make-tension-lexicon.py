@@ -86,6 +86,10 @@ add(["constitutes a [rising|growing|serious|direct|real|major|] [threat|risk]",
      "aggressive [actions|policy|behaviour|behavior|moves|stance]", "act of aggression", "acts of aggression",
      "encroachment", "encirclement", "expansionism", "militarization of", "militarisation of"],
     "1123", "ACCUSE", "content")
+# Reported speech that calls the other side's words lies ("Moscow was spreading false information")
+# or denies its standing ("Russia has no right to threaten …").
+add(["false information", "disinformation", "fake news", "spreading lies", "spreads lies", "spread lies",
+     "propaganda", "no right to", "has no right"], "112", "ACCUSE", "content")
 add(["war crimes", "genocide", "atrocities"], "1124", "ACCUSE", "content")
 add(["inadmissibility of", "inadmissible", "must stop", "must halt", "must not expand", "must withdraw",
      "[security|safety] [calls|demands|proposals|guarantees] [for|]", "legally binding guarantees",
@@ -157,6 +161,9 @@ add(["recalled [its|their|the] ambassador", "severed [diplomatic|] [ties|relatio
 add(["attacked", "attack on", "attacks on", "attacks against", "assault on", "struck", "strikes on", "strike on",
      "shelled", "shelling of", "fired on", "opened fire on"], "190", "FIGHT", "material",
     feared_cameo="138", feared_type="THREATEN", context=True)
+# Repelling an attack is fighting too ("Ukraine pushed back Russian forces").
+add(["pushed back", "push back", "pushes back", "pushing back", "repelled", "repels", "repel", "repelling",
+     "drove back", "drive back", "driving back"], "190", "FIGHT", "verb", needs_both=True)
 add(["bombed", "bombing of", "bombardment of", "air strikes", "airstrikes", "air strike", "airstrike",
      "missile strikes", "missile strike", "air raid", "air raids"], "195", "FIGHT", "material",
     feared_cameo="138", feared_type="THREATEN", context=True)
@@ -177,12 +184,12 @@ add(["[phone|telephone] [call|conversation|talks] with", "spoke by [phone|teleph
     "041", "CONSULT", "verb", issue="TALKS", needs_both=True)
 add(["held calls with", "held a call with", "video call with", "calls with"], "041", "CONSULT", "verb", issue="TALKS",
     needs_both=True)
-add(["accession to", "addition of * to", "join", "joins", "joined", "joining", "membership of", "membership in",
+add(["accession to", "addition of", "join", "joins", "joined", "joining", "membership of", "membership in",
      "admission to", "application to join"], "062", "COOPERATE_MILITARILY", "verb", needs_both=True,
     unless_next=["in", "forces", "hands", "the"])
 add(["meet with", "talk to", "talk directly to", "talks to", "to meet", "negotiating with"], "036", "COOPERATE_VERBAL", "verb",
     issue="TALKS", needs_both=True)
-add(["visit to", "visits to", "visited", "trip to", "travel to", "travelled to", "traveled to", "travels to",
+add(["visit by", "visits by", "trip by", "visit to", "visits to", "visited", "trip to", "travel to", "travelled to", "traveled to", "travels to",
      "arrived in", "to visit"], "042", "VISIT", "verb", needs_both=True)
 add(["supplied", "supplying", "[supplies|supply|provided|providing|provide|provides] * with", "to supply",
      "support package", "aid package", "[more|continued|political|military|our|their|its] support for",
@@ -241,6 +248,22 @@ ISSUES = [
 ]
 
 
+# Wars between states with a clear aggressor, dated, for "the war" or "the invasion" whose sides an
+# article leaves unnamed (as people.json dates office holders). An entry applies to an article dated
+# inside its range that names at least one of its two sides. Sources: the UN General Assembly
+# resolutions that name the aggressor (ES-11/1 of 2 March 2022 on Russia's invasion of Ukraine,
+# 68/262 of 27 March 2014 on Crimea) and the UN Security Council resolutions on the Iran-Iraq war
+# (479 of 1980, 598 of 1987) and the Iraq war (1483 of 2003, naming the occupying powers).
+KNOWN_WARS = [
+    {"aggressor": "RUS", "victim": "UKR", "from": "2014-02-20", "until": None,
+     "source": "UN General Assembly resolutions 68/262 (2014) and ES-11/1 (2022)"},
+    {"aggressor": "IRQ", "victim": "IRN", "from": "1980-09-22", "until": "1988-08-20",
+     "source": "UN Security Council resolutions 479 (1980) and 598 (1987)"},
+    {"aggressor": "USA", "victim": "IRQ", "from": "2003-03-20", "until": "2011-12-18",
+     "source": "UN Security Council resolution 1483 (2003)"},
+]
+
+
 def expand(phrase):
     parts = re.findall(r"\[[^\]]*\]|\S+", phrase)
     choices = [p[1:-1].split("|") if p.startswith("[") else [p] for p in parts]
@@ -273,6 +296,7 @@ def main():
                          "(016 = -2.0 as in GDELT; Parus CAMEO.SCALE.txt gives +3.4)",
             "quad_class": "GDELT: roots 01-05 = 1, 06-08 = 2, 09-13 = 3, 14-20 = 4",
             "phrases": "curated for Dateline in tools/make-tension-lexicon.py, including content-farm synonyms",
+            "known_wars": "curated for Dateline in tools/make-tension-lexicon.py; each entry names the UN resolution it follows",
         },
         "codes": codes,
         "triggers": triggers,
@@ -281,6 +305,7 @@ def main():
         "feared": sorted(set(FEARED)),
         "negation": NEGATION,
         "clause_break": CLAUSE_BREAK,
+        "known_wars": KNOWN_WARS,
         "issues": [{"issue": i, "cues": sorted({f for p in cues for f in expand(p)})} for i, cues in ISSUES],
     }
     with open(OUT, "w", encoding="utf-8") as f:

@@ -21,7 +21,7 @@ struct ActorVocabulary: Sendable {
         var ids: [String: Int32] = [:]
         func add(_ phrase: String) {
             for w in ActorGazetteer.words(of: phrase) {
-                let key = w.lowercased().replacingOccurrences(of: "\u{2019}", with: "'")
+                let key = ActorGazetteer.key(of: w)
                 if ids[key] == nil, key != "*" { ids[key] = Int32(ids.count) }
             }
         }
@@ -38,7 +38,7 @@ struct ActorVocabulary: Sendable {
             default: break
             }
         }
-        for name in ["actors", "tension-lexicon"] {
+        for name in ["actors", "tension-lexicon", "petrarch-verbs"] {
             guard let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Resources")
                     ?? Bundle.module.url(forResource: name, withExtension: "json"),
                   let data = try? Data(contentsOf: url),

@@ -125,7 +125,8 @@ struct SpeakerResolver {
         while i < tokens.count {
             guard tokens[i].kind == .word, tokens[i].capitalized, tokens[i].quote < 0 else { i += 1; continue }
             var j = i
-            while j + 1 < tokens.count, tokens[j + 1].kind == .word, tokens[j + 1].quote < 0,
+            // A run ends at a paragraph or title boundary ("… near Kharkiv" / "Russia accused …").
+            while j + 1 < tokens.count, tokens[j + 1].kind == .word, tokens[j + 1].quote < 0, tokens[j + 1].paragraph == tokens[j].paragraph,
                   tokens[j + 1].capitalized || (["of", "for"].contains(tokens[j + 1].key) && j + 2 < tokens.count && tokens[j + 2].capitalized),
                   !tokens[j].key.hasSuffix("'s") || tokens[j + 1].has(.titleWords) {
                 j += 1
@@ -176,8 +177,44 @@ struct SpeakerResolver {
         personsByName[known?.name ?? name, default: []].append(persons.count)
         personsBySurname[surname, default: []].append(persons.count)
         persons.append(PersonMention(name: known?.name ?? name, surname: surname, position: tokens[i].start, known: known,
-                                     roleKey: roleKey, affiliation: affiliation ?? known?.reportedTerm(on: date)?.affiliation,
+                                     roleKey: roleKey, affiliation: affiliation ?? known?.reportedTerm(on: date)?.affiliation
+                                        ?? appositiveAffiliation(i, j),
                                      affiliationWord: affiliationWord))
+    }
+
+    /// The state of a title set off by commas next to a name: "Chad's foreign minister, Amina
+    /// Doumbe," or "Amina Doumbe, the Chadian foreign minister,". The title must hold a title word
+    /// and an actor, within six words; anything else (a verb, a quotation) finds none.
+    static let clauseWords: Set<String> = ["who", "whom", "whose", "which", "that", "and", "or", "but", "said", "says", "told", "met", "and"]
+
+    mutating func appositiveAffiliation(_ i: Int, _ j: Int) -> ActorCode? {
+        func scan(_ range: [Int]) -> ActorCode? {
+            var code: ActorCode?
+            var title = false
+            for m in range {
+                let t = tokens[m]
+                guard t.kind == .word, t.quote < 0 else { break }
+                if t.has(.titleWords) { title = true; continue }
+                if t.has(.determiners) { continue }
+                if code == nil, let c = actorToken(m) { code = c; continue }
+                // "foreign", "deputy": other lower-case words of a title, not a clause.
+                if !t.capitalized, !SpeakerResolver.clauseWords.contains(t.key) { continue }
+                return nil
+            }
+            return title && tokens[range.last!].has(.titleWords) ? code : nil
+        }
+        if i >= 2, tokens[i - 1].key == "," {
+            var a = i - 2
+            while a > 0, i - 2 - a < 6, tokens[a - 1].kind == .word, tokens[a - 1].quote < 0 { a -= 1 }
+            // The title runs from the sentence's or clause's start, so it ends right before the comma.
+            if let c = scan(Array(a...(i - 2))), a == 0 || tokens[a - 1].kind != .word { return c }
+        }
+        if j + 2 < tokens.count, tokens[j + 1].key == "," {
+            var b = j + 2
+            while b + 1 < tokens.count, b - j < 7, tokens[b + 1].kind == .word { b += 1 }
+            if b + 1 < tokens.count, tokens[b + 1].key == ",", let c = scan(Array((j + 2)...b)) { return c }
+        }
+        return nil
     }
 
     static func slug(_ name: String) -> String {
@@ -278,7 +315,12 @@ struct SpeakerResolver {
             let name = SpeakerResolver.stripPossessive(string(nameTokens.first!, nameTokens.last!))
             if nameTokens.count >= 2 {
                 if let known = people.person(named: name) { return knownSpeaker(known, surface: surface, start: start, end: end) }
-                if let p = lastPerson(in: personsByName, key: name, before: mentionPosition) { return personSpeaker(p, surface: surface, start: start, end: end) }
+                if let p = lastPerson(in: personsByName, key: name, before: mentionPosition) {
+                    var s = personSpeaker(p, surface: surface, start: start, end: end)
+                    // "Chad's foreign minister, Amina Doumbe": the title in the phrase gives the state.
+                    if s.affiliation == nil { s.affiliation = affiliation }
+                    return s
+                }
                 if let code = actor(name) ?? (phrase.first < nameTokens.first! ? actor(surface) : nil) {
                     return Speaker(surface: surface, start: start, end: end, name: name, entity: "actor:" + code.rawValue, affiliation: code)
                 }

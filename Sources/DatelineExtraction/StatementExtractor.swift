@@ -202,7 +202,8 @@ struct StatementPass {
         var m = i
         while m >= lowerBound {
             let tok = tokens[m]
-            guard tok.kind == .word, tok.quote < 0 || tok.quote == t.quote else { break }
+            // A paragraph or title boundary ends every phrase ("… near Kharkiv" / "Russia accused …").
+            guard tok.kind == .word, tok.quote < 0 || tok.quote == t.quote, tok.paragraph == t.paragraph else { break }
             let w = tok.key
             if tok.has(.determiners) {
                 if first >= 0 || m == i { first = m }
@@ -256,13 +257,41 @@ struct StatementPass {
                 if let p = phraseEnding(at: c - 1, lowerBound: lowerBound) {
                     let opens = p.first == lowerBound || (p.first > lowerBound && tokens[p.first - 1].kind == .word
                         && tokens[p.first - 1].has(.capitalisedFunctionWords))
-                    if (looksAppositive && c - 1 == p.last && (k - c) <= 16) || opens { return p }
+                    // "an adviser to Ukraine's president, X, said": a title governed by a
+                    // preposition, with a name in apposition, is inside the subject's appositive.
+                    let governed = p.first > lowerBound + 1 && tokens[p.first - 1].kind == .word
+                        && StatementPass.appositivePrepositions.contains(tokens[p.first - 1].key)
+                        && !tokens[p.last].capitalized && isName(c + 1, k - 1)
+                    if looksAppositive && c - 1 == p.last && (k - c) <= 16 && !governed {
+                        // "Lithuania's foreign minister, Jonas Petraitis, said": a title whose
+                        // appositive is a name speaks by that name; the phrase takes both.
+                        if !tokens[p.last].capitalized, isName(c + 1, k - 1) { return SpeakerPhrase(first: p.first, last: k - 1) }
+                        return p
+                    }
+                    if opens && !governed { return p }
                 }
                 c -= 1
             }
             return nil
         }
         return phraseEnding(at: k, lowerBound: lowerBound)
+    }
+
+    /// Tokens `a...b` are a personal name: one to five capitalised words (initials and
+    /// hyphens allowed), no title or function word.
+    func isName(_ a: Int, _ b: Int) -> Bool {
+        guard a <= b, b - a < 8 else { return false }
+        var words = 0
+        for m in a...b {
+            let t = tokens[m]
+            if t.kind == .word {
+                guard t.capitalized, !t.has([.capitalisedFunctionWords, .weekdays, .titleWords, .determiners]) else { return false }
+                words += 1
+            } else if t.key != "." && t.key != "-" {
+                return false
+            }
+        }
+        return (1...5).contains(words) && tokens[a].kind == .word && tokens[b].kind == .word
     }
 
     /// The phrase starting at `i` ("said Lavrov", "said the minister, …").
@@ -276,7 +305,7 @@ struct StatementPass {
         if tokens[i].has(.determiners) { m += 1 }
         while m < upperBound {
             let tok = tokens[m]
-            guard tok.kind == .word, tok.quote < 0 else { break }
+            guard tok.kind == .word, tok.quote < 0, tok.paragraph == tokens[i].paragraph else { break }
             let k = tok.key
             if tok.capitalized {
                 if tok.has([.capitalisedFunctionWords, .weekdays]) { break }
@@ -396,6 +425,8 @@ struct StatementPass {
         readIndirectSpeech()
     }
 
+    static let clauseOpeners: Set<String> = ["and", "but", "while", "whereas", "though", "although", "or", "yet"]
+    static let appositivePrepositions: Set<String> = ["to", "of", "for", "at", "with", "from", "by"]
     static let colonCue = CueForm(words: [":"], lemma: "say", frame: .clause, polarity: .assert, ambiguous: false, spun: false, speechOnly: false)
 
     /// Transcripts and headlines: "KATE BOULDUAN: Why not debate?", "Poll: Trump a turnoff …".
@@ -551,6 +582,10 @@ struct StatementPass {
                    let p = sentenceSubject(lowerBound, before), tokens[p.last].capitalized || tokens[p.first].has(.subjectPronouns) { return (p, cue) }
                 // "… by saying, “…”": the clause's subject speaks.
                 if cue.form.words[0].hasSuffix("ing"), let p = sentenceSubject(lowerBound, c) { return (p, cue) }
+                // "X had this to say: “…”", "X put it this way: “…”": a colon after the cue
+                // introduces the quotation; the clause's subject speaks.
+                if punct, tokens[b + 1].key == ":", let p = sentenceSubject(lowerBound, c),
+                   tokens[p.last].capitalized || tokens[p.first].has(.subjectPronouns) { return (p, cue) }
                 return nil
             }
             c -= 1
@@ -722,11 +757,17 @@ struct StatementPass {
 
     /// The end (inclusive token) of content that starts at `from`: the sentence's end, before a
     /// coordinated attribution ("but has argued"), "according to", or a quotation owned by another statement.
-    func contentEnd(from: Int, sentenceLast: Int) -> Int {
+    func contentEnd(from: Int, sentenceLast: Int, nominal: Bool = false) -> Int {
         var k = from
         var end = from - 1
         while k <= sentenceLast {
             let t = tokens[k]
+            // The object of "condemned", "labelled" is a noun phrase: a comma or dash before
+            // "and", "but", "while", "though" starts another clause, not more of it.
+            if nominal, t.quote < 0, t.kind == .punct, t.key == "," || t.key == "\u{2013}" || t.key == "\u{2014}",
+               k + 1 <= sentenceLast, tokens[k + 1].kind == .word, StatementPass.clauseOpeners.contains(tokens[k + 1].key) {
+                break
+            }
             if t.quote >= 0, quoteOwner[t.quote] >= 0 { break }
             if t.isQuoteMark, k + 1 <= sentenceLast, tokens[k + 1].quote >= 0, quoteOwner[tokens[k + 1].quote] >= 0 { break }
             if t.kind == .word, t.quote < 0 {
@@ -787,7 +828,7 @@ struct StatementPass {
         } else if i > sFirst, tokens[i - 1].key == "," || isDash(i - 1) || tokens[i - 1].isQuoteMark,
                   let p = phraseStarting(at: cue.last + 1, upperBound: sLast + 1) {
             // "…, said X."
-            guard isSpeechCue(cue) else { return }
+            guard isSpeechCue(cue), !speakerIsImplausible(p, cue: cue) else { return }
             let content = contentSpan(sFirst, i - 2)
             guard let content, content.words >= 2 else { return }
             consumeCue(cue)
@@ -802,7 +843,7 @@ struct StatementPass {
             let head = tokens[speaker.last]
             if !(head.capitalized || head.has(.subjectPronouns)) { return }
         }
-        if let speaker, speakerIsImplausible(speaker) { return }
+        if let speaker, speakerIsImplausible(speaker, cue: cue) { return }
         // Where is the content: after the verb, or before the speaker ("…, X said")?
         let after = skipAfterCue(cue, upperBound: sLast + 1)
         let speakerFirst = speaker?.first ?? i
@@ -835,16 +876,23 @@ struct StatementPass {
         guard start <= sLast else { return }
         if tokens[start].quote >= 0, quoteOwner[tokens[start].quote] >= 0 { return }
         if tokens[start].isQuoteMark, start + 1 <= sLast, tokens[start + 1].quote >= 0, quoteOwner[tokens[start + 1].quote] >= 0 { return }
-        let end = contentEnd(from: start, sentenceLast: sLast)
+        let end = contentEnd(from: start, sentenceLast: sLast, nominal: cue.form.frame == .object)
         guard end >= start, let content = contentSpan(start, end), content.words >= 2 || cue.form.frame == .object else { return }
         consumeCue(cue)
         addIndirect(DraftStatement(kind: .indirect, fragments: [content.span], speaker: speaker, cue: cue, continues: nil,
                                    speakerFrom: speakerFrom, polarity: cue.form.polarity, sentence: tokens[i].sentence), quotes: content.quotes)
     }
 
-    func speakerIsImplausible(_ p: SpeakerPhrase) -> Bool {
+    /// What images, data and places "show" or "indicate" is evidence, not a statement.
+    static let evidenceNouns: Set<String> = ["footage", "video", "videos", "image", "images", "imagery", "photograph",
+                                             "photographs", "photo", "photos", "picture", "pictures", "data", "figures",
+                                             "statistics", "scene", "map", "maps", "building", "readings", "pictured"]
+    static let evidenceLemmas: Set<String> = ["show", "indicate", "suggest", "reveal", "find"]
+
+    func speakerIsImplausible(_ p: SpeakerPhrase, cue: FoundCue) -> Bool {
         let head = tokens[p.last]
         if head.key == "it" { return false }
+        if StatementPass.evidenceLemmas.contains(cue.form.lemma), StatementPass.evidenceNouns.contains(head.key) { return true }
         // A phrase of only lowercase non-nouns ("the first") is no speaker.
         if p.first == p.last, head.has(.determiners) { return true }
         return false

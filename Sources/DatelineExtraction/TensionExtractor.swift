@@ -164,6 +164,11 @@ struct TensionDocument {
         let starts = (next.isWord && (next.capitalized || next.key.utf8.first.map { $0 >= 48 && $0 <= 57 } == true))
             || isOpener(next.key) || next.key == "\n"
         guard starts else { return false }
+        // "£2.6bn", "3.5%": a full stop with a digit right after it is a decimal point.
+        if tokens[k].key == ".", k == i, next.isWord, next.start == t.end,
+           next.key.utf8.first.map({ $0 >= 48 && $0 <= 57 }) == true {
+            return false
+        }
         if tokens[k].key == ".", k > 0, tokens[k - 1].isWord, tokens[k - 1].end == tokens[k].start {
             let w = tokens[k - 1]
             if ArticleText.abbreviations.contains(w.key) || (w.key.utf8.count == 1 && w.capitalized) { return false }
@@ -392,6 +397,15 @@ struct TensionDocument {
         while i >= start, words < maxWords {
             let t = tokens[i]
             if !t.isWord {
+                // "Ukraine's president, Volodymyr Zelenskiy, wants to talk to …": a named actor
+                // closing an appositive right before the verb is its subject.
+                if t.key == ",", words <= 3, i - 1 >= start, partyAt[i - 1] >= 0 {
+                    let party = parties[Int(partyAt[i - 1])]
+                    if isActor(party), !party.isPronoun, party.first - 1 >= start, tokens[party.first - 1].key == "," {
+                        return (party.code, Int(partyAt[i - 1]))
+                    }
+                }
+                if t.key == ",", let r = relativeAntecedent(closingComma: i, start: start) { return r }
                 if TensionDocument.clausePunctuation.contains(t.key) { return nil }
                 i -= 1
                 continue
@@ -423,6 +437,24 @@ struct TensionDocument {
         return nil
     }
 
+    /// "Turkey, which has cast itself as a mediator, held talks with …": the comma at
+    /// `closingComma` closes a relative clause opened by ", who" or ", which" (within 30 tokens,
+    /// no other punctuation); the actor before it is the subject.
+    private func relativeAntecedent(closingComma: Int, start: Int) -> (code: ActorCode, party: Int?)? {
+        var k = closingComma - 1
+        while k >= start + 2, closingComma - k <= 30 {
+            let t = tokens[k]
+            if !t.isWord { return nil }
+            if t.key == "who" || t.key == "which" {
+                guard tokens[k - 1].key == ",", partyAt[k - 2] >= 0 else { return nil }
+                let party = parties[Int(partyAt[k - 2])]
+                return isActor(party) && !party.isPronoun ? (party.code, Int(partyAt[k - 2])) : nil
+            }
+            k -= 1
+        }
+        return nil
+    }
+
     static let prepositions: Set<String> = ["to", "of", "for", "with", "against", "from", "on", "in", "at", "by", "into",
                                              "about", "over", "toward", "towards", "near", "after", "before", "than"]
 
@@ -449,19 +481,24 @@ struct TensionDocument {
     /// The other actors listed with party `index` in one coordinated phrase ("Britain, the United
     /// States, Japan and Canada"): parties joined by commas, "and" or "as well as", with an
     /// article allowed before each; at most a dozen, within the sentence.
+    static let listModifiers: Set<String> = ["neighbouring", "neighboring", "fellow", "allied", "nearby"]
+
     func coordinated(with index: Int, sentence: Int) -> [ActorCode] {
         let party = parties[index]
         guard !party.isPronoun else { return [] }
         var out: [ActorCode] = []
         let (lo, hi) = window(party.first, party.last, sentence: sentence)
-        func joiner(_ k: Int) -> Bool { tokens[k].key == "," || tokens[k].key == "and" || tokens[k].key == "the" }
+        // "Russia and neighbouring Belarus": a neighbour or ally named in the list is one of it.
+        func joiner(_ k: Int) -> Bool {
+            tokens[k].key == "," || tokens[k].key == "and" || tokens[k].key == "the" || TensionDocument.listModifiers.contains(tokens[k].key)
+        }
         // Rightwards.
         var k = party.last
         while out.count < 12 {
             var j = k
             var joined = false
             while j < hi, joiner(j) || (tokens[j].key == "as" && j + 2 < hi && tokens[j + 1].key == "well" && tokens[j + 2].key == "as") {
-                if tokens[j].key != "the" { joined = true }
+                if tokens[j].key != "the", !TensionDocument.listModifiers.contains(tokens[j].key) { joined = true }
                 j += tokens[j].key == "as" ? 3 : 1
                 if tokens[j - 1].key == "as" { joined = true }
             }
@@ -477,7 +514,7 @@ struct TensionDocument {
             var j = k - 1
             var joined = false
             while j >= lo, joiner(j) {
-                if tokens[j].key != "the" { joined = true }
+                if tokens[j].key != "the", !TensionDocument.listModifiers.contains(tokens[j].key) { joined = true }
                 j -= 1
             }
             guard joined, j >= lo, partyAt[j] >= 0 else { break }
@@ -540,6 +577,9 @@ struct TensionDocument {
         "of", "hundreds", "jets", "warplanes", "missiles", "artillery", "tanks", "aircraft", "drones", "bombers",
         "and", "allies", "allied", "separatist", "separatists", "proxies", "officials", "authorities",
         "elevated", "increased", "additional", "boosted", "stepped", "expanded", "growing", "rising",
+        // "Russia launched its invasion", "Putin's decision to invade": the act's launcher is its agent.
+        "launched", "launches", "launch", "launching", "began", "begun", "begin", "started", "starts", "start",
+        "waged", "wages", "waging", "decision", "decided", "order", "ordered",
     ]
 
     /// The actor doing a material act: the nearest actor to the left reached over determiners,
@@ -572,6 +612,51 @@ struct TensionDocument {
             }
             i -= 1
             steps += 1
+        }
+        return nil
+    }
+
+    /// "Biden's remark, during a visit to Poland, …": a visit in an aside opened by "during",
+    /// "on" or "after" is made by the actor named right before the aside.
+    private func visitorBeforeAside(_ first: Int, sentence: Int) -> ActorCode? {
+        let start = sentenceStart[sentence]
+        var k = first - 1
+        if k >= start, tokens[k].isWord, ["a", "an", "the", "his", "her", "their", "its", "recent", "first", "official", "state"].contains(tokens[k].key) { k -= 1 }
+        if k >= start, tokens[k].isWord, ["recent", "first", "official", "state", "surprise"].contains(tokens[k].key) { k -= 1 }
+        guard k >= start + 1, ["during", "on", "after"].contains(tokens[k].key), tokens[k - 1].key == "," else { return nil }
+        var i = k - 2
+        var words = 0
+        while i >= start, words < 6 {
+            let p = partyAt[i]
+            if p >= 0 {
+                let party = parties[Int(p)]
+                return isActor(party) && !party.isPronoun ? party.code : nil
+            }
+            if !tokens[i].isWord { return nil }
+            words += 1
+            i -= 1
+        }
+        return nil
+    }
+
+    static let forceCodes: Set<String> = ["15", "18", "19", "20"]
+    static let demandPhrases: [[String]] = [["called", "for"], ["calls", "for"], ["call", "for"], ["calling", "for"],
+                                            ["pushed", "for"], ["pushing", "for"], ["push", "for"], ["pushes", "for"],
+                                            ["urged"], ["urges"], ["demanded"], ["demands"], ["proposed"], ["proposes"],
+                                            ["backed"], ["backs"], ["supports"], ["supported"], ["wants"], ["want"]]
+    static let measureModifiers: Set<String> = ["tougher", "stronger", "harsher", "more", "new", "further", "additional",
+                                                "fresh", "wider", "broader", "severe", "tough", "strong", "the", "a", "an"]
+
+    /// The first token of a demand ("called for", "urged") right before a measure noun, past
+    /// a few modifiers ("called for tougher sanctions on …").
+    private func demandVerb(before first: Int, sentence: Int) -> Int? {
+        var i = first - 1
+        let start = sentenceStart[sentence]
+        while i >= start, first - i <= 3, tokens[i].isWord, TensionDocument.measureModifiers.contains(tokens[i].key) { i -= 1 }
+        for phrase in TensionDocument.demandPhrases {
+            let a = i - phrase.count + 1
+            guard a >= start else { continue }
+            if (0..<phrase.count).allSatisfy({ tokens[a + $0].key == phrase[$0] }) { return a }
         }
         return nil
     }
@@ -669,6 +754,8 @@ struct TensionDocument {
         while i < end, words < maxWords {
             let t = tokens[i]
             if !t.isWord {
+                // "froze €3bn (about half) of Chad's assets": a short aside with no actor is passed over.
+                if t.key == "(", let close = asideEnd(after: i, limit: end) { i = close + 1; continue }
                 if t.key == ";" || t.key == "(" || t.key == "\u{2014}" { return nil }
                 i += 1
                 continue
@@ -677,6 +764,12 @@ struct TensionDocument {
             let p = partyAt[i]
             if p >= 0 {
                 let party = parties[Int(p)]
+                // "two US-made patrol boats": a hyphenated modifier names no object.
+                if (party.last < end && tokens[party.last].hyphenated) || tokens[party.first].hyphenated {
+                    i = party.last
+                    words += 1
+                    continue
+                }
                 // "by the European Union and Britain": an actor joined to the excluded one is on its side.
                 let joined = sideOfExcluded && i > 0 && (tokens[i - 1].key == "and" || tokens[i - 1].key == ",")
                 if party.code != excluding, isActor(party, allowPlaces: allowPlaces), !joined { return party.code }
@@ -688,6 +781,17 @@ struct TensionDocument {
             if t.key != "the" { sideOfExcluded = false }
             words += 1
             i += 1
+        }
+        return nil
+    }
+
+    /// The closing parenthesis of a short aside opened at `open` (at most six tokens, no actor).
+    private func asideEnd(after open: Int, limit: Int) -> Int? {
+        var k = open + 1
+        while k < min(limit, open + 8) {
+            if tokens[k].key == ")" { return k }
+            if partyAt[k] >= 0 || tokens[k].key == "(" { return nil }
+            k += 1
         }
         return nil
     }
@@ -772,6 +876,49 @@ struct TensionDocument {
                 signal.targetExplicit = true
                 break
             }
+            if trigger.frame == .verb, trigger.type == "VISIT", last > first, tokens[last - 1].key == "by" {
+                // "a visit by the UN secretary general, …, to Kyiv": the visitor follows "by",
+                // the place visited follows "to".
+                guard let visitor = object(after: last, sentence: sentence, maxWords: 6, excluding: nil) else { return nil }
+                var k = last
+                let stop = min(sentenceEnd[sentence], last + 16)
+                while k < stop, tokens[k].key != "to" { k += 1 }
+                guard k < stop, let place = object(after: k + 1, sentence: sentence, maxWords: 3, excluding: visitor,
+                                                   allowPlaces: true) else { return nil }
+                signal.source = visitor
+                signal.target = place
+                signal.sourceExplicit = true
+                signal.targetExplicit = true
+                break
+            }
+            if trigger.frame == .verb, trigger.type == "AID", tokens[first].hyphenated, first > 0, partyAt[first - 1] >= 0 {
+                // "the army used US-supplied rockets": the supplier is named before the hyphen, the
+                // one who has the weapons is the clause's subject.
+                let supplier = parties[Int(partyAt[first - 1])]
+                guard isActor(supplier), !supplier.isPronoun, supplier.last == first,
+                      let user = subject(before: supplier.first, sentence: sentence), user.code != supplier.code else { return nil }
+                signal.source = supplier.code
+                signal.target = user.code
+                signal.sourceExplicit = true
+                signal.targetExplicit = true
+                break
+            }
+            if trigger.frame == .verb, trigger.type == "COOPERATE_MILITARILY", tokens[first].key == "addition" {
+                // "the addition of Finland and Sweden to the alliance": each one added joins what
+                // follows "to".
+                guard let joiner = object(after: last, sentence: sentence, maxWords: 3, excluding: nil),
+                      let p = partyIndex(of: joiner, from: last, sentence: sentence) else { return nil }
+                var k = parties[p].last
+                let stop = min(sentenceEnd[sentence], k + 8)
+                while k < stop, tokens[k].key != "to" { k += 1 }
+                guard k < stop, let body = object(after: k + 1, sentence: sentence, maxWords: 3, excluding: joiner) else { return nil }
+                signal.source = joiner
+                signal.moreSources = coordinated(with: p, sentence: sentence).filter { $0 != body }
+                signal.target = body
+                signal.sourceExplicit = true
+                signal.targetExplicit = true
+                break
+            }
             if trigger.frame == .denial {
                 var k = last
                 if k < tokens.count, tokens[k].key == "the" { k += 1 }
@@ -789,6 +936,9 @@ struct TensionDocument {
                 signal.source = speech[Int(speechIndex)].source
             } else if let subj {
                 signal.source = subj.code
+            }
+            if signal.source == nil, trigger.type == "VISIT", let v = visitorBeforeAside(first, sentence: sentence) {
+                signal.source = v
             }
             signal.sourceExplicit = signal.source != nil
             if let p = subj?.party, signal.source == parties[p].code { signal.moreSources = coordinated(with: p, sentence: sentence) }
@@ -854,6 +1004,12 @@ struct TensionDocument {
                 }
                 if signal.target == nil {
                     signal.target = materialObject(after: last, sentence: sentence, excluding: signal.source)
+                }
+                if signal.source == nil, !TensionDocument.forceCodes.contains(String(trigger.cameo.prefix(2))),
+                   let demand = demandVerb(before: first, sentence: sentence),
+                   let subj = subject(before: demand, sentence: sentence), subj.code != signal.target {
+                    // "Ireland has called for tougher sanctions on Russia": who asks for the measure.
+                    signal.source = subj.code
                 }
                 if signal.source == nil, let antecedent = possessiveAntecedent(before: first, sentence: sentence),
                    antecedent != signal.target {
@@ -981,22 +1137,28 @@ struct TensionDocument {
             if trigger.agentFromContext {
                 // A war or invasion: its named side first, then the article's other wars, then the
                 // state most often named beside the named side.
+                // A known war of the article's day with the named side (or, none named, one whose
+                // sides the article names) comes right after the article's own wars.
+                let date = signals[k].date
                 switch (signals[k].source, signals[k].target) {
                 case (nil, nil):
                     // "the war", "the invasion" with no side named: failing the article's wars and
                     // attacks, the two states most often named together where acts are reported; the
                     // one more often the agent of an attack first.
-                    if let (a, b) = directed(from: nil, to: nil, in: warDirected) ?? directed(from: nil, to: nil)
+                    let known = lexicon.knownWar(on: date, namedIn: named).map { ($0.aggressor, $0.victim) }
+                    if let (a, b) = directed(from: nil, to: nil, in: warDirected) ?? known ?? directed(from: nil, to: nil)
                         ?? mostCooccurringPair(coActs(), sources: sources, named: named)
                         ?? mostCooccurringPair(coAll(), sources: sources, named: named) {
                         signals[k].source = a; signals[k].target = b
                     }
                 case (nil, let b?):
-                    signals[k].source = directed(from: nil, to: b, in: warDirected)?.0 ?? directed(from: nil, to: b)?.0
+                    signals[k].source = directed(from: nil, to: b, in: warDirected)?.0
+                        ?? lexicon.knownWar(on: date, victim: b, namedIn: named)?.aggressor ?? directed(from: nil, to: b)?.0
                         ?? best(coActs().with[b] ?? [:], excluding: b, minimum: 2)
                         ?? best(coAll().with[b] ?? [:], excluding: b, minimum: 2)
                 case (let a?, nil):
-                    signals[k].target = directed(from: a, to: nil, in: warDirected)?.1 ?? directed(from: a, to: nil)?.1
+                    signals[k].target = directed(from: a, to: nil, in: warDirected)?.1
+                        ?? lexicon.knownWar(on: date, aggressor: a, namedIn: named)?.victim ?? directed(from: a, to: nil)?.1
                         ?? best(coActs().with[a] ?? [:], excluding: a, minimum: 2)
                         ?? best(coAll().with[a] ?? [:], excluding: a, minimum: 2)
                         ?? signals[k].sentenceOther

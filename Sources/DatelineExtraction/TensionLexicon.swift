@@ -38,6 +38,19 @@ struct TensionTrigger: Sendable {
     var unlessNext: Set<String>
 }
 
+/// A war between states with a clear aggressor, dated (`known_wars` of the lexicon): the sides
+/// of "the war" or "the invasion" when an article names neither the aggressor nor the victim.
+struct KnownWar: Sendable {
+    var aggressor: ActorCode
+    var victim: ActorCode
+    var from: CalendarDate
+    var until: CalendarDate?
+
+    func isOngoing(on date: CalendarDate) -> Bool {
+        date >= from && (until.map { date <= $0 } ?? true)
+    }
+}
+
 /// Phrases over token keys, keyed by their first key, longest first. `*` matches any word.
 struct PhraseTable: Sendable {
     struct Phrase: Sendable {
@@ -101,6 +114,7 @@ struct TensionLexicon: Sendable {
     let clauseBreak: Set<String>
     let issuePhrases: PhraseTable
     let issueNames: [String]
+    let knownWars: [KnownWar]
 
     init() {
         struct Code: Decodable { var name: String; var goldstein: Double; var quad_class: Int }
@@ -118,6 +132,7 @@ struct TensionLexicon: Sendable {
             var unless_next: [String]?
         }
         struct Issue: Decodable { var issue: String; var cues: [String] }
+        struct War: Decodable { var aggressor: String; var victim: String; var from: String; var until: String? }
         struct File: Decodable {
             var codes: [String: Code]
             var triggers: [Trigger]
@@ -127,6 +142,7 @@ struct TensionLexicon: Sendable {
             var negation: [String]
             var clause_break: [String]
             var issues: [Issue]
+            var known_wars: [War]
         }
         guard let url = Bundle.module.url(forResource: "tension-lexicon", withExtension: "json", subdirectory: "Resources")
                 ?? Bundle.module.url(forResource: "tension-lexicon", withExtension: "json"),
@@ -149,6 +165,18 @@ struct TensionLexicon: Sendable {
                                            context: t.context ?? false, agentFromContext: t.agent_from_context ?? false,
                                            needsBoth: t.needs_both ?? false, unlessNext: Set(t.unless_next ?? [])))
             for p in t.phrases { phrases.add(p, value: index) }
+        }
+        // Verbs from PETRARCH2's CAMEO dictionary (tools/make-petrarch-verbs.py): "X <verb> Y"
+        // with both actors in the sentence; a phrase the curated lexicon has keeps its meaning.
+        let curated = Set(file.triggers.flatMap(\.phrases))
+        for t in TensionLexicon.loadTriggers([Trigger].self, "petrarch-verbs") {
+            let forms = t.phrases.filter { !curated.contains($0) }
+            guard !forms.isEmpty, codes[t.cameo] != nil else { continue }
+            let index = triggers.count
+            triggers.append(TensionTrigger(cameo: t.cameo, type: t.type, frame: .verb, issue: nil, fearedCameo: nil,
+                                           fearedType: nil, context: false, agentFromContext: false, needsBoth: true,
+                                           unlessNext: Set(t.unless_next ?? [])))
+            for p in forms { phrases.add(p, value: index) }
         }
         phrases.finish()
         self.triggers = triggers
@@ -181,5 +209,34 @@ struct TensionLexicon: Sendable {
         issues.finish()
         issuePhrases = issues
         issueNames = names
+        knownWars = file.known_wars.compactMap { w in
+            guard let a = try? ActorCode(w.aggressor), let v = try? ActorCode(w.victim),
+                  let from = CalendarDate(parsing: w.from) else { return nil }
+            return KnownWar(aggressor: a, victim: v, from: from, until: w.until.flatMap(CalendarDate.init(parsing:)))
+        }
+    }
+
+    private struct TriggerFile<T: Decodable>: Decodable { var triggers: T }
+
+    /// The `triggers` field of a bundled JSON resource, decoded in one pass (other fields, such
+    /// as the provenance, are skipped by the decoder).
+    static func loadTriggers<T: Decodable>(_ type: T.Type, _ name: String) -> T {
+        guard let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Resources")
+                ?? Bundle.module.url(forResource: name, withExtension: "json"),
+              let data = try? Data(contentsOf: url),
+              let value = try? JSONDecoder().decode(TriggerFile<T>.self, from: data)
+        else {
+            fatalError("DatelineExtraction: the bundled resource \(name).json is missing or invalid")
+        }
+        return value.triggers
+    }
+
+    /// The known war ongoing on `date` that matches the sides given (nil: either).
+    func knownWar(on date: CalendarDate, aggressor: ActorCode? = nil, victim: ActorCode? = nil,
+                  namedIn named: [ActorCode: Int]) -> KnownWar? {
+        knownWars.first { w in
+            w.isOngoing(on: date) && (aggressor.map { $0 == w.aggressor } ?? true) && (victim.map { $0 == w.victim } ?? true)
+                && (named[w.aggressor] != nil || named[w.victim] != nil)
+        }
     }
 }
