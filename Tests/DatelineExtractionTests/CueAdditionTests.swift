@@ -6,10 +6,6 @@ import Testing
 /// statement and one that must not. The sentences are written for these tests.
 @Suite("Cue additions")
 struct CueAdditionTests {
-    func statements(_ text: String) -> [Statement] {
-        StatementExtractor.shared.extract(from: Article(id: "t", date: CalendarDate(year: 2022, month: 5, day: 10)!, text: text))
-    }
-
     @Test("'averred' and 'opined' report a clause")
     func averAndOpine() throws {
         let s = try #require(statements("Amina Doumbe averred that the talks had failed.").first)

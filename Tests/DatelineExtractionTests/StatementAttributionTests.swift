@@ -7,10 +7,6 @@ import Testing
 /// case each rule must not fire on.
 @Suite("Statement attribution rules")
 struct StatementAttributionTests {
-    func statements(_ text: String) -> [Statement] {
-        StatementExtractor.shared.extract(from: Article(id: "t", date: CalendarDate(year: 2022, month: 5, day: 10)!, text: text))
-    }
-
     @Test("A title with a name in apposition speaks by that name; a phrase after a preposition is not the subject")
     func appositiveName() throws {
         let s = try #require(statements("Chad's foreign minister, Amina Doumbe, said the talks would go on.").first)
