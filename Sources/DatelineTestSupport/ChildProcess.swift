@@ -135,11 +135,3 @@ public final class ServerProcess: @unchecked Sendable {
         if !exit.hasExited { process.terminate() }
     }
 }
-
-/// Waits for a child started with `process.run()` to end, polling instead of `waitUntilExit()`,
-/// which would hold one of the cooperative pool's two threads for as long as the child runs.
-public func waitForExit(_ process: Process) async {
-    while process.isRunning {
-        try? await Task.sleep(for: .milliseconds(2))
-    }
-}

@@ -42,6 +42,7 @@ struct CrashTests {
             process.arguments = ["--db", db, "--acks", acks, "--appenders", "4"]
             let errors = Pipe()
             process.standardError = errors
+            let exit = ProcessExit(process)
             try process.run()
             // Wait until the child has opened the log (it says "ready"), then let it append for
             // a random while before killing it.
@@ -49,7 +50,7 @@ struct CrashTests {
             #expect(String(decoding: ready, as: UTF8.self).hasPrefix("ready"), "round \(round): child did not start")
             try await Task.sleep(nanoseconds: UInt64.random(in: 80_000_000...400_000_000, using: &generator))
             kill(process.processIdentifier, SIGKILL)
-            await waitForExit(process)
+            _ = await exit.status()
             #expect(process.terminationReason == .uncaughtSignal)
 
             let lines = try String(contentsOfFile: acks, encoding: .utf8).split(separator: "\n")

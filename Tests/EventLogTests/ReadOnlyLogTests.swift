@@ -91,9 +91,10 @@ struct ReadOnlyLogTests {
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
+        let exit = ProcessExit(process)
         try process.run()
         let text = String(decoding: await readToEnd(out.fileHandleForReading), as: UTF8.self)
-        await waitForExit(process)
+        _ = await exit.status()
         #expect(process.terminationStatus == 0, "\(text)")
         #expect(text.contains("CHILD writer: \(EventLogError.directoryReadOnly(path: what == "directory" ? logDir : path))"), "\(text)")
         #expect(text.contains("CHILD head \(count) events \(count) faults 0"), "\(text)")
