@@ -315,11 +315,14 @@ struct PostgresRestartTests {
         for appender in appenders { Thread { appender.run(port: port) }.start() }
         func acknowledgedCount() -> Int { appenders.reduce(0) { $0 + $1.acknowledged.count } }
         // Load first, then PostgreSQL goes away at once (open transactions are cut off), stays
-        // down for a while, and comes back on the same port and data.
+        // down, and comes back on the same port and data.
         try await waitUntil(seconds: 60) { acknowledgedCount() >= 400 }
         try await cluster.stopImmediately()
         let downAt = acknowledgedCount()
-        try await Task.sleep(for: .seconds(2))
+        // Down for longer than the server's 10 s request deadline, so an append that reaches
+        // the server during the outage is answered `unavailable` whether or not a batch was in
+        // flight on a killed connection at the moment of the stop.
+        try await Task.sleep(for: .seconds(12))
         try await cluster.start()
         // The server must append again without being restarted.
         try await waitUntil(seconds: 90) { acknowledgedCount() >= downAt + 400 }
