@@ -7,6 +7,9 @@ import PostgresLog
 import Testing
 
 private let quiet = Logger(label: "dateline.test", factory: { _ in SwiftLogNoOpLogHandler() })
+/// The conformance suite's request limit: with the whole suite on two cores, a healthy database
+/// can take longer than the default 10 s to be reached (the unreachable case keeps its own).
+private let underSuiteLoad = PostgresLogOptions(requestTimeout: .seconds(60))
 
 @Suite("PostgreSQL location")
 struct PostgresLocationTests {
@@ -68,24 +71,24 @@ struct PostgresLogTests {
             try await TemporaryPostgresDatabase.execute("CREATE SCHEMA dateline", "CREATE TABLE dateline.other(x int)",
                                                         on: database.location)
             do {
-                _ = try await PostgresEventLog.open(database.location, logger: quiet)
+                _ = try await PostgresEventLog.open(database.location, options: underSuiteLoad, logger: quiet)
                 Issue.record("opened a database whose dateline schema is something else")
             } catch let error as EventLogError {
                 guard case .notADatelineLog = error else { Issue.record("unexpected \(error)"); return }
             }
         }
         try await withDatabase { database in
-            let log = try await PostgresEventLog.open(database.location, logger: quiet)
+            let log = try await PostgresEventLog.open(database.location, options: underSuiteLoad, logger: quiet)
             _ = try await log.append(to: try StreamName("s"), events: events("a", 2))
             await log.close()
-            let again = try await PostgresEventLog.open(database.location, logger: quiet)
+            let again = try await PostgresEventLog.open(database.location, options: underSuiteLoad, logger: quiet)
             #expect(try await again.head() == Position(2))
             await again.close()
             try await TemporaryPostgresDatabase.execute(
                 "UPDATE dateline.metadata SET value = '\(PostgresEventLog.schemaVersion + 1)' WHERE key = 'schema_version'",
                 on: database.location)
             do {
-                _ = try await PostgresEventLog.open(database.location, logger: quiet)
+                _ = try await PostgresEventLog.open(database.location, options: underSuiteLoad, logger: quiet)
                 Issue.record("opened a log of a newer schema")
             } catch let error as EventLogError {
                 guard case .newerSchemaVersion(_, let found, _) = error else { Issue.record("unexpected \(error)"); return }
@@ -97,7 +100,7 @@ struct PostgresLogTests {
     @Test("rows are append-only; payloads are stored compressed with their CRC; verify finds damage")
     func appendOnlyCompressedVerified() async throws {
         try await withDatabase { database in
-            let log = try await PostgresEventLog.open(database.location, logger: quiet)
+            let log = try await PostgresEventLog.open(database.location, options: underSuiteLoad, logger: quiet)
             _ = try await log.append(to: try StreamName("s"), events: events("a", 20, bytes: 2000))
             let bytes = try await log.payloadBytes(from: Position(1), through: Position(20))
             #expect(bytes.stored * 3 < bytes.raw, "stored \(bytes.stored) of \(bytes.raw)")
@@ -130,8 +133,8 @@ struct PostgresLogTests {
     @Test("while another session holds the head row, appends wait; afterwards positions stay contiguous and ordered")
     func headRowSerialisesAppenders() async throws {
         try await withDatabase { database in
-            let first = try await PostgresEventLog.open(database.location, logger: quiet)
-            let second = try await PostgresEventLog.open(database.location, logger: quiet)
+            let first = try await PostgresEventLog.open(database.location, options: underSuiteLoad, logger: quiet)
+            let second = try await PostgresEventLog.open(database.location, options: underSuiteLoad, logger: quiet)
             let holder = Task {
                 try await TemporaryPostgresDatabase.execute(
                     "BEGIN", "SELECT * FROM dateline.head FOR UPDATE", "SELECT pg_sleep(1)", "COMMIT", on: database.location)
