@@ -46,18 +46,33 @@ public struct TemporaryPostgresDatabase: Sendable {
     /// Runs statements in order on `location` through one connection of its own (one
     /// statement per string: the extended query protocol takes no lists).
     public static func execute(_ statements: String..., on location: PostgresLocation) async throws {
+        try await withConnection(to: location) { connection, logger in
+            for sql in statements { try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger) }
+        }
+    }
+
+    /// The first column of the first row of `sql`, as text (nil when there is no row or it is NULL).
+    public static func text(_ sql: String, on location: PostgresLocation) async throws -> String? {
+        try await withConnection(to: location) { connection, logger in
+            try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).collect().first?.decode(String?.self)
+        }
+    }
+
+    private static func withConnection<T>(to location: PostgresLocation,
+                                          _ body: (PostgresConnection, Logger) async throws -> T) async throws -> T {
         let configuration = PostgresConnection.Configuration(host: location.host, port: location.port,
                                                              username: location.username, password: location.password,
                                                              database: location.database, tls: .disable)
         let logger = Logger(label: "dateline.test.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
         let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
         do {
-            for sql in statements { try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger) }
+            let value = try await body(connection, logger)
+            try await connection.close()
+            return value
         } catch {
             try? await connection.close()
             throw error
         }
-        try await connection.close()
     }
 }
 

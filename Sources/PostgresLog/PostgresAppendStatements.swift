@@ -62,11 +62,9 @@ struct CheckGroup: PostgresPreparedStatement {
     }
 }
 
-/// The rows a group writes, by column.
-struct EventRows {
-    var positions: [Int64] = []
+/// The columns of a group's events that the caller knows before the head is read.
+struct EventFields {
     var streams: [String] = []
-    var versions: [Int64] = []
     var types: [String] = []
     var ids: [String] = []
     var codecs: [Int16] = []
@@ -75,9 +73,7 @@ struct EventRows {
     var payloads: [[UInt8]] = []
 
     init(capacity: Int) {
-        positions.reserveCapacity(capacity)
         streams.reserveCapacity(capacity)
-        versions.reserveCapacity(capacity)
         types.reserveCapacity(capacity)
         ids.reserveCapacity(capacity)
         codecs.reserveCapacity(capacity)
@@ -86,12 +82,10 @@ struct EventRows {
         payloads.reserveCapacity(capacity)
     }
 
-    var count: Int { positions.count }
+    var count: Int { ids.count }
 
-    mutating func append(position: Int64, stream: String, version: Int64, type: String, id: String, payload: StoredPayload) {
-        positions.append(position)
+    mutating func append(stream: String, type: String, id: String, payload: StoredPayload) {
         streams.append(stream)
-        versions.append(version)
         types.append(type)
         ids.append(id)
         codecs.append(Int16(payload.codec.rawValue))
@@ -100,19 +94,46 @@ struct EventRows {
         payloads.append(payload.bytes)
     }
 
-    /// Rows `range`, all stamped `recordedAt`, as one statement's bindings.
-    func slice(_ range: Range<Int>, recordedAt: Int64) -> EventColumns {
-        if range == 0..<count { return EventColumns(rows: self, recordedAt: recordedAt) }
-        var part = EventRows(capacity: 0)
-        part.positions = Array(positions[range])
+    subscript(range: Range<Int>) -> EventFields {
+        var part = EventFields(capacity: 0)
         part.streams = Array(streams[range])
-        part.versions = Array(versions[range])
         part.types = Array(types[range])
         part.ids = Array(ids[range])
         part.codecs = Array(codecs[range])
         part.crcs = Array(crcs[range])
         part.sizes = Array(sizes[range])
         part.payloads = Array(payloads[range])
+        return part
+    }
+}
+
+/// The rows a group writes, by column: the fields and the positions and versions given them.
+struct EventRows {
+    var positions: [Int64] = []
+    var versions: [Int64] = []
+    var fields: EventFields
+
+    init(capacity: Int) {
+        positions.reserveCapacity(capacity)
+        versions.reserveCapacity(capacity)
+        fields = EventFields(capacity: capacity)
+    }
+
+    var count: Int { positions.count }
+
+    mutating func append(position: Int64, stream: String, version: Int64, type: String, id: String, payload: StoredPayload) {
+        positions.append(position)
+        versions.append(version)
+        fields.append(stream: stream, type: type, id: id, payload: payload)
+    }
+
+    /// Rows `range`, all stamped `recordedAt`, as one statement's bindings.
+    func slice(_ range: Range<Int>, recordedAt: Int64) -> EventColumns {
+        if range == 0..<count { return EventColumns(rows: self, recordedAt: recordedAt) }
+        var part = EventRows(capacity: 0)
+        part.positions = Array(positions[range])
+        part.versions = Array(versions[range])
+        part.fields = fields[range]
         return EventColumns(rows: part, recordedAt: recordedAt)
     }
 }
@@ -132,15 +153,15 @@ struct EventColumns: Sendable {
 
     init(rows: EventRows, recordedAt: Int64) {
         positions = rows.positions
-        streams = rows.streams
+        streams = rows.fields.streams
         versions = rows.versions
-        types = rows.types
-        ids = rows.ids
+        types = rows.fields.types
+        ids = rows.fields.ids
         self.recordedAt = recordedAt
-        codecs = rows.codecs
-        crcs = rows.crcs
-        sizes = rows.sizes
-        payloads = ByteaArray(rows.payloads)
+        codecs = rows.fields.codecs
+        crcs = rows.fields.crcs
+        sizes = rows.fields.sizes
+        payloads = ByteaArray(rows.fields.payloads)
     }
 
     static let insert = """
@@ -208,6 +229,89 @@ struct InsertAndMoveHead: PostgresPreparedStatement {
     }
 
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode((Int64, String).self).0 }
+}
+
+/// A whole group in one statement, `dateline.append_group` (see `PostgresSchema.appendGroup`).
+struct AppendGroup: PostgresPreparedStatement {
+    static let name = "dateline_append_group"
+    static let sql = "SELECT general, stamp, first_positions, last_versions FROM dateline.append_group($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+    static let bindingDataTypes: [PostgresDataType] = [.textArray, .int4Array, .int8Array, .int4Array, .int4Array,
+                                                       .int4Array, .textArray, .textArray, .textArray, .int2Array,
+                                                       .int8Array, .int4Array, .byteaArray, .int8]
+
+    struct Row {
+        /// The group needs the general transaction; nothing was written.
+        var general: Bool
+        var recordedAt: Int64
+        var firstPositions: [Int64]
+        var lastVersions: [Int64]
+    }
+
+    /// The group's distinct streams; batches name theirs by index (1-based) into this list.
+    var streams: [String] = []
+    var batchStreams: [Int32] = []
+    var batchExpected: [Int64] = []
+    var batchSizes: [Int32] = []
+    var eventBatches: [Int32] = []
+    var eventOffsets: [Int32] = []
+    var fields: EventFields
+    var now: Int64
+
+    init(_ group: [PostgresAppender.Batch], now: Int64) {
+        let events = group.reduce(0) { $0 + $1.events.count }
+        fields = EventFields(capacity: events)
+        eventBatches.reserveCapacity(events)
+        eventOffsets.reserveCapacity(events)
+        self.now = now
+        var streamIndex: [String: Int32] = [:]
+        for (b, batch) in group.enumerated() {
+            let stream = batch.stream.rawValue
+            if let index = streamIndex[stream] {
+                batchStreams.append(index)
+            } else {
+                streams.append(stream)
+                streamIndex[stream] = Int32(streams.count)
+                batchStreams.append(Int32(streams.count))
+            }
+            let expected: Int64 = switch batch.expected {
+            case .any: PostgresSchema.ExpectedCode.any
+            case .noStream: PostgresSchema.ExpectedCode.noStream
+            case .exists: PostgresSchema.ExpectedCode.exists
+            case .exact(let version): version.rawValue
+            }
+            batchExpected.append(expected)
+            batchSizes.append(Int32(batch.events.count))
+            for (offset, (event, payload)) in zip(batch.events, batch.encoded).enumerated() {
+                eventBatches.append(Int32(b + 1))
+                eventOffsets.append(Int32(offset))
+                fields.append(stream: stream, type: event.type.rawValue, id: event.id.rawValue, payload: payload)
+            }
+        }
+    }
+
+    func makeBindings() -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 14)
+        bindings.append(streams)
+        bindings.append(batchStreams)
+        bindings.append(batchExpected)
+        bindings.append(batchSizes)
+        bindings.append(eventBatches)
+        bindings.append(eventOffsets)
+        bindings.append(fields.streams)
+        bindings.append(fields.types)
+        bindings.append(fields.ids)
+        bindings.append(fields.codecs)
+        bindings.append(fields.crcs)
+        bindings.append(fields.sizes)
+        bindings.append(ByteaArray(fields.payloads))
+        bindings.append(now)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {
+        let (general, stamp, first, last) = try row.decode((Bool, Int64, [Int64]?, [Int64]?).self)
+        return Row(general: general, recordedAt: stamp, firstPositions: first ?? [], lastVersions: last ?? [])
+    }
 }
 
 /// A `bytea[]` written straight from the payloads' bytes, without a buffer per payload.

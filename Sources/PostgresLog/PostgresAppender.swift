@@ -20,9 +20,13 @@ import PostgresNIO
 /// lock also makes the checks of event ids and stream versions race-free: no other appender can
 /// insert between the check and the insert.
 ///
-/// A transaction is five round trips whatever the group's size: BEGIN, the head lock, one
-/// statement for all id and version checks, one that inserts the rows (bound as column arrays)
-/// and moves the head and notifies, COMMIT (`PostgresAppendStatements.swift`).
+/// The usual group (no event id stored already or repeated within it, at most `rowsPerInsert`
+/// events) is one round trip: one call of the function `dateline.append_group`, which does all
+/// of the above in one statement that commits on its own (`PostgresSchema.appendGroup`). Any
+/// other group, and one the function hands back, takes the general transaction, five round
+/// trips whatever its size: BEGIN, the head lock, one statement for all id and version checks,
+/// one that inserts the rows (bound as column arrays) and moves the head and notifies, COMMIT
+/// (`PostgresAppendStatements.swift`); it answers retries with their original positions.
 ///
 /// A failure at any step rolls the whole transaction back and fails every batch of the group
 /// with the mapped error (`unavailable` when the connection was lost); nothing is acknowledged
@@ -157,7 +161,10 @@ final class PostgresAppender: Sendable {
                                timeout: Duration, logger: Logger) async -> [Result<AppendResult, EventLogError>] {
         do {
             let answer = try await withDeadline(timeout) {
-                try await client.withTransaction(logger: logger) { connection in
+                if let outcomes = try await appendInOneStatement(group, client: client, logger: logger) {
+                    return outcomes
+                }
+                return try await client.withTransaction(logger: logger) { connection in
                     try await transaction(group, connection: connection, logger: logger)
                 }
             }
@@ -172,6 +179,34 @@ final class PostgresAppender: Sendable {
                 "location": "\(location)", "batches": "\(group.count)", "error": "\(failure)",
             ])
             return group.map { _ in .failure(failure) }
+        }
+    }
+
+    /// The group through `dateline.append_group`; nil when it needs the general transaction.
+    private static func appendInOneStatement(_ group: [Batch], client: PostgresClient,
+                                             logger: Logger) async throws -> [Result<AppendResult, EventLogError>]? {
+        let statement = AppendGroup(group, now: wallClockMicroseconds())
+        guard statement.fields.count <= rowsPerInsert else { return nil }
+        var answer = try await client.execute(statement, logger: logger).makeAsyncIterator()
+        guard let row = try await answer.next() else {
+            throw EventLogError.database(location: "dateline.append_group", code: "XX000", message: "no answer row")
+        }
+        if row.general { return nil }
+        guard row.firstPositions.count == group.count, row.lastVersions.count == group.count else {
+            throw EventLogError.database(location: "dateline.append_group", code: "XX000",
+                                         message: "answered \(row.firstPositions.count) batches of \(group.count)")
+        }
+        return group.indices.map { b in
+            let batch = group[b], last = row.lastVersions[b]
+            guard row.firstPositions[b] > 0 else {
+                return .failure(.wrongExpectedVersion(stream: batch.stream, expected: batch.expected,
+                                                      actual: last < 0 ? nil : StreamVersion(last)))
+            }
+            let first = row.firstPositions[b]
+            return .success(AppendResult(stream: batch.stream,
+                                         positions: (0..<Int64(batch.events.count)).map { Position(first + $0) },
+                                         lastVersion: StreamVersion(last), recordedAt: Timestamp(rawValue: row.recordedAt),
+                                         duplicate: false))
         }
     }
 

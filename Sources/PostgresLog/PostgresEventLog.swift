@@ -152,6 +152,18 @@ public final class PostgresEventLog: Sendable {
                         throw EventLogError.newerSchemaVersion(path: location.description, found: found,
                                                                supported: PostgresSchema.version)
                     }
+                    if found < PostgresSchema.version {
+                        // Older servers already running keep working on the upgraded schema (it
+                        // only adds); an older build opened afterwards refuses it as newer.
+                        for from in found..<PostgresSchema.version {
+                            for statement in PostgresSchema.upgrades[from] ?? [] {
+                                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                            }
+                        }
+                        try await connection.query(
+                            "UPDATE dateline.metadata SET value = \(String(PostgresSchema.version)) WHERE key = 'schema_version'",
+                            logger: logger)
+                    }
                 }
                 try await connection.query("""
                     INSERT INTO dateline.dictionaries(id, bytes, added_at)

@@ -9,8 +9,11 @@
 /// - `metadata`: format name and schema version.
 ///
 /// Triggers make `events` and `dictionaries` append-only, as in the SQLite log.
+///
+/// Version 2 adds the function `dateline.append_group`, the one-statement append of a group
+/// (see `PostgresAppender`); a version 1 database is upgraded when opened.
 enum PostgresSchema {
-    static let version = 1
+    static let version = 2
     static let format = "dateline-event-log"
     static let notifyChannel = "dateline_head"
     /// Held (transaction-scoped) while creating the schema, so that servers starting together
@@ -72,7 +75,93 @@ enum PostgresSchema {
         CREATE TRIGGER dictionaries_no_update BEFORE UPDATE OR DELETE ON dateline.dictionaries
             FOR EACH ROW EXECUTE FUNCTION dateline.append_only()
         """,
+        appendGroup,
     ]
+
+    /// What brings a database of an older version to this one, by the version it comes from.
+    static let upgrades: [Int: [String]] = [
+        1: [appendGroup],
+    ]
+
+    /// Values of the function's `batch_expected` argument besides exact versions (which are ≥ 0).
+    enum ExpectedCode {
+        static let any: Int64 = -1
+        static let noStream: Int64 = -2
+        static let exists: Int64 = -3
+    }
+
+    /// A group of batches appended in one statement, for the usual case: no event id of the
+    /// group is stored yet or repeated within it. Then it locks the head (first, in a statement
+    /// of its own, so that every later statement of this VOLATILE function sees what was
+    /// committed before the lock was granted), reads each stream's version, checks each batch's
+    /// expectation in order, inserts the rows of the batches that pass, moves the head and
+    /// notifies. Called outside a transaction block, its statement commits on its own, so an
+    /// append is one round trip.
+    ///
+    /// Answers `general = true`, having written nothing, when an id is stored already or
+    /// repeated in the group: the caller then runs the general transaction, which answers
+    /// retries with their original positions and refuses mixed or misplaced ids.
+    /// Otherwise, per batch: `first_positions` (0 when the batch was refused) and
+    /// `last_versions` (the batch's last version; for a refused batch the stream's version
+    /// then, -1 when it had none).
+    static let appendGroup = """
+        CREATE OR REPLACE FUNCTION dateline.append_group(
+            streams text[], batch_streams integer[], batch_expected bigint[], batch_sizes integer[],
+            event_batches integer[], event_offsets integer[], event_streams text[], event_types text[],
+            event_ids text[], event_codecs smallint[], event_crcs bigint[], event_sizes integer[],
+            event_payloads bytea[], now_us bigint,
+            OUT general boolean, OUT stamp bigint, OUT first_positions bigint[], OUT last_versions bigint[])
+        LANGUAGE plpgsql VOLATILE AS $$
+        DECLARE
+            v_head bigint; v_start bigint; v_last_time bigint; v_current bigint[];
+            v_stream integer; v_version bigint; v_expected bigint; v_ok boolean;
+        BEGIN
+            SELECT h.position, h.recorded_at INTO v_head, v_last_time FROM dateline.head AS h FOR UPDATE;
+            IF NOT FOUND THEN
+                RAISE EXCEPTION 'the head row is missing' USING ERRCODE = 'P0002';
+            END IF;
+            v_start := v_head;
+            stamp := greatest(now_us, v_last_time);
+            general := EXISTS (SELECT 1 FROM dateline.events AS e WHERE e.event_id = ANY (event_ids))
+                OR (SELECT count(DISTINCT i.id) FROM unnest(event_ids) AS i(id)) <> cardinality(event_ids);
+            IF general THEN
+                RETURN;
+            END IF;
+            SELECT array_agg(coalesce(v.version, -1) ORDER BY s.ord) INTO v_current
+            FROM unnest(streams) WITH ORDINALITY AS s(stream, ord)
+            LEFT JOIN LATERAL (SELECT e.version FROM dateline.events AS e WHERE e.stream = s.stream
+                               ORDER BY e.version DESC LIMIT 1) AS v ON true;
+            first_positions := array_fill(0::bigint, ARRAY[cardinality(batch_streams)]);
+            last_versions := array_fill(-1::bigint, ARRAY[cardinality(batch_streams)]);
+            FOR b IN 1 .. cardinality(batch_streams) LOOP
+                v_stream := batch_streams[b];
+                v_version := v_current[v_stream];
+                v_expected := batch_expected[b];
+                v_ok := CASE v_expected WHEN -1 THEN true WHEN -2 THEN v_version = -1 WHEN -3 THEN v_version >= 0
+                             ELSE v_version = v_expected END;
+                IF v_ok THEN
+                    first_positions[b] := v_head + 1;
+                    v_head := v_head + batch_sizes[b];
+                    v_version := v_version + batch_sizes[b];
+                    v_current[v_stream] := v_version;
+                END IF;
+                last_versions[b] := v_version;
+            END LOOP;
+            IF v_head = v_start THEN
+                RETURN;
+            END IF;
+            INSERT INTO dateline.events(position, stream, version, type, event_id, recorded_at, codec, crc32, size, payload)
+            SELECT first_positions[r.batch] + r.offset_in_batch, r.stream,
+                   last_versions[r.batch] - batch_sizes[r.batch] + 1 + r.offset_in_batch,
+                   r.type, r.event_id, stamp, r.codec, r.crc32, r.size, r.payload
+            FROM unnest(event_batches, event_offsets, event_streams, event_types, event_ids, event_codecs,
+                        event_crcs, event_sizes, event_payloads)
+                 AS r(batch, offset_in_batch, stream, type, event_id, codec, crc32, size, payload)
+            WHERE first_positions[r.batch] > 0;
+            UPDATE dateline.head SET position = v_head, recorded_at = stamp;
+            PERFORM pg_notify('\(notifyChannel)', v_head::text);
+        END $$
+        """
 
     static let selectColumns = "position, stream, version, type, event_id, recorded_at, codec, crc32, payload"
 }

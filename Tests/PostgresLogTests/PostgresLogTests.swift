@@ -97,6 +97,76 @@ struct PostgresLogTests {
         }
     }
 
+    @Test("a log of schema version 1 is upgraded when opened, and appends go on from its head")
+    func upgradesVersionOne() async throws {
+        try await withDatabase { database in
+            let log = try await PostgresEventLog.open(database.location, options: underSuiteLoad, logger: quiet)
+            _ = try await log.append(to: try StreamName("s"), events: events("a", 3))
+            await log.close()
+            // What a version 1 database looks like: no one-statement append function.
+            try await TemporaryPostgresDatabase.execute(
+                "DROP FUNCTION dateline.append_group",
+                "UPDATE dateline.metadata SET value = '1' WHERE key = 'schema_version'", on: database.location)
+            let upgraded = try await PostgresEventLog.open(database.location, options: underSuiteLoad, logger: quiet)
+            #expect(try await TemporaryPostgresDatabase.text(
+                "SELECT value FROM dateline.metadata WHERE key = 'schema_version'", on: database.location)
+                == String(PostgresEventLog.schemaVersion))
+            #expect(try await TemporaryPostgresDatabase.text(
+                "SELECT to_regproc('dateline.append_group')::text", on: database.location) != nil)
+            let result = try await upgraded.append(to: try StreamName("s"), expecting: .exact(StreamVersion(2)),
+                                                   events: events("b", 2))
+            #expect(result.positions == [Position(4), Position(5)])
+            #expect(result.lastVersion == StreamVersion(4))
+            await upgraded.close()
+        }
+    }
+
+    @Test("one group with passing, refused and retried batches gives each its own answer")
+    func mixedGroupAnswers() async throws {
+        try await withDatabase { database in
+            let log = try await PostgresEventLog.open(database.location, options: underSuiteLoad, logger: quiet)
+            let first = try await log.append(to: try StreamName("s"), events: events("a", 2))
+            // Many batches at once, so that they share groups: fresh ones in new streams, stale
+            // expectations on "s", and retries of the first batch (which send a group down the
+            // general path).
+            let outcomes = await withTaskGroup(of: (Int, Result<AppendResult, EventLogError>).self) { group in
+                for i in 0..<60 {
+                    let stream = try! StreamName(i % 3 == 0 ? "n\(i)" : "s")
+                    let (expected, batch) = switch i % 3 {
+                    case 0: (ExpectedVersion.noStream, self.events("n\(i)", 2))
+                    case 1: (ExpectedVersion.noStream, self.events("x\(i)", 1))
+                    default: (ExpectedVersion.any, self.events("a", 2))
+                    }
+                    group.addTask {
+                        do throws(EventLogError) {
+                            return (i, .success(try await log.append(to: stream, expecting: expected, events: batch)))
+                        } catch { return (i, .failure(error)) }
+                    }
+                }
+                var all: [Int: Result<AppendResult, EventLogError>] = [:]
+                for await (i, outcome) in group { all[i] = outcome }
+                return all
+            }
+            var appended: [Position] = []
+            for (i, outcome) in outcomes {
+                switch (i % 3, outcome) {
+                case (0, .success(let result)):
+                    #expect(!result.duplicate && result.positions.count == 2 && result.lastVersion == StreamVersion(1))
+                    appended += result.positions
+                case (1, .failure(.wrongExpectedVersion(_, _, let actual))):
+                    #expect(actual == StreamVersion(1))
+                case (2, .success(let result)):
+                    #expect(result.duplicate && result.positions == first.positions)
+                default:
+                    Issue.record("batch \(i): unexpected \(outcome)")
+                }
+            }
+            #expect(appended.sorted() == (3...42).map { Position(Int64($0)) })
+            #expect(try await log.head() == Position(42))
+            await log.close()
+        }
+    }
+
     @Test("rows are append-only; payloads are stored compressed with their CRC; verify finds damage")
     func appendOnlyCompressedVerified() async throws {
         try await withDatabase { database in
