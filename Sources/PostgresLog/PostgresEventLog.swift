@@ -89,8 +89,10 @@ public final class PostgresEventLog: Sendable {
                                                          database: location.database, tls: .disable)
         configuration.options.maximumConnections = max(2, options.maximumConnections)
         configuration.options.connectTimeout = options.requestTimeout
+        // Prepared statements are planned for their values each time: a generic plan made while
+        // the log was nearly empty would keep scanning whole tables as the log grows.
         configuration.options.additionalStartupParameters = [
-            ("synchronous_commit", "on"), ("application_name", "dateline"),
+            ("synchronous_commit", "on"), ("application_name", "dateline"), ("plan_cache_mode", "force_custom_plan"),
         ]
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let runner = Task { await client.run() }
