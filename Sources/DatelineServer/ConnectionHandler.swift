@@ -22,7 +22,10 @@ final class ConnectionHandler: ChannelDuplexHandler {
     let router: RequestRouter
     var logger: Logger
     var context: ChannelHandlerContext?
-    var entry: ConnectionEntry?
+    /// The registry's id for this connection, once registered. Only the id: the registry's
+    /// entry holds this handler and its channel, so keeping the entry here made a cycle that
+    /// kept every closed connection, with its last receive buffer, alive for good.
+    var connectionID: Int?
     var loopHub: LoopHub?
 
     // Identity
@@ -76,7 +79,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
             flushOut(closeAfter: true)
             return
         }
-        self.entry = entry
+        connectionID = entry.id
         logger[metadataKey: "connection"] = "\(entry.id)"
         logger.debug("connection opened", metadata: ["peer": "\(peer)"])
         loopHub = core.hub.loopHub(for: context.eventLoop)
@@ -97,8 +100,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
         subscriptions.removeAll()
         loopHub?.remove(self)
         out = ByteBuffer()
-        if let entry {
-            core.registry.remove(entry.id)
+        if let connectionID {
+            core.registry.remove(connectionID)
             logger.debug("connection closed", metadata: ["peer": "\(peer)"])
         }
         context.fireChannelInactive()

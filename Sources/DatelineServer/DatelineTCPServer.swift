@@ -41,6 +41,8 @@ public final class DatelineTCPServer: Sendable {
 
     /// Heap trims done since start (see `HeapReclaimer`).
     var heapTrims: Int { state.withLockedValue { $0.core?.reclaimer.trims } ?? 0 }
+    /// The open connections as the registry holds them (for tests).
+    var openConnections: [ConnectionEntry] { state.withLockedValue { $0.core?.registry.entries } ?? [] }
 
     /// Binds and starts serving. Throws `ServerError.tokenRequired` for a non-loopback host
     /// without a token, and `.bindFailed` when the address cannot be bound.

@@ -8,7 +8,7 @@ extension ConnectionHandler {
     func snapshot() -> ReplyValue {
         let head = core.hub.head
         var connection: ReplyObject = [
-            "id": .int(entry?.id ?? 0),
+            "id": .int(connectionID ?? 0),
             "name": .optional(name),
             "peer": .string(peer),
             "connected_at": .string(connectedAt.description),

@@ -54,4 +54,36 @@ import Testing
             #expect(trims > 0, "no heap trim after the connections closed")
         }
     }
+
+    /// A weak reference, filled on the connection's event loop.
+    final class WeakHandler: @unchecked Sendable {
+        weak var handler: ConnectionHandler?
+    }
+
+    @Test func aClosedConnectionsHandlerAndChannelAreFreed() async throws {
+        try await withServer { server in
+            let clients = try await blocking { try (0..<4).map { _ in try server.client() } }
+            var refs: [WeakHandler] = []
+            for entry in server.server.openConnections {
+                refs.append(try await entry.channel.eventLoop.submit {
+                    let ref = WeakHandler()
+                    ref.handler = entry.handler.value
+                    return ref
+                }.get())
+            }
+            #expect(refs.count == 4)
+            #expect(refs.allSatisfy { $0.handler != nil })
+            try await blocking {
+                try clients[0].send(String(repeating: "x", count: 200 << 10))  // a large read first
+                _ = try clients[0].next()
+                for client in clients { client.close() }
+            }
+            // Closed connections must not keep their handler (and with it the channel and its
+            // buffers): a handler that held its own registry entry lived for ever.
+            for _ in 0..<100 where refs.contains(where: { $0.handler != nil }) {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(refs.allSatisfy { $0.handler == nil }, "handlers still alive after their connections closed")
+        }
+    }
 }
