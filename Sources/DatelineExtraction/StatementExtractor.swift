@@ -423,7 +423,38 @@ struct StatementPass {
         attributeQuotes()
         readLabelledParagraphs()
         readIndirectSpeech()
+        continueIndirectWithQuotes()
     }
+
+    /// "X said Y would not back down. “We have …”": a quotation standing as its own sentences
+    /// right after a sentence that ends with someone's reported speech carries that statement on.
+    mutating func continueIndirectWithQuotes() {
+        guard !drafts.isEmpty else { return }
+        var byEndToken: [Int: Int] = [:]
+        for (d, draft) in drafts.enumerated() where draft.kind != .direct && draft.cue.map(isSpeechCue) == true {
+            // The token whose end is the content's end.
+            let (_, sLast) = sentenceBounds(draftCueToken(draft))
+            var k = sLast
+            while k > 0, tokens[k].kind == .punct, !tokens[k].isQuoteMark { k -= 1 }
+            if tokens[k].end == draft.end || (tokens[k].isQuoteMark && tokens[k].end >= draft.end && tokens[k].start <= draft.end) {
+                byEndToken[sLast] = d
+            }
+        }
+        for qi in quotes.indices where quoteOwner[qi] < 0 {
+            let q = quotes[qi]
+            let open = q.openToken
+            guard open > 0, tokens[open - 1].paragraph == q.paragraph, isSentenceEnd(open - 1),
+                  let d = byEndToken[open - 1] else { continue }
+            guard let close = q.closeToken else { continue }
+            if close + 1 < tokens.count, tokens[close + 1].paragraph == q.paragraph, !isSentenceEnd(close + 1), !isSentenceEnd(close - 1) { continue }
+            let draft = DraftStatement(kind: .direct, fragments: [TextSpan(start: q.start, end: q.end)], speaker: nil, cue: nil,
+                                       continues: chainHead(d), speakerFrom: nil, polarity: .assert,
+                                       sentence: tokens[open].sentence, quotes: [qi])
+            addDirect(draft, quote: qi)
+        }
+    }
+
+    func draftCueToken(_ d: DraftStatement) -> Int { d.cue!.first }
 
     static let clauseOpeners: Set<String> = ["and", "but", "while", "whereas", "though", "although", "or", "yet"]
     static let appositivePrepositions: Set<String> = ["to", "of", "for", "at", "with", "from", "by"]
@@ -727,6 +758,27 @@ struct StatementPass {
 
     // MARK: indirect speech
 
+    /// Relative pronouns that open a clause whose own attribution is a statement of its own
+    /// ("the attack, which the ministry claimed was staged").
+    static let relativeOpeners: Set<String> = ["which", "that", "where", "whom", "who", "when"]
+
+    /// A cue inside another statement's content that is a nested statement of its own: its
+    /// subject follows a relative pronoun ("…, which Moscow claimed was …", "the city where
+    /// officials said …") or is a pronoun or name right after the noun it reports on ("963
+    /// names it said were banned").
+    func isRelativeAttribution(_ cue: FoundCue) -> Bool {
+        guard isSpeechCue(cue), cue.form.frame != .according else { return false }
+        let (sFirst, _) = sentenceBounds(cue.first)
+        let before = skipAuxiliariesLeft(cue.first - 1, lowerBound: sFirst)
+        guard before > sFirst, let p = phraseEnding(at: before, lowerBound: sFirst), p.first > sFirst else { return false }
+        let opener = tokens[p.first - 1]
+        guard opener.kind == .word, opener.quote < 0 else { return false }
+        if StatementPass.relativeOpeners.contains(opener.key) { return true }
+        // "Americans it said were …": a pronoun subject right after a plain noun.
+        return p.first == p.last && tokens[p.first].has(.subjectPronouns) && tokens[p.first].key != "who"
+            && !opener.has([.stopWords, .determiners, .auxiliaries]) && !opener.capitalized
+    }
+
     mutating func readIndirectSpeech() {
         var i = 0
         while i < tokens.count {
@@ -734,7 +786,11 @@ struct StatementPass {
             guard let cue = cueAt[i], tokens[i].quote < 0, !consumed[i] else { continue }
             guard !cue.form.speechOnly else { continue }
             // A cue inside the content of a statement already read is reported within it.
-            if let last = drafts.last, last.kind != .direct, tokens[i].start >= last.start, tokens[i].end <= last.end { continue }
+            var enclosing: Int? = nil
+            if let last = drafts.last, last.kind != .direct, tokens[i].start >= last.start, tokens[i].end <= last.end {
+                guard isRelativeAttribution(cue) else { continue }
+                enclosing = drafts.count - 1
+            }
             if cue.form.frame == .according {
                 readAccordingTo(cue)
                 continue
@@ -746,8 +802,22 @@ struct StatementPass {
                 _ = next
                 continue
             }
+            let count = drafts.count
             readIndirect(cue)
+            // "…, which the report notes is …" is a second statement trailing the first, which ends before it.
+            if let e = enclosing, drafts.count > count, let comma = trailingRelativeComma(cue) {
+                trimContent(of: e, before: tokens[comma].start)
+            }
         }
+    }
+
+    /// The comma before ", which X said …" (a trailing relative clause with its own attribution).
+    func trailingRelativeComma(_ cue: FoundCue) -> Int? {
+        let (sFirst, _) = sentenceBounds(cue.first)
+        let before = skipAuxiliariesLeft(cue.first - 1, lowerBound: sFirst)
+        guard let p = phraseEnding(at: before, lowerBound: sFirst), p.first > sFirst + 1,
+              tokens[p.first - 1].key == "which", tokens[p.first - 2].key == "," else { return nil }
+        return p.first - 2
     }
 
     func sentenceBounds(_ i: Int) -> (Int, Int) {
@@ -780,6 +850,7 @@ struct StatementPass {
                     if j <= sentenceLast, j > k + 1 || t.key != ",", let c = cueAt[j], c.form.frame != .according, tokens[j].quote < 0 { break }
                 }
             }
+            if t.kind == .punct, t.key == ",", k + 1 <= sentenceLast, k > from, endsContentAfterComma(k + 1, sentenceLast: sentenceLast) { break }
             if t.kind == .punct, t.key == ",", k + 1 <= sentenceLast {
                 // ", adding that …" / ", he said" end the content too.
                 if let c = cueAt[k + 1], c.form.words[0].hasSuffix("ing"), tokens[k + 1].quote < 0 { break }
@@ -791,6 +862,24 @@ struct StatementPass {
         while end >= from, tokens[end].kind == .punct || (tokens[end].isQuoteMark && tokens[end].quote < 0 && !isClosingOfQuote(end)) { end -= 1 }
         return end
     }
+
+    /// Whether what follows a comma inside indirect content is the journalist's, not the
+    /// speaker's: a framing clause (", after …", ", amid …"), an apposition (", a …"), or
+    /// another attribution (", but experts say …").
+    func endsContentAfterComma(_ k: Int, sentenceLast: Int) -> Bool {
+        let t = tokens[k]
+        guard t.kind == .word, t.quote < 0 else { return false }
+        if StatementPass.framingOpeners.contains(t.key) || t.key == "a" || t.key == "an" { return true }
+        let subjectStart = t.has(.conjunctions) ? k + 1 : k
+        guard subjectStart <= sentenceLast, let p = phraseStarting(at: subjectStart, upperBound: sentenceLast + 1) else { return false }
+        var v = p.last + 1
+        while v <= sentenceLast, tokens[v].kind == .word, tokens[v].has(.auxiliaries) || StatementWords.isAdverb(tokens[v].key) { v += 1 }
+        guard v <= sentenceLast, let c = cueAt[v], tokens[v].quote < 0 else { return false }
+        return isSpeechCue(c) && c.form.frame != .according
+    }
+
+    /// Openers of a journalist's framing clause after reported content.
+    static let framingOpeners: Set<String> = ["after", "amid", "following", "despite"]
 
     func isClosingOfQuote(_ k: Int) -> Bool {
         let q = tokens[max(0, k - 1)].quote
@@ -839,9 +928,11 @@ struct StatementPass {
             return
         }
         if cue.form.ambiguous, let speaker {
-            // A noun-like form needs a clear subject: a pronoun or a name.
+            // A noun-like form needs a clear subject: a pronoun or a name; or a verb's company:
+            // "that" after it ("the agency reports that"), a relative pronoun before its subject.
             let head = tokens[speaker.last]
-            if !(head.capitalized || head.has(.subjectPronouns)) { return }
+            let verbalByContext = (cue.last + 1 < tokens.count && tokens[cue.last + 1].key == "that") || isRelativeAttribution(cue)
+            if !(head.capitalized || head.has(.subjectPronouns) || verbalByContext) { return }
         }
         if let speaker, speakerIsImplausible(speaker, cue: cue) { return }
         // Where is the content: after the verb, or before the speaker ("…, X said")?
