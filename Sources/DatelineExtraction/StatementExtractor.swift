@@ -207,6 +207,13 @@ struct StatementPass {
             let w = tok.key
             if tok.has(.determiners) {
                 if first >= 0 || m == i { first = m }
+                // "a spokesperson for the fleet", "the head of the agency": the title goes on.
+                if m - 2 >= lowerBound, tokens[m - 1].key == "of" || tokens[m - 1].key == "for",
+                   tokens[m - 2].kind == .word, tokens[m - 2].paragraph == t.paragraph, tokens[m - 2].has(.titleWords),
+                   !tokens[m - 2].has(.determiners), tokens[m - 2].key != "of", tokens[m - 2].key != "for" {
+                    m -= 1
+                    continue
+                }
                 break
             }
             if tok.capitalized {
@@ -443,7 +450,9 @@ struct StatementPass {
         for qi in quotes.indices where quoteOwner[qi] < 0 {
             let q = quotes[qi]
             let open = q.openToken
-            guard open > 0, tokens[open - 1].paragraph == q.paragraph, isSentenceEnd(open - 1),
+            // The next sentence, or the whole of the next paragraph's opening.
+            guard open > 0, tokens[open - 1].paragraph == q.paragraph || (tokens[open - 1].paragraph == q.paragraph - 1 && paragraphFirst[q.paragraph] == open),
+                  isSentenceEnd(open - 1),
                   let d = byEndToken[open - 1] else { continue }
             guard let close = q.closeToken else { continue }
             if close + 1 < tokens.count, tokens[close + 1].paragraph == q.paragraph, !isSentenceEnd(close + 1), !isSentenceEnd(close - 1) { continue }
@@ -838,6 +847,11 @@ struct StatementPass {
                k + 1 <= sentenceLast, tokens[k + 1].kind == .word, StatementPass.clauseOpeners.contains(tokens[k + 1].key) {
                 break
             }
+            // ", the …", ", its …", ", saying …", ", they …" after an object phrase: an apposition or a new clause.
+            if nominal, t.quote < 0, t.kind == .punct, t.key == ",", k + 1 <= sentenceLast, tokens[k + 1].kind == .word,
+               tokens[k + 1].has(.determiners) || tokens[k + 1].key.hasSuffix("ing") || tokens[k + 1].has(.subjectPronouns) { break }
+            // "accused Y of Z after reports emerged …": the journalist's framing, not the object.
+            if nominal, t.quote < 0, t.kind == .word, k > from, ["after", "amid", "following"].contains(t.key) { break }
             if t.quote >= 0, quoteOwner[t.quote] >= 0 { break }
             if t.isQuoteMark, k + 1 <= sentenceLast, tokens[k + 1].quote >= 0, quoteOwner[tokens[k + 1].quote] >= 0 { break }
             if t.kind == .word, t.quote < 0 {
@@ -931,7 +945,15 @@ struct StatementPass {
             // A noun-like form needs a clear subject: a pronoun or a name; or a verb's company:
             // "that" after it ("the agency reports that"), a relative pronoun before its subject.
             let head = tokens[speaker.last]
-            let verbalByContext = (cue.last + 1 < tokens.count && tokens[cue.last + 1].key == "that") || isRelativeAttribution(cue)
+            var verbalByContext = (cue.last + 1 < tokens.count && tokens[cue.last + 1].key == "that") || isRelativeAttribution(cue)
+            // "…, the agency reported.": a trailing attribution at the sentence's end is a verb.
+            if speaker.first > sFirst + 2, tokens[speaker.first - 1].key == ",", cue.last + 1 <= sLast, isSentenceEnd(cue.last + 1) || cue.last + 1 == sLast { verbalByContext = true }
+            // "called the drone “homemade”": an object cue with a quotation close after it.
+            if cue.form.frame == .object {
+                var m = cue.last + 1
+                while m <= min(sLast, cue.last + 6), !tokens[m].isQuoteMark, tokens[m].key != "," { m += 1 }
+                if m <= min(sLast, cue.last + 6), tokens[m].isQuoteMark { verbalByContext = true }
+            }
             if !(head.capitalized || head.has(.subjectPronouns) || verbalByContext) { return }
         }
         if let speaker, speakerIsImplausible(speaker, cue: cue) { return }

@@ -76,4 +76,33 @@ struct ContentBoundaryRuleTests {
         let belief = statements("Amina Doumbe believes the region will not give up. “We have held this line for a year.”")
         #expect(belief.allSatisfy { $0.kind != .direct })
     }
+
+    @Test("An object phrase ends at a comma before an apposition or a new clause, and before a framing 'after'")
+    func objectPhraseBoundaries() throws {
+        let apposition = try #require(statements("Amina Doumbe rejected the proposal, the third such plan this year.").first)
+        #expect(apposition.content == "the proposal")
+        let framing = try #require(statements("Amina Doumbe accused the rebels of shelling the town after reports emerged of new casualties.").first)
+        #expect(framing.content == "the rebels of shelling the town")
+        // A list goes on after its commas.
+        let list = try #require(statements("Amina Doumbe rejected the tariffs, quotas and fees.").first)
+        #expect(list.content == "the tariffs, quotas and fees")
+    }
+
+    @Test("A trailing attribution at the sentence's end makes a noun-like cue a verb")
+    func trailingAmbiguousCue() throws {
+        let s = try #require(statements("Fighting went on in the north overnight, the news agency reported.").first)
+        #expect(s.speaker.surface == "the news agency")
+        #expect(s.content == "Fighting went on in the north overnight")
+        // Without the comma the same words are no attribution.
+        #expect(statements("Its findings were in the agency reports.").isEmpty)
+    }
+
+    @Test("An object cue with a quotation close after it is a verb even with a lowercase subject")
+    func objectCueWithQuotation() throws {
+        let s = try #require(statements("A spokesperson for the fleet called the drone “homemade”.").first)
+        #expect(s.kind == .mixed)
+        #expect(s.speaker.surface == "A spokesperson for the fleet")
+        // Without quoted words the noun-like form still needs a name or a pronoun.
+        #expect(statements("A spokesperson for the fleet called the drone home.").isEmpty)
+    }
 }
