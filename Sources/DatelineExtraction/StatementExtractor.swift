@@ -249,6 +249,13 @@ struct StatementPass {
             if o >= lowerBound, tokens[o].key == "(" { k = skipAuxiliariesLeft(o - 1, lowerBound: lowerBound) }
         }
         guard k >= lowerBound else { return nil }
+        // "X, however, said", "X, for instance, claims": a discourse aside in commas.
+        if tokens[k].key == ",", k - 1 > lowerBound {
+            var c = k - 1
+            while c > lowerBound, c > k - 4, tokens[c].kind == .word, StatementPass.asideWords.contains(tokens[c].key) { c -= 1 }
+            if c < k - 1, tokens[c].key == "," { k = skipAuxiliariesLeft(c - 1, lowerBound: lowerBound) }
+            guard k >= lowerBound else { return nil }
+        }
         if tokens[k].key == "," {
             // Appositive or relative clause: "X, the minister, said" / "X, who …, said".
             var c = k - 1
@@ -865,6 +872,12 @@ struct StatementPass {
                 }
             }
             if t.kind == .punct, t.key == ",", k + 1 <= sentenceLast, k > from, endsContentAfterComma(k + 1, sentenceLast: sentenceLast) { break }
+            // "… “absolutely reeling,” pointing to …": a participle cue after a quotation ending in a comma.
+            if t.isQuoteMark, isClosingOfQuote(k), k > from, tokens[k - 1].key == ",", k + 1 <= sentenceLast,
+               let c = cueAt[k + 1], c.form.words[0].hasSuffix("ing"), tokens[k + 1].quote < 0 {
+                end = k
+                break
+            }
             if t.kind == .punct, t.key == ",", k + 1 <= sentenceLast {
                 // ", adding that …" / ", he said" end the content too.
                 if let c = cueAt[k + 1], c.form.words[0].hasSuffix("ing"), tokens[k + 1].quote < 0 { break }
@@ -892,6 +905,13 @@ struct StatementPass {
         return isSpeechCue(c) && c.form.frame != .according
     }
 
+    /// Words of a discourse aside between a subject and its verb (", however,", ", for instance,").
+    static let asideWords: Set<String> = ["however", "though", "meanwhile", "too", "for", "instance", "example", "in", "turn",
+                                          "fact", "meantime", "moreover", "also", "likewise", "instead", "nonetheless", "nevertheless"]
+
+    /// Prepositions before a participle cue whose subject is the sentence's ("after warning …").
+    static let participleOpeners: Set<String> = ["after", "before", "by", "while", "when"]
+
     /// Openers of a journalist's framing clause after reported content.
     static let framingOpeners: Set<String> = ["after", "amid", "following", "despite"]
 
@@ -917,6 +937,10 @@ struct StatementPass {
         } else if before >= sFirst, tokens[before].kind == .word, tokens[before].key == "and" || tokens[before].key == "but",
                   let p = sentenceSubject(sFirst, before) {
             // "McConnell was quick to embrace him and said …": the sentence's subject.
+            speaker = p
+        } else if isParticiple, before > sFirst, tokens[before].kind == .word, StatementPass.participleOpeners.contains(tokens[before].key),
+                  tokens[before - 1].quote < 0, let p = sentenceSubject(sFirst, before) {
+            // "Russia drew protests after threatening to …": the sentence's subject.
             speaker = p
         } else if isParticiple, before >= sFirst, tokens[before].key == "," {
             if let p = previousInSentence {
@@ -954,6 +978,8 @@ struct StatementPass {
                 while m <= min(sLast, cue.last + 6), !tokens[m].isQuoteMark, tokens[m].key != "," { m += 1 }
                 if m <= min(sLast, cue.last + 6), tokens[m].isQuoteMark { verbalByContext = true }
             }
+            // "the defence ministry claims": a body's name is a clear subject too.
+            if head.has(.organisationWords), head.has(.titleWords) || speaker.first < speaker.last { verbalByContext = true }
             if !(head.capitalized || head.has(.subjectPronouns) || verbalByContext) { return }
         }
         if let speaker, speakerIsImplausible(speaker, cue: cue) { return }
@@ -1041,9 +1067,24 @@ struct StatementPass {
         var k = sFirst
         while k < limit, tokens[k].kind != .word { k += 1 }
         guard k < limit else { return nil }
+        // "Earlier this month, X …", "In March, X …": a short opening adverbial is passed over.
+        if tokens[k].has([.capitalisedFunctionWords, .weekdays, .months]) {
+            var c = k + 1
+            while c < min(limit, k + 7), tokens[c].kind == .word, tokens[c].quote < 0 { c += 1 }
+            if c < min(limit, k + 7), tokens[c].key == ",", c + 1 < limit {
+                k = c + 1
+                while k < limit, tokens[k].kind != .word { k += 1 }
+                guard k < limit else { return nil }
+            }
+        }
         if tokens[k].has(.subjectPronouns) { return SpeakerPhrase(first: k, last: k) }
-        guard let p = phraseStarting(at: k, upperBound: limit), tokens[p.last].capitalized || tokens[p.last].has(.titleWords) else { return nil }
-        return p
+        guard let p = phraseStarting(at: k, upperBound: limit) else { return nil }
+        // "Ms. Doumbe pleaded guilty, saying …": the phrase ends at its last name or title word.
+        var last = p.last
+        while last > p.first, !(tokens[last].capitalized || tokens[last].has(.titleWords)) { last -= 1 }
+        guard tokens[last].capitalized || tokens[last].has(.titleWords) else { return nil }
+        if last < p.last, tokens[last].has(.capitalisedFunctionWords) { return nil }
+        return SpeakerPhrase(first: p.first, last: last)
     }
 
     mutating func consumeCue(_ cue: FoundCue) { markConsumed(cue.first, cue.last) }

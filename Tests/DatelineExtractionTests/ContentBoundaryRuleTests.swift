@@ -40,8 +40,8 @@ struct ContentBoundaryRuleTests {
         #expect(s.speaker.surface == "The refugee agency")
         // After a determiner it stays a noun.
         #expect(statements("The reports that 40,000 people had fled were never confirmed.").isEmpty)
-        // Without that, a lowercase subject still needs more.
-        #expect(statements("The refugee agency reports 40,000 arrivals a week.").isEmpty)
+        // Without that, a lowercase subject that names no body still needs more.
+        #expect(statements("The refugee camp reports 40,000 arrivals a week.").isEmpty)
     }
 
     @Test("A framing clause, an apposition or another attribution after a comma ends indirect content")
