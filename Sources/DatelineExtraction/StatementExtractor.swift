@@ -983,6 +983,13 @@ struct StatementPass {
             if !(head.capitalized || head.has(.subjectPronouns) || verbalByContext) { return }
         }
         if let speaker, speakerIsImplausible(speaker, cue: cue) { return }
+        // "…, a threat Kyiv called blackmail": an apposition's noun is the object; the name after it speaks.
+        if let p = speaker, p.first > sFirst, tokens[p.first - 1].key == ",", tokens[p.first].key == "a" || tokens[p.first].key == "an",
+           tokens[p.last].capitalized {
+            var n = p.last
+            while n > p.first + 1, tokens[n - 1].capitalized { n -= 1 }
+            if n > p.first + 1, !tokens[n - 1].capitalized, !tokens[n - 1].has(.titleWords) { speaker = SpeakerPhrase(first: n, last: p.last) }
+        }
         // Where is the content: after the verb, or before the speaker ("…, X said")?
         let after = skipAfterCue(cue, upperBound: sLast + 1)
         let speakerFirst = speaker?.first ?? i

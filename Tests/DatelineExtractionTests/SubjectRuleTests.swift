@@ -57,4 +57,14 @@ struct SubjectRuleTests {
         let kept = try #require(statements("Amina Doumbe said the economy was “badly shaken,” mostly by the fall in exports.").first)
         #expect(kept.content.hasSuffix("fall in exports"))
     }
+
+    @Test("In an apposition 'a NOUN Name called …', the name speaks, not the noun phrase")
+    func appositionObjectGap() throws {
+        let s = statements("Chad warned that convoys would be searched, a threat Niger called “pure blackmail”.")
+        let inner = try #require(s.first { $0.cue?.lemma == "call" })
+        #expect(inner.speaker.surface == "Niger")
+        // After "the" the noun is the speaker's own description and stays.
+        let plain = try #require(statements("The convoys would be searched, the farmer Idriss Kone said.").first)
+        #expect(plain.speaker.surface == "the farmer Idriss Kone")
+    }
 }
