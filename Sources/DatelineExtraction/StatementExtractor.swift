@@ -1041,6 +1041,8 @@ struct StatementPass {
         if StatementPass.evidenceLemmas.contains(cue.form.lemma), StatementPass.evidenceNouns.contains(head.key) { return true }
         // A phrase of only lowercase non-nouns ("the first") is no speaker.
         if p.first == p.last, head.has(.determiners) { return true }
+        // A lone lowercase verb form ("sparked fears …", "traded blame") or "for example, …" is no speaker.
+        if p.first == p.last, !head.capitalized, head.key.hasSuffix("ed") || head.key == "example" || head.key == "instance" { return true }
         return false
     }
 

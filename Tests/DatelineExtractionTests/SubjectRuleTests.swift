@@ -67,4 +67,14 @@ struct SubjectRuleTests {
         let plain = try #require(statements("The convoys would be searched, the farmer Idriss Kone said.").first)
         #expect(plain.speaker.surface == "the farmer Idriss Kone")
     }
+
+    @Test("A lone lowercase verb form or 'example' is no speaker; a lone name is")
+    func verbFormIsNoSpeaker() throws {
+        let s = statements("The ruling sparked fears the border would close.")
+        #expect(!s.contains { $0.speaker.surface == "sparked" })
+        let example = statements("For example, reports that the border would close were wrong.")
+        #expect(!example.contains { $0.speaker.surface == "example" })
+        let name = try #require(statements("Kone feared the border would close.").first)
+        #expect(name.speaker.surface == "Kone")
+    }
 }
