@@ -897,6 +897,9 @@ struct StatementPass {
         let t = tokens[k]
         guard t.kind == .word, t.quote < 0 else { return false }
         if StatementPass.framingOpeners.contains(t.key) || t.key == "a" || t.key == "an" { return true }
+        // "… control of Lysychansk, the eastern city that …": an apposition to a place or name.
+        if t.key == "the", k >= 2, tokens[k - 2].capitalized, tokens[k - 2].kind == .word, k + 2 <= sentenceLast,
+           !tokens[k + 1].capitalized, tokens[k + 1].kind == .word { return true }
         let subjectStart = t.has(.conjunctions) ? k + 1 : k
         guard subjectStart <= sentenceLast, let p = phraseStarting(at: subjectStart, upperBound: sentenceLast + 1) else { return false }
         var v = p.last + 1

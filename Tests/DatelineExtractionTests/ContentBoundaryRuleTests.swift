@@ -105,4 +105,12 @@ struct ContentBoundaryRuleTests {
         // Without quoted words the noun-like form still needs a name or a pronoun.
         #expect(statements("A spokesperson for the fleet called the drone home.").isEmpty)
     }
+
+    @Test("', the …' after a name is an apposition that ends indirect content; after a common noun it may be a list")
+    func appositionAfterName() throws {
+        let s = try #require(statements("Chad claims it took the airport at Tarsk, the largest town in the valley.").first)
+        #expect(s.content == "it took the airport at Tarsk")
+        let list = try #require(statements("Kone said the army held the ridge, the valley and the pass.").first)
+        #expect(list.content == "the army held the ridge, the valley and the pass")
+    }
 }
