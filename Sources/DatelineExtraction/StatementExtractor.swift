@@ -348,6 +348,9 @@ struct StatementPass {
     /// "instructed to").
     func isVerbal(_ cue: FoundCue) -> Bool {
         let i = cue.first
+        // "responded to the invasion", "responded by issuing licences": an action, not a reply.
+        if cue.form.lemma == "reply", cue.form.words[0].hasPrefix("respond"), cue.last + 1 < tokens.count,
+           tokens[cue.last + 1].key == "to" || tokens[cue.last + 1].key == "by" { return false }
         let prev = i > 0 ? tokens[i - 1] : nil
         if let prev, prev.kind == .word {
             if prev.has(.determiners) && prev.key != "that" { return false }

@@ -77,4 +77,12 @@ struct SubjectRuleTests {
         let name = try #require(statements("Kone feared the border would close.").first)
         #expect(name.speaker.surface == "Kone")
     }
+
+    @Test("'responded to' and 'responded by' are actions; 'responded that' is a reply")
+    func respondedToIsAnAction() throws {
+        #expect(statements("Chad responded by closing two border crossings.").isEmpty)
+        #expect(statements("Chad responded to the raid on its embassy.").isEmpty)
+        let reply = try #require(statements("Chad responded that the border would stay open.").first)
+        #expect(reply.content.contains("the border would stay open"))
+    }
 }
