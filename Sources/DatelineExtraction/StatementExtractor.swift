@@ -207,6 +207,13 @@ struct StatementPass {
             let w = tok.key
             if tok.has(.determiners) {
                 if first >= 0 || m == i { first = m }
+                // "a spokesperson for the fleet", "the head of the agency": the title goes on.
+                if m - 2 >= lowerBound, tokens[m - 1].key == "of" || tokens[m - 1].key == "for",
+                   tokens[m - 2].kind == .word, tokens[m - 2].paragraph == t.paragraph, tokens[m - 2].has(.titleWords),
+                   !tokens[m - 2].has(.determiners), tokens[m - 2].key != "of", tokens[m - 2].key != "for" {
+                    m -= 1
+                    continue
+                }
                 break
             }
             if tok.capitalized {
@@ -242,6 +249,13 @@ struct StatementPass {
             if o >= lowerBound, tokens[o].key == "(" { k = skipAuxiliariesLeft(o - 1, lowerBound: lowerBound) }
         }
         guard k >= lowerBound else { return nil }
+        // "X, however, said", "X, for instance, claims": a discourse aside in commas.
+        if tokens[k].key == ",", k - 1 > lowerBound {
+            var c = k - 1
+            while c > lowerBound, c > k - 4, tokens[c].kind == .word, StatementPass.asideWords.contains(tokens[c].key) { c -= 1 }
+            if c < k - 1, tokens[c].key == "," { k = skipAuxiliariesLeft(c - 1, lowerBound: lowerBound) }
+            guard k >= lowerBound else { return nil }
+        }
         if tokens[k].key == "," {
             // Appositive or relative clause: "X, the minister, said" / "X, who …, said".
             var c = k - 1
@@ -334,6 +348,9 @@ struct StatementPass {
     /// "instructed to").
     func isVerbal(_ cue: FoundCue) -> Bool {
         let i = cue.first
+        // "responded to the invasion", "responded by issuing licences": an action, not a reply.
+        if cue.form.lemma == "reply", cue.form.words[0].hasPrefix("respond"), cue.last + 1 < tokens.count,
+           tokens[cue.last + 1].key == "to" || tokens[cue.last + 1].key == "by" { return false }
         let prev = i > 0 ? tokens[i - 1] : nil
         if let prev, prev.kind == .word {
             if prev.has(.determiners) && prev.key != "that" { return false }
@@ -423,7 +440,40 @@ struct StatementPass {
         attributeQuotes()
         readLabelledParagraphs()
         readIndirectSpeech()
+        continueIndirectWithQuotes()
     }
+
+    /// "X said Y would not back down. “We have …”": a quotation standing as its own sentences
+    /// right after a sentence that ends with someone's reported speech carries that statement on.
+    mutating func continueIndirectWithQuotes() {
+        guard !drafts.isEmpty else { return }
+        var byEndToken: [Int: Int] = [:]
+        for (d, draft) in drafts.enumerated() where draft.kind != .direct && draft.cue.map(isSpeechCue) == true {
+            // The token whose end is the content's end.
+            let (_, sLast) = sentenceBounds(draftCueToken(draft))
+            var k = sLast
+            while k > 0, tokens[k].kind == .punct, !tokens[k].isQuoteMark { k -= 1 }
+            if tokens[k].end == draft.end || (tokens[k].isQuoteMark && tokens[k].end >= draft.end && tokens[k].start <= draft.end) {
+                byEndToken[sLast] = d
+            }
+        }
+        for qi in quotes.indices where quoteOwner[qi] < 0 {
+            let q = quotes[qi]
+            let open = q.openToken
+            // The next sentence, or the whole of the next paragraph's opening.
+            guard open > 0, tokens[open - 1].paragraph == q.paragraph || (tokens[open - 1].paragraph == q.paragraph - 1 && paragraphFirst[q.paragraph] == open),
+                  isSentenceEnd(open - 1),
+                  let d = byEndToken[open - 1] else { continue }
+            guard let close = q.closeToken else { continue }
+            if close + 1 < tokens.count, tokens[close + 1].paragraph == q.paragraph, !isSentenceEnd(close + 1), !isSentenceEnd(close - 1) { continue }
+            let draft = DraftStatement(kind: .direct, fragments: [TextSpan(start: q.start, end: q.end)], speaker: nil, cue: nil,
+                                       continues: chainHead(d), speakerFrom: nil, polarity: .assert,
+                                       sentence: tokens[open].sentence, quotes: [qi])
+            addDirect(draft, quote: qi)
+        }
+    }
+
+    func draftCueToken(_ d: DraftStatement) -> Int { d.cue!.first }
 
     static let clauseOpeners: Set<String> = ["and", "but", "while", "whereas", "though", "although", "or", "yet"]
     static let appositivePrepositions: Set<String> = ["to", "of", "for", "at", "with", "from", "by"]
@@ -727,6 +777,27 @@ struct StatementPass {
 
     // MARK: indirect speech
 
+    /// Relative pronouns that open a clause whose own attribution is a statement of its own
+    /// ("the attack, which the ministry claimed was staged").
+    static let relativeOpeners: Set<String> = ["which", "that", "where", "whom", "who", "when"]
+
+    /// A cue inside another statement's content that is a nested statement of its own: its
+    /// subject follows a relative pronoun ("…, which Moscow claimed was …", "the city where
+    /// officials said …") or is a pronoun or name right after the noun it reports on ("963
+    /// names it said were banned").
+    func isRelativeAttribution(_ cue: FoundCue) -> Bool {
+        guard isSpeechCue(cue), cue.form.frame != .according else { return false }
+        let (sFirst, _) = sentenceBounds(cue.first)
+        let before = skipAuxiliariesLeft(cue.first - 1, lowerBound: sFirst)
+        guard before > sFirst, let p = phraseEnding(at: before, lowerBound: sFirst), p.first > sFirst else { return false }
+        let opener = tokens[p.first - 1]
+        guard opener.kind == .word, opener.quote < 0 else { return false }
+        if StatementPass.relativeOpeners.contains(opener.key) { return true }
+        // "Americans it said were …": a pronoun subject right after a plain noun.
+        return p.first == p.last && tokens[p.first].has(.subjectPronouns) && tokens[p.first].key != "who"
+            && !opener.has([.stopWords, .determiners, .auxiliaries]) && !opener.capitalized
+    }
+
     mutating func readIndirectSpeech() {
         var i = 0
         while i < tokens.count {
@@ -734,7 +805,11 @@ struct StatementPass {
             guard let cue = cueAt[i], tokens[i].quote < 0, !consumed[i] else { continue }
             guard !cue.form.speechOnly else { continue }
             // A cue inside the content of a statement already read is reported within it.
-            if let last = drafts.last, last.kind != .direct, tokens[i].start >= last.start, tokens[i].end <= last.end { continue }
+            var enclosing: Int? = nil
+            if let last = drafts.last, last.kind != .direct, tokens[i].start >= last.start, tokens[i].end <= last.end {
+                guard isRelativeAttribution(cue) else { continue }
+                enclosing = drafts.count - 1
+            }
             if cue.form.frame == .according {
                 readAccordingTo(cue)
                 continue
@@ -746,8 +821,22 @@ struct StatementPass {
                 _ = next
                 continue
             }
+            let count = drafts.count
             readIndirect(cue)
+            // "…, which the report notes is …" is a second statement trailing the first, which ends before it.
+            if let e = enclosing, drafts.count > count, let comma = trailingRelativeComma(cue) {
+                trimContent(of: e, before: tokens[comma].start)
+            }
         }
+    }
+
+    /// The comma before ", which X said …" (a trailing relative clause with its own attribution).
+    func trailingRelativeComma(_ cue: FoundCue) -> Int? {
+        let (sFirst, _) = sentenceBounds(cue.first)
+        let before = skipAuxiliariesLeft(cue.first - 1, lowerBound: sFirst)
+        guard let p = phraseEnding(at: before, lowerBound: sFirst), p.first > sFirst + 1,
+              tokens[p.first - 1].key == "which", tokens[p.first - 2].key == "," else { return nil }
+        return p.first - 2
     }
 
     func sentenceBounds(_ i: Int) -> (Int, Int) {
@@ -768,6 +857,11 @@ struct StatementPass {
                k + 1 <= sentenceLast, tokens[k + 1].kind == .word, StatementPass.clauseOpeners.contains(tokens[k + 1].key) {
                 break
             }
+            // ", the …", ", its …", ", saying …", ", they …" after an object phrase: an apposition or a new clause.
+            if nominal, t.quote < 0, t.kind == .punct, t.key == ",", k + 1 <= sentenceLast, tokens[k + 1].kind == .word,
+               tokens[k + 1].has(.determiners) || tokens[k + 1].key.hasSuffix("ing") || tokens[k + 1].has(.subjectPronouns) { break }
+            // "accused Y of Z after reports emerged …": the journalist's framing, not the object.
+            if nominal, t.quote < 0, t.kind == .word, k > from, ["after", "amid", "following"].contains(t.key) { break }
             if t.quote >= 0, quoteOwner[t.quote] >= 0 { break }
             if t.isQuoteMark, k + 1 <= sentenceLast, tokens[k + 1].quote >= 0, quoteOwner[tokens[k + 1].quote] >= 0 { break }
             if t.kind == .word, t.quote < 0 {
@@ -780,6 +874,13 @@ struct StatementPass {
                     if j <= sentenceLast, j > k + 1 || t.key != ",", let c = cueAt[j], c.form.frame != .according, tokens[j].quote < 0 { break }
                 }
             }
+            if t.kind == .punct, t.key == ",", k + 1 <= sentenceLast, k > from, endsContentAfterComma(k + 1, sentenceLast: sentenceLast) { break }
+            // "… “absolutely reeling,” pointing to …": a participle cue after a quotation ending in a comma.
+            if t.isQuoteMark, isClosingOfQuote(k), k > from, tokens[k - 1].key == ",", k + 1 <= sentenceLast,
+               let c = cueAt[k + 1], c.form.words[0].hasSuffix("ing"), tokens[k + 1].quote < 0 {
+                end = k
+                break
+            }
             if t.kind == .punct, t.key == ",", k + 1 <= sentenceLast {
                 // ", adding that …" / ", he said" end the content too.
                 if let c = cueAt[k + 1], c.form.words[0].hasSuffix("ing"), tokens[k + 1].quote < 0 { break }
@@ -791,6 +892,34 @@ struct StatementPass {
         while end >= from, tokens[end].kind == .punct || (tokens[end].isQuoteMark && tokens[end].quote < 0 && !isClosingOfQuote(end)) { end -= 1 }
         return end
     }
+
+    /// Whether what follows a comma inside indirect content is the journalist's, not the
+    /// speaker's: a framing clause (", after …", ", amid …"), an apposition (", a …"), or
+    /// another attribution (", but experts say …").
+    func endsContentAfterComma(_ k: Int, sentenceLast: Int) -> Bool {
+        let t = tokens[k]
+        guard t.kind == .word, t.quote < 0 else { return false }
+        if StatementPass.framingOpeners.contains(t.key) || t.key == "a" || t.key == "an" { return true }
+        // "… control of Lysychansk, the eastern city that …": an apposition to a place or name.
+        if t.key == "the", k >= 2, tokens[k - 2].capitalized, tokens[k - 2].kind == .word, k + 2 <= sentenceLast,
+           !tokens[k + 1].capitalized, tokens[k + 1].kind == .word { return true }
+        let subjectStart = t.has(.conjunctions) ? k + 1 : k
+        guard subjectStart <= sentenceLast, let p = phraseStarting(at: subjectStart, upperBound: sentenceLast + 1) else { return false }
+        var v = p.last + 1
+        while v <= sentenceLast, tokens[v].kind == .word, tokens[v].has(.auxiliaries) || StatementWords.isAdverb(tokens[v].key) { v += 1 }
+        guard v <= sentenceLast, let c = cueAt[v], tokens[v].quote < 0 else { return false }
+        return isSpeechCue(c) && c.form.frame != .according
+    }
+
+    /// Words of a discourse aside between a subject and its verb (", however,", ", for instance,").
+    static let asideWords: Set<String> = ["however", "though", "meanwhile", "too", "for", "instance", "example", "in", "turn",
+                                          "fact", "meantime", "moreover", "also", "likewise", "instead", "nonetheless", "nevertheless"]
+
+    /// Prepositions before a participle cue whose subject is the sentence's ("after warning …").
+    static let participleOpeners: Set<String> = ["after", "before", "by", "while", "when"]
+
+    /// Openers of a journalist's framing clause after reported content.
+    static let framingOpeners: Set<String> = ["after", "amid", "following", "despite"]
 
     func isClosingOfQuote(_ k: Int) -> Bool {
         let q = tokens[max(0, k - 1)].quote
@@ -814,6 +943,10 @@ struct StatementPass {
         } else if before >= sFirst, tokens[before].kind == .word, tokens[before].key == "and" || tokens[before].key == "but",
                   let p = sentenceSubject(sFirst, before) {
             // "McConnell was quick to embrace him and said …": the sentence's subject.
+            speaker = p
+        } else if isParticiple, before > sFirst, tokens[before].kind == .word, StatementPass.participleOpeners.contains(tokens[before].key),
+                  tokens[before - 1].quote < 0, let p = sentenceSubject(sFirst, before) {
+            // "Russia drew protests after threatening to …": the sentence's subject.
             speaker = p
         } else if isParticiple, before >= sFirst, tokens[before].key == "," {
             if let p = previousInSentence {
@@ -839,11 +972,30 @@ struct StatementPass {
             return
         }
         if cue.form.ambiguous, let speaker {
-            // A noun-like form needs a clear subject: a pronoun or a name.
+            // A noun-like form needs a clear subject: a pronoun or a name; or a verb's company:
+            // "that" after it ("the agency reports that"), a relative pronoun before its subject.
             let head = tokens[speaker.last]
-            if !(head.capitalized || head.has(.subjectPronouns)) { return }
+            var verbalByContext = (cue.last + 1 < tokens.count && tokens[cue.last + 1].key == "that") || isRelativeAttribution(cue)
+            // "…, the agency reported.": a trailing attribution at the sentence's end is a verb.
+            if speaker.first > sFirst + 2, tokens[speaker.first - 1].key == ",", cue.last + 1 <= sLast, isSentenceEnd(cue.last + 1) || cue.last + 1 == sLast { verbalByContext = true }
+            // "called the drone “homemade”": an object cue with a quotation close after it.
+            if cue.form.frame == .object {
+                var m = cue.last + 1
+                while m <= min(sLast, cue.last + 6), !tokens[m].isQuoteMark, tokens[m].key != "," { m += 1 }
+                if m <= min(sLast, cue.last + 6), tokens[m].isQuoteMark { verbalByContext = true }
+            }
+            // "the defence ministry claims": a body's name is a clear subject too.
+            if head.has(.organisationWords), head.has(.titleWords) || speaker.first < speaker.last { verbalByContext = true }
+            if !(head.capitalized || head.has(.subjectPronouns) || verbalByContext) { return }
         }
         if let speaker, speakerIsImplausible(speaker, cue: cue) { return }
+        // "…, a threat Kyiv called blackmail": an apposition's noun is the object; the name after it speaks.
+        if let p = speaker, p.first > sFirst, tokens[p.first - 1].key == ",", tokens[p.first].key == "a" || tokens[p.first].key == "an",
+           tokens[p.last].capitalized {
+            var n = p.last
+            while n > p.first + 1, tokens[n - 1].capitalized { n -= 1 }
+            if n > p.first + 1, !tokens[n - 1].capitalized, !tokens[n - 1].has(.titleWords) { speaker = SpeakerPhrase(first: n, last: p.last) }
+        }
         // Where is the content: after the verb, or before the speaker ("…, X said")?
         let after = skipAfterCue(cue, upperBound: sLast + 1)
         let speakerFirst = speaker?.first ?? i
@@ -895,6 +1047,8 @@ struct StatementPass {
         if StatementPass.evidenceLemmas.contains(cue.form.lemma), StatementPass.evidenceNouns.contains(head.key) { return true }
         // A phrase of only lowercase non-nouns ("the first") is no speaker.
         if p.first == p.last, head.has(.determiners) { return true }
+        // A lone lowercase verb form ("sparked fears …", "traded blame") or "for example, …" is no speaker.
+        if p.first == p.last, !head.capitalized, head.key.hasSuffix("ed") || head.key == "example" || head.key == "instance" { return true }
         return false
     }
 
@@ -928,9 +1082,24 @@ struct StatementPass {
         var k = sFirst
         while k < limit, tokens[k].kind != .word { k += 1 }
         guard k < limit else { return nil }
+        // "Earlier this month, X …", "In March, X …": a short opening adverbial is passed over.
+        if tokens[k].has([.capitalisedFunctionWords, .weekdays, .months]) {
+            var c = k + 1
+            while c < min(limit, k + 7), tokens[c].kind == .word, tokens[c].quote < 0 { c += 1 }
+            if c < min(limit, k + 7), tokens[c].key == ",", c + 1 < limit {
+                k = c + 1
+                while k < limit, tokens[k].kind != .word { k += 1 }
+                guard k < limit else { return nil }
+            }
+        }
         if tokens[k].has(.subjectPronouns) { return SpeakerPhrase(first: k, last: k) }
-        guard let p = phraseStarting(at: k, upperBound: limit), tokens[p.last].capitalized || tokens[p.last].has(.titleWords) else { return nil }
-        return p
+        guard let p = phraseStarting(at: k, upperBound: limit) else { return nil }
+        // "Ms. Doumbe pleaded guilty, saying …": the phrase ends at its last name or title word.
+        var last = p.last
+        while last > p.first, !(tokens[last].capitalized || tokens[last].has(.titleWords)) { last -= 1 }
+        guard tokens[last].capitalized || tokens[last].has(.titleWords) else { return nil }
+        if last < p.last, tokens[last].has(.capitalisedFunctionWords) { return nil }
+        return SpeakerPhrase(first: p.first, last: last)
     }
 
     mutating func consumeCue(_ cue: FoundCue) { markConsumed(cue.first, cue.last) }
