@@ -24,12 +24,7 @@ final class CommittedHeadFeed: @unchecked Sendable {
     private let path: String
     private let pollInterval: Duration
     private let stateLock = NSLock()
-    /// Held while observers run, so notices reach every observer in the order they were made.
-    private let deliveryLock = NSLock()
-    private var observers: [UInt64: @Sendable (CommittedHead) -> Void] = [:]
-    private var ordered: [@Sendable (CommittedHead) -> Void] = []
-    private var nextID: UInt64 = 1
-    private var lastAnnounced = Position.start
+    private let observers = HeadObservers()
     private var watcher: ForeignCommitWatcher?
     private var closed = false
 
@@ -43,51 +38,29 @@ final class CommittedHeadFeed: @unchecked Sendable {
     }
 
     func add(_ observer: @escaping @Sendable (CommittedHead) -> Void) -> CommitFeedToken {
-        let (token, start) = stateLock.withLock { () -> (CommitFeedToken, ForeignCommitWatcher?) in
-            let id = nextID
-            nextID += 1
-            observers[id] = observer
-            ordered = observers.sorted { $0.key < $1.key }.map(\.value)
-            var start: ForeignCommitWatcher?
-            if watcher == nil && !closed {
-                let made = ForeignCommitWatcher(path: path, interval: pollInterval, mode: mode, feed: self)
-                watcher = made
-                start = made
-            }
-            return (CommitFeedToken(id: id), start)
+        let token = observers.add(observer)
+        let start = stateLock.withLock { () -> ForeignCommitWatcher? in
+            guard watcher == nil && !closed else { return nil }
+            let made = ForeignCommitWatcher(path: path, interval: pollInterval, mode: mode, feed: self)
+            watcher = made
+            return made
         }
         start?.start()
         return token
     }
 
     func remove(_ token: CommitFeedToken) {
-        stateLock.withLock {
-            observers[token.id] = nil
-            ordered = observers.sorted { $0.key < $1.key }.map(\.value)
-        }
+        observers.remove(token)
     }
 
     /// The writer's notice of its own commit (called on the writer thread).
     func committed(_ events: [RecordedEvent]) {
-        guard let last = events.last else { return }
-        announce(CommittedHead(head: last.position, events: events))
+        observers.committed(events)
     }
 
     /// A head read by the watcher; dropped when nothing newer than already announced.
     func noticed(head: Position) {
-        announce(CommittedHead(head: head, events: nil))
-    }
-
-    private func announce(_ notice: CommittedHead) {
-        deliveryLock.lock()
-        defer { deliveryLock.unlock() }
-        let current = stateLock.withLock { () -> [@Sendable (CommittedHead) -> Void]? in
-            if notice.events == nil && notice.head <= lastAnnounced { return nil }
-            lastAnnounced = max(lastAnnounced, notice.head)
-            return ordered.isEmpty ? nil : ordered
-        }
-        guard let current else { return }
-        for observer in current { observer(notice) }
+        observers.noticed(head: head)
     }
 
     /// Stops the watcher thread and waits for it (its connection is closed on its thread).

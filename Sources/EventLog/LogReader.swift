@@ -62,9 +62,7 @@ final class LogReader {
         if let last = lastStream, last.rawValue == streamText {
             stream = last
         } else {
-            do { stream = try StreamName(streamText) } catch {
-                throw .corruptPayload(position: position, reason: "stored stream name is invalid (\(error.reason))")
-            }
+            stream = try storedName(streamText, "stream name", at: position, StreamName.init)
             lastStream = stream
         }
         let typeText = s.string(3)
@@ -72,15 +70,10 @@ final class LogReader {
         if let cached = typeCache[typeText] {
             type = cached
         } else {
-            do { type = try EventType(typeText) } catch {
-                throw .corruptPayload(position: position, reason: "stored event type is invalid (\(error.reason))")
-            }
+            type = try storedName(typeText, "event type", at: position, EventType.init(_:))
             if typeCache.count < 256 { typeCache[typeText] = type }
         }
-        let id: EventID
-        do { id = try EventID(s.string(4)) } catch {
-            throw .corruptPayload(position: position, reason: "stored event id is invalid (\(error.reason))")
-        }
+        let id = try storedName(s.string(4), "event id", at: position, EventID.init)
         let data = try payload(s, codecColumn: 6, crcColumn: 7, payloadColumn: 8, position: position)
         return RecordedEvent(position: position, stream: stream, version: StreamVersion(s.int64(2)), id: id,
                              type: type, recordedAt: Timestamp(rawValue: s.int64(5)), data: data)

@@ -60,6 +60,16 @@ public final class PayloadDecompressor {
 @available(*, unavailable)
 extension PayloadDecompressor: Sendable {}
 
+/// A name read back from a stored row, checked again: one that no longer validates is reported
+/// as a corrupt row at its position, in the same words by every backend. `what` names the
+/// column ("stream name", "event type", "event id").
+public func storedName<Name>(_ text: String, _ what: String, at position: Position,
+                             _ make: (String) throws(InvalidIdentifier) -> Name) throws(EventLogError) -> Name {
+    do { return try make(text) } catch {
+        throw .corruptPayload(position: position, reason: "stored \(what) is invalid (\(error.reason))")
+    }
+}
+
 /// The one decoding routine of every backend: codec, inflate, CRC check.
 func decodeStoredPayload(codec codecValue: Int64, crc32 expectedCRC: UInt32, stored: UnsafeRawBufferPointer,
                          position: Position, inflater: Inflater,

@@ -302,40 +302,19 @@ final class LogWriter: @unchecked Sendable {
     /// Idempotency: nil when none of the batch's ids is stored; the original positions (marked
     /// duplicate) when all are stored in this stream; otherwise the error that refuses the batch.
     private func storedAnswer(_ request: AppendRequest) throws -> Applied? {
-        let stream = request.stream
         let lookup = try db.cached("SELECT position, stream, version, recorded_at FROM events WHERE event_id = ?1")
-        var stored: [(position: Int64, stream: String, version: Int64, recordedAt: Int64)?] = []
+        var stored: [StoredEventID?] = []
         stored.reserveCapacity(request.events.count)
-        var storedCount = 0
         for event in request.events {
             lookup.reset()
             try lookup.bind(1, event.id.rawValue)
-            if try lookup.step() {
-                stored.append((lookup.int64(0), lookup.string(1), lookup.int64(2), lookup.int64(3)))
-                storedCount += 1
-            } else {
-                stored.append(nil)
-            }
+            stored.append(try lookup.step()
+                ? StoredEventID(position: lookup.int64(0), stream: lookup.string(1), version: lookup.int64(2),
+                                recordedAt: lookup.int64(3))
+                : nil)
         }
         lookup.reset()
-        if storedCount == 0 { return nil }
-        for (event, row) in zip(request.events, stored) {
-            if let row, row.stream != stream.rawValue {
-                let other = (try? StreamName(row.stream)) ?? stream
-                throw EventLogError.eventIDInOtherStream(id: event.id, stream: stream, storedIn: other)
-            }
-        }
-        if storedCount < request.events.count {
-            var old: [EventID] = [], new: [EventID] = []
-            for (event, row) in zip(request.events, stored) {
-                if row == nil { new.append(event.id) } else { old.append(event.id) }
-            }
-            throw EventLogError.mixedEventIDs(stream: stream, alreadyStored: old, new: new)
-        }
-        let rows = stored.map { $0! }
-        let result = AppendResult(stream: stream, positions: rows.map { Position($0.position) },
-                                  lastVersion: StreamVersion(rows.last!.version),
-                                  recordedAt: Timestamp(rawValue: rows.last!.recordedAt), duplicate: true)
+        guard let result = try retryAnswer(stream: request.stream, events: request.events, stored: stored) else { return nil }
         return Applied(result: result, recorded: [])
     }
 }

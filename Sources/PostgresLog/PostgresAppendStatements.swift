@@ -6,14 +6,6 @@ import PostgresNIO
 // their SQL never changes, so each connection parses and plans them once, and every value is
 // bound, rows as one array per column (`unnest`), whatever the size of the group.
 
-/// What is already stored under one event id.
-struct StoredID: Sendable {
-    var position: Int64
-    var stream: String
-    var version: Int64
-    var recordedAt: Int64
-}
-
 /// Locks the head row; the first statement of every append transaction, on its own.
 struct LockHead: PostgresPreparedStatement {
     static let name = "dateline_lock_head"
@@ -39,7 +31,7 @@ struct CheckGroup: PostgresPreparedStatement {
     static let bindingDataTypes: [PostgresDataType] = [.textArray, .textArray]
 
     enum Row {
-        case stored(id: String, StoredID)
+        case stored(id: String, StoredEventID)
         case version(stream: String, Int64)
     }
 
@@ -56,7 +48,7 @@ struct CheckGroup: PostgresPreparedStatement {
     func decodeRow(_ row: PostgresRow) throws -> Row {
         let (id, position, stream, version, recordedAt) = try row.decode((String?, Int64?, String, Int64, Int64?).self)
         if let id, let position, let recordedAt {
-            return .stored(id: id, StoredID(position: position, stream: stream, version: version, recordedAt: recordedAt))
+            return .stored(id: id, StoredEventID(position: position, stream: stream, version: version, recordedAt: recordedAt))
         }
         return .version(stream: stream, version)
     }

@@ -185,8 +185,8 @@ final class PostgresAppender: Sendable {
     /// The group through `dateline.append_group`; nil when it needs the general transaction.
     private static func appendInOneStatement(_ group: [Batch], client: PostgresClient,
                                              logger: Logger) async throws -> [Result<AppendResult, EventLogError>]? {
+        guard group.reduce(0, { $0 + $1.events.count }) <= rowsPerInsert else { return nil }
         let statement = AppendGroup(group, now: wallClockMicroseconds())
-        guard statement.fields.count <= rowsPerInsert else { return nil }
         var answer = try await client.execute(statement, logger: logger).makeAsyncIterator()
         guard let row = try await answer.next() else {
             throw EventLogError.database(location: "dateline.append_group", code: "XX000", message: "no answer row")
@@ -223,7 +223,7 @@ final class PostgresAppender: Sendable {
 
         // Everything the group needs to check, in one statement for the whole group: what is
         // stored under its event ids, and the current version of each of its streams.
-        var stored: [String: StoredID] = [:]
+        var stored: [String: StoredEventID] = [:]
         var versions: [String: Int64] = [:]
         let check = CheckGroup(ids: group.flatMap { $0.events.map(\.id.rawValue) },
                                streams: Array(Set(group.map(\.stream.rawValue))))
@@ -238,7 +238,7 @@ final class PostgresAppender: Sendable {
         var rows = EventRows(capacity: group.reduce(0) { $0 + $1.events.count })
         for batch in group {
             let stream = batch.stream
-            if let answer = try storedAnswer(batch, stored: stored) {
+            if let answer = storedAnswer(batch, stored: stored) {
                 outcomes.append(answer)
                 continue
             }
@@ -265,7 +265,7 @@ final class PostgresAppender: Sendable {
                             id: event.id.rawValue, payload: payload)
                 positions.append(Position(head))
                 // A later batch of the same group with these ids is a retry of this one.
-                stored[event.id.rawValue] = StoredID(position: head, stream: stream.rawValue, version: version, recordedAt: now)
+                stored[event.id.rawValue] = StoredEventID(position: head, stream: stream.rawValue, version: version, recordedAt: now)
             }
             versions[stream.rawValue] = version
             outcomes.append(.success(AppendResult(stream: stream, positions: positions, lastVersion: StreamVersion(version),
@@ -300,26 +300,13 @@ final class PostgresAppender: Sendable {
     /// Idempotency, as in the SQLite log: nil when none of the batch's ids is stored; the
     /// original positions (marked duplicate) when all are stored in this stream; otherwise the
     /// error that refuses the batch.
-    private static func storedAnswer(_ batch: Batch, stored: [String: StoredID]) throws -> Result<AppendResult, EventLogError>? {
-        let rows = batch.events.map { stored[$0.id.rawValue] }
-        let storedCount = rows.count(where: { $0 != nil })
-        if storedCount == 0 { return nil }
-        for (event, row) in zip(batch.events, rows) {
-            if let row, row.stream != batch.stream.rawValue {
-                let other = (try? StreamName(row.stream)) ?? batch.stream
-                return .failure(.eventIDInOtherStream(id: event.id, stream: batch.stream, storedIn: other))
-            }
+    private static func storedAnswer(_ batch: Batch, stored: [String: StoredEventID]) -> Result<AppendResult, EventLogError>? {
+        do throws(EventLogError) {
+            let answer = try retryAnswer(stream: batch.stream, events: batch.events,
+                                         stored: batch.events.map { stored[$0.id.rawValue] })
+            return answer.map { .success($0) }
+        } catch {
+            return .failure(error)
         }
-        if storedCount < batch.events.count {
-            var old: [EventID] = [], new: [EventID] = []
-            for (event, row) in zip(batch.events, rows) {
-                if row == nil { new.append(event.id) } else { old.append(event.id) }
-            }
-            return .failure(.mixedEventIDs(stream: batch.stream, alreadyStored: old, new: new))
-        }
-        let found = rows.map { $0! }
-        return .success(AppendResult(stream: batch.stream, positions: found.map { Position($0.position) },
-                                     lastVersion: StreamVersion(found.last!.version),
-                                     recordedAt: Timestamp(rawValue: found.last!.recordedAt), duplicate: true))
     }
 }

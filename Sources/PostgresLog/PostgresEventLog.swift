@@ -393,16 +393,9 @@ struct StoredRow: Sendable {
 
     func event(_ decompressor: PayloadDecompressor) throws(EventLogError) -> RecordedEvent {
         let position = Position(position)
-        let stream: StreamName, type: EventType, id: EventID
-        do { stream = try StreamName(self.stream) } catch {
-            throw .corruptPayload(position: position, reason: "stored stream name is invalid (\(error.reason))")
-        }
-        do { type = try EventType(self.type) } catch {
-            throw .corruptPayload(position: position, reason: "stored event type is invalid (\(error.reason))")
-        }
-        do { id = try EventID(eventID) } catch {
-            throw .corruptPayload(position: position, reason: "stored event id is invalid (\(error.reason))")
-        }
+        let stream = try storedName(self.stream, "stream name", at: position, StreamName.init)
+        let type = try storedName(self.type, "event type", at: position, EventType.init(_:))
+        let id = try storedName(eventID, "event id", at: position, EventID.init)
         let data = try payload(decompressor)
         return RecordedEvent(position: position, stream: stream, version: StreamVersion(version), id: id, type: type,
                              recordedAt: Timestamp(rawValue: recordedAt), data: data)

@@ -19,16 +19,14 @@ import PostgresNIO
 /// database serves one reader per server, however many subscribers each one has.
 final class PostgresHeadFeed: Sendable {
     private struct State: Sendable {
-        var observers: [UInt64: @Sendable (CommittedHead) -> Void] = [:]
-        var nextID: UInt64 = 1
-        var lastAnnounced = Position.start
         var tasks: [Task<Void, Never>] = []
+        /// Watching has been started (it starts with the first observer).
+        var started = false
         var closed = false
     }
 
     private let state = NIOLockedValueBox(State())
-    /// Held while observers run, so notices reach every observer in the order they were made.
-    private let delivery = NIOLock()
+    private let observers = HeadObservers()
     private let client: PostgresClient
     private let location: PostgresLocation
     private let interval: Duration
@@ -47,40 +45,28 @@ final class PostgresHeadFeed: Sendable {
     }
 
     func add(_ observer: @escaping @Sendable (CommittedHead) -> Void) -> CommitFeedToken {
-        let (token, start) = state.withLockedValue { s -> (CommitFeedToken, Bool) in
-            let id = s.nextID
-            s.nextID += 1
-            s.observers[id] = observer
-            return (CommitFeedToken(id: id), s.tasks.isEmpty && !s.closed)
+        let token = observers.add(observer)
+        let start = state.withLockedValue { s -> Bool in
+            guard !s.started && !s.closed else { return false }
+            s.started = true
+            return true
         }
         if start { startWatching() }
         return token
     }
 
     func remove(_ token: CommitFeedToken) {
-        state.withLockedValue { _ = $0.observers.removeValue(forKey: token.id) }
+        observers.remove(token)
     }
 
     /// This process's own commit (called by the appender before it resumes the appenders).
     func committed(_ events: [RecordedEvent]) {
-        guard let last = events.last else { return }
-        announce(CommittedHead(head: last.position, events: events))
+        observers.committed(events)
     }
 
     /// A head read from the database; dropped when nothing newer was announced already.
     func noticed(head: Position) {
-        announce(CommittedHead(head: head, events: nil))
-    }
-
-    private func announce(_ notice: CommittedHead) {
-        delivery.withLock {
-            let observers = state.withLockedValue { s -> [@Sendable (CommittedHead) -> Void]? in
-                if notice.events == nil && notice.head <= s.lastAnnounced { return nil }
-                s.lastAnnounced = max(s.lastAnnounced, notice.head)
-                return s.observers.isEmpty ? nil : s.observers.sorted { $0.key < $1.key }.map(\.value)
-            }
-            for observer in observers ?? [] { observer(notice) }
-        }
+        observers.noticed(head: head)
     }
 
     private func startWatching() {
@@ -90,11 +76,12 @@ final class PostgresHeadFeed: Sendable {
             while !Task.isCancelled {
                 do {
                     try await client.withConnection { connection in
-                        let notifications = try await connection.listen(PostgresSchema.notifyChannel)
-                        self?.noticed(head: try await Self.readHead(connection, logger: logger))
-                        backoff = .milliseconds(100)
-                        for try await notification in notifications {
-                            if let value = Int64(notification.payload) { self?.noticed(head: Position(value)) }
+                        try await connection.listen(on: PostgresSchema.notifyChannel) { notifications in
+                            self?.noticed(head: try await Self.readHead(connection, logger: logger))
+                            backoff = .milliseconds(100)
+                            for try await notification in notifications {
+                                if let value = Int64(notification.payload) { self?.noticed(head: Position(value)) }
+                            }
                         }
                     }
                 } catch {
@@ -131,10 +118,10 @@ final class PostgresHeadFeed: Sendable {
     func close() async {
         let tasks = state.withLockedValue { s -> [Task<Void, Never>] in
             s.closed = true
-            s.observers.removeAll()
             defer { s.tasks = [] }
             return s.tasks
         }
+        observers.removeAll()
         for task in tasks { task.cancel() }
         for task in tasks { await task.value }
     }
