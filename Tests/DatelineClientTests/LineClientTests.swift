@@ -119,10 +119,12 @@ func write(_ text: String, to channel: Channel, thenClose: Bool = false) {
         let client = try await LineClient.connect(host: "127.0.0.1", port: server.port)
         defer { client.close() }
         try await client.sendLine("first")
-        #expect(try await client.nextLine(timeout: 0.2) == Array("first".utf8))
+        // A timeout long enough for the echo under a loaded suite (0.2 s was not), shorter
+        // than the wait before the second line.
+        #expect(try await client.nextLine(timeout: 1.0) == Array("first".utf8))
         // The second line is sent only after the first read's timeout has passed.
         async let sent: Void = {
-            try await Task.sleep(nanoseconds: 600_000_000)
+            try await Task.sleep(nanoseconds: 1_600_000_000)
             try await client.sendLine("second")
         }()
         #expect(try await client.nextLine(timeout: 30) == Array("second".utf8))
