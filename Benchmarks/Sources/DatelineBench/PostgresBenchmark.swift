@@ -80,7 +80,9 @@ struct PostgresBenchmark: AsyncParsableCommand {
         // 64 concurrent single-event appenders: one server, then three sharing the database.
         let one = try await withDatabase(server, "one-server") { db in
             let log = try await PostgresEventLog.open(db, logger: logger)
-            let rate = try await concurrent([log], appenders: 64, perAppender: perAppender, payloads: payloads)
+            let rate = try await MachineCPU.measure {
+                try await concurrent([log], appenders: 64, perAppender: perAppender, payloads: payloads)
+            }
             let stats = log.writerStatistics
             await log.close()
             print(String(format: "    group commit: %d commits, %.1f batches per commit (largest %d)",
@@ -93,15 +95,19 @@ struct PostgresBenchmark: AsyncParsableCommand {
             sqliteConcurrent = try await concurrent([store.backend], appenders: 64, perAppender: perAppender, payloads: payloads)
             store.close()
         }
-        line("appends, 64 concurrent single-event, one server", one, baseline: sqliteConcurrent, label: "SQLite log")
+        line("appends, 64 concurrent single-event, one server", one.rate, baseline: sqliteConcurrent, label: "SQLite log")
+        one.printCPU()
         let three = try await withDatabase(server, "three-servers") { db in
             var logs: [PostgresEventLog] = []
             for _ in 0..<3 { logs.append(try await PostgresEventLog.open(db, logger: logger)) }
-            let rate = try await concurrent(logs, appenders: 64, perAppender: perAppender, payloads: payloads)
+            let rate = try await MachineCPU.measure {
+                try await concurrent(logs, appenders: 64, perAppender: perAppender, payloads: payloads)
+            }
             for log in logs { await log.close() }
             return rate
         }
-        line("  same, three servers sharing the database", three, baseline: one, label: "one server")
+        line("  same, three servers sharing the database", three.rate, baseline: one.rate, label: "one server")
+        three.printCPU()
         let threeBatched = try await withDatabase(server, "three-batched") { db in
             var logs: [PostgresEventLog] = []
             for _ in 0..<3 { logs.append(try await PostgresEventLog.open(db, logger: logger)) }
@@ -268,6 +274,50 @@ struct PostgresBenchmark: AsyncParsableCommand {
             text += "   \(baselineLabel) " + String(Int(baseline.rounded())).leftPad(8) + String(format: "   ratio %5.2f", value / baseline)
         }
         print(text)
+    }
+}
+
+/// The machine's CPU time from /proc/stat (Linux), to tell whether a run was bound by CPU.
+private struct MachineCPU {
+    var busy: UInt64
+    var total: UInt64
+
+    static let cores = ProcessInfo.processInfo.activeProcessorCount
+
+    static func read() -> MachineCPU? {
+        guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+              let line = text.split(separator: "\n").first, line.hasPrefix("cpu ") else { return nil }
+        // user nice system idle iowait irq softirq steal …; idle and iowait are not busy.
+        let fields = line.split(separator: " ").dropFirst().compactMap { UInt64($0) }
+        guard fields.count >= 5 else { return nil }
+        let total = fields.prefix(8).reduce(0, +)
+        return MachineCPU(busy: total - fields[3] - fields[4], total: total)
+    }
+
+    func busyFraction(since earlier: MachineCPU) -> Double {
+        let total = Double(self.total - earlier.total)
+        return total > 0 ? Double(busy - earlier.busy) / total : 0
+    }
+
+    /// A rate, with how busy the machine's cores were while it was measured (nil off Linux).
+    struct Measured {
+        var rate: Double
+        var busy: Double?
+
+        /// Every server, the database and the appenders share this machine's cores: when
+        /// they are all busy, the figure measures CPU per event, not the log's design.
+        func printCPU() {
+            guard let busy, rate > 0 else { return }
+            print(String(format: "    machine CPU busy during the run: %.0f%% of %d cores, %.0f µs of CPU per event (all processes)",
+                         busy * 100, MachineCPU.cores, busy * Double(MachineCPU.cores) / rate * 1e6))
+        }
+    }
+
+    static func measure(_ body: () async throws -> Double) async rethrows -> Measured {
+        let before = read()
+        let rate = try await body()
+        guard let before, let after = read() else { return Measured(rate: rate, busy: nil) }
+        return Measured(rate: rate, busy: after.busyFraction(since: before))
     }
 }
 
