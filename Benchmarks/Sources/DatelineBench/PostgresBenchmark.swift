@@ -103,7 +103,11 @@ struct PostgresBenchmark: AsyncParsableCommand {
             let rate = try await MachineCPU.measure {
                 try await concurrent(logs, appenders: 64, perAppender: perAppender, payloads: payloads)
             }
+            let commits = logs.reduce(0) { $0 + $1.writerStatistics.commits }
+            let batches = logs.reduce(0) { $0 + $1.writerStatistics.batches }
             for log in logs { await log.close() }
+            print(String(format: "    group commit, three servers: %d commits, %.1f batches per commit",
+                         commits, Double(batches) / Double(max(commits, 1))))
             return rate
         }
         line("  same, three servers sharing the database", three.rate, baseline: one.rate, label: "one server")
