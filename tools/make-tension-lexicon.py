@@ -123,11 +123,11 @@ add(["war in", "war on", "war against", "full scale war", "siege of", "sieges of
     "190", "FIGHT", "material", context=True, agent_from_context=True)
 # "the war", "Russia's war", "the Ukraine war": a war between states unless a modifier says
 # otherwise ("trade war", "price war", "cold war"; the extractor holds that list) or it names
-# crimes ("war crimes").
+# crimes ("war crimes") or is an insurer's term ("war risk insurance").
 add(["war"], "190", "FIGHT", "material", context=True, agent_from_context=True,
     unless_next=["crimes", "crime", "criminal", "criminals", "games", "chest", "cabinet", "memorial", "veterans",
                  "veteran", "bonds", "bond", "correspondent", "reporter", "effort", "time", "of", "with", "over",
-                 "between", "by", "on", "against", "in"])
+                 "between", "by", "on", "against", "in", "risk", "risks"])
 add(["[troop|troops|military|navy|army|naval|force|forces] [build|construct] up", "[troop|military|navy|army] buildup",
      "[build|construct] up of [troops|forces|military|navy|army]", "buildup of [troops|forces]",
      "massing [of|] [troops|forces]", "massed [more than|some|about|around|up to|] [troops|forces|soldiers]",

@@ -282,7 +282,8 @@ struct TensionDocument {
             if let (value, end) = lexicon.triggerPhrases.match(tokens, at: i, limit: limit), partyAt[i] < 0,
                end >= tokens.count || !lexicon.triggers[value].unlessNext.contains(tokens[end].key),
                !(tokens[i].key == "war" && i > 0 && TensionDocument.nonMilitaryWar.contains(tokens[i - 1].key)),
-               !(tokens[i].key == "struck" && end < tokens.count && TensionDocument.agreementWords.contains(tokens[end].key)) {
+               !(tokens[i].key == "struck" && end < tokens.count && TensionDocument.agreementWords.contains(tokens[end].key)),
+               !isNoEventReading(of: lexicon.triggers[value], first: i, end: end, limit: limit) {
                 let signal = resolve(trigger: value, first: i, last: end, sentence: sentence)
                 if lexicon.triggers[value].frame == .denial, signal != nil {
                     let scope = deniedScope(after: end, sentence: sentence, denier: signal?.source)
@@ -371,6 +372,82 @@ struct TensionDocument {
         }
         return true
     }
+
+    /// Readings of a trigger phrase that name no act between actors, told by the words around
+    /// it: a sanction undone ("lifted its ban on"), excluded rather than frozen ("frozen out
+    /// of"), a requirement met rather than a meeting ("to meet the bloc's standards"), words
+    /// attacked rather than people ("attacked the forecasts"), and a dictionary verb used as a
+    /// noun ("the company's U.S. arm", "an arm of").
+    private func isNoEventReading(of trigger: TensionTrigger, first: Int, end: Int, limit: Int) -> Bool {
+        /// The word before `k`, past determiners and possessives.
+        func wordBefore(_ k: Int) -> String? {
+            var j = k - 1
+            while j >= 0, tokens[j].isWord, TensionDocument.determiners.contains(tokens[j].key) { j -= 1 }
+            return j >= 0 && tokens[j].isWord ? tokens[j].key : nil
+        }
+        /// Whether one of the next few words of the clause is in `words` (a possessive "'s"
+        /// is no word of its own here; punctuation ends the clause).
+        func soonAfter(_ words: Set<String>, within count: Int) -> Bool {
+            var k = end, seen = 0
+            while k < limit, seen < count {
+                if tokens[k].isWord {
+                    if words.contains(tokens[k].key) { return true }
+                    if tokens[k].key != "s" && tokens[k].key != "'s" { seen += 1 }
+                } else if TensionDocument.clausePunctuation.contains(tokens[k].key) {
+                    return false
+                }
+                k += 1
+            }
+            return false
+        }
+        if trigger.type == "SANCTION" {
+            if let before = wordBefore(first), TensionDocument.undoingVerbs.contains(before) { return true }
+            if end < limit, tokens[end].key == "out", TensionDocument.freezeWords.contains(tokens[end - 1].key) { return true }
+        }
+        if (first..<end).contains(where: { tokens[$0].key == "meet" }), soonAfter(TensionDocument.requirementWords, within: 4) {
+            return true
+        }
+        if trigger.type == "FIGHT", TensionDocument.attackWords.contains(tokens[first].key),
+           soonAfter(TensionDocument.wordsAttacked, within: 3) {
+            return true
+        }
+        if trigger.fromVerbDictionary {
+            // A determiner right before the word ("an arm", "its distrust"), or before an actor
+            // naming it when "of" follows ("the U.S. arm of …"; "the U.S. raided …" stays a verb).
+            let k = first - 1
+            if k >= 0, tokens[k].isWord, TensionDocument.determiners.contains(tokens[k].key) { return true }
+            if k >= 0, partyAt[k] >= 0, end < limit, tokens[end].key == "of", !tokens[first].key.hasSuffix("ed") {
+                let d = parties[Int(partyAt[k])].first - 1
+                if d >= 0, tokens[d].isWord, TensionDocument.determiners.contains(tokens[d].key) { return true }
+            }
+        }
+        return false
+    }
+
+    static let determiners: Set<String> = ["the", "a", "an", "its", "their", "his", "her", "our", "this", "that",
+                                           "these", "those", "any", "all", "some"]
+    /// Verbs that undo a sanction ("lifted its ban on", "eased the embargo").
+    static let undoingVerbs: Set<String> = ["lift", "lifts", "lifted", "lifting", "ease", "eases", "eased", "easing",
+                                            "end", "ends", "ended", "ending", "remove", "removes", "removed", "removing",
+                                            "scrap", "scraps", "scrapped", "scrapping", "drop", "drops", "dropped",
+                                            "dropping", "relax", "relaxes", "relaxed", "relaxing", "rescind", "rescinds",
+                                            "rescinded", "repeal", "repeals", "repealed", "overturn", "overturned",
+                                            "suspend", "suspends", "suspended", "suspending", "waive", "waived"]
+    static let freezeWords: Set<String> = ["freeze", "freezes", "froze", "frozen", "freezing"]
+    /// What is met when "meet" is no meeting.
+    static let requirementWords: Set<String> = ["standard", "standards", "target", "targets", "requirement", "requirements",
+                                                "demand", "demands", "condition", "conditions", "criteria", "criterion",
+                                                "obligation", "obligations", "need", "needs", "deadline", "deadlines",
+                                                "goal", "goals", "expectations", "quota", "quotas", "commitments", "terms",
+                                                "rules", "costs", "payments", "challenge", "challenges"]
+    static let attackWords: Set<String> = ["attack", "attacks", "attacked", "attacking"]
+    /// Words, figures and plans: "attacked the forecasts" is criticism, not force.
+    static let wordsAttacked: Set<String> = ["forecast", "forecasts", "claim", "claims", "remark", "remarks", "comment",
+                                             "comments", "statement", "statements", "proposal", "proposals", "plan",
+                                             "plans", "policy", "policies", "decision", "decisions", "report", "reports",
+                                             "idea", "ideas", "figures", "estimates", "estimate", "budget", "bill", "law",
+                                             "ruling", "record", "stance", "position", "views", "speech", "article",
+                                             "book", "move", "proposed", "handling"]
 
     static let stancePrefixes: Set<String> = ["pro", "anti"]
     /// "struck a deal", "struck agreement": an agreement, not a strike.

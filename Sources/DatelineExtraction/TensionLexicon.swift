@@ -36,6 +36,8 @@ struct TensionTrigger: Sendable {
     var needsBoth: Bool
     /// The trigger does not count before these words ("refused to condemn" is no rejection).
     var unlessNext: Set<String>
+    /// A verb of PETRARCH2's dictionary (not curated): it counts only where it is used as a verb.
+    var fromVerbDictionary = false
 }
 
 /// A war between states with a clear aggressor, dated (`known_wars` of the lexicon): the sides
@@ -175,7 +177,7 @@ struct TensionLexicon: Sendable {
             let index = triggers.count
             triggers.append(TensionTrigger(cameo: t.cameo, type: t.type, frame: .verb, issue: nil, fearedCameo: nil,
                                            fearedType: nil, context: false, agentFromContext: false, needsBoth: true,
-                                           unlessNext: Set(t.unless_next ?? [])))
+                                           unlessNext: Set(t.unless_next ?? []), fromVerbDictionary: true))
             for p in forms { phrases.add(p, value: index) }
         }
         phrases.finish()

@@ -1,0 +1,51 @@
+import DatelineCore
+import Testing
+@testable import DatelineExtraction
+
+/// Trigger words that name no act between actors in some uses, told apart by the words around
+/// them. Each rule has sentences where the trigger must still fire and ones where it must not;
+/// all sentences are written for these tests.
+@Suite("Readings that are no event")
+struct NoEventReadingTests {
+    @Test("A sanction undone is no sanction; one imposed or frozen assets still are")
+    func undoneSanction() {
+        #expect(tensionKeys(tensions("Chile lifted its ban on imports from Peru.")).isEmpty)
+        #expect(tensionKeys(tensions("Chile ended its sanctions on Peru.")).isEmpty)
+        #expect(tensionKeys(tensions("Chile froze the assets of Peru's central bank.")).contains("163 CHL>PER"))
+        #expect(tensionKeys(tensions("Chile banned Peruvian fishing boats from its waters.")).contains("163 CHL>PER"))
+        #expect(tensionKeys(tensions("Chile imposed sanctions on Peru.")).contains("163 CHL>PER"))
+    }
+
+    @Test("Frozen out of a contract is exclusion, not frozen assets")
+    func frozenOut() {
+        #expect(tensionKeys(tensions("Chilean firms were frozen out of the Peruvian tender.")).isEmpty)
+    }
+
+    @Test("Meeting a standard or a target is no meeting; meeting a president is")
+    func meetingARequirement() {
+        #expect(tensionKeys(tensions("Chile said it would try hard to meet Peruvian safety standards.")).isEmpty)
+        #expect(tensionKeys(tensions("Chile pledged to meet the targets agreed with Peru.")).isEmpty)
+        #expect(tensionKeys(tensions("Chile's president plans to meet with Peru's president in Lima.")).contains("036 CHL>PER"))
+    }
+
+    @Test("Attacking forecasts or a plan is criticism of words, not force; attacking a town is force")
+    func wordsAttacked() {
+        #expect(tensionKeys(tensions("Chile attacked Peru's growth forecasts as too rosy.")).isEmpty)
+        #expect(tensionKeys(tensions("Chile attacked the plan Peru put forward.")).isEmpty)
+        #expect(tensionKeys(tensions("Chilean troops attacked Peru's border town at dawn.")).contains("190 CHL>PER"))
+        // A clause ends at its comma: a plan named after it is not what was attacked.
+        #expect(tensionKeys(tensions("Chilean troops attacked Peru, defying the peace plan.")).contains("190 CHL>PER"))
+    }
+
+    @Test("A dictionary verb after a determiner is a noun: a company's arm is no arming")
+    func verbUsedAsNoun() {
+        #expect(tensionKeys(tensions("The Chilean arm of the Peruvian bank reported higher profits.")).isEmpty)
+        #expect(tensionKeys(tensions("Chile targeted Peruvian radar sites overnight.")).contains("190 CHL>PER"))
+    }
+
+    @Test("War risk insurance is no war")
+    func warRisk() {
+        #expect(tensionKeys(tensions("Chile and Peru traded claims. Chile and Peru met again. War risk premiums rose.")).allSatisfy { !$0.hasPrefix("190") })
+        #expect(tensionKeys(tensions("Chile and Peru traded claims. Chile and Peru met again. The war went on.")).contains { $0.hasPrefix("190") })
+    }
+}
