@@ -101,6 +101,9 @@ STATES = {
     "QAT": ([], ["Qatari", "Qataris"], ["Doha"]),
     "ROU": ([], ["Romanian", "Romanians"], ["Bucharest"]),
     "RUS": (["Russia", "Russian Federation"], ["Russian", "Russians"], ["Moscow", "the Kremlin", "Kremlin"]),
+    # The Soviet Union (SUN, the withdrawn ISO 3166-3 code) for reporting before 1992: its
+    # demonym too ("Soviet ships"), but not Moscow, which names Russia.
+    "SUN": (["Soviet Union", "Union of Soviet Socialist Republics", "USSR", "U.S.S.R."], ["Soviet", "Soviets"], []),
     "SAU": ([], ["Saudi", "Saudis", "Saudi Arabian"], ["Riyadh"]),
     "SRB": ([], ["Serbian", "Serbians", "Serb", "Serbs"], ["Belgrade"]),
     "SGP": ([], ["Singaporean", "Singaporeans"], []),
@@ -150,7 +153,6 @@ ORGS = [
     ("ASEAN", "igo", ["Association of Southeast Asian Nations"], ["ASEAN", "Asean"]),
     ("AU", "igo", ["African Union"], []),
     ("ARL", "igo", ["Arab League", "League of Arab States"], []),
-    ("SUN", "state", ["Soviet Union", "Union of Soviet Socialist Republics"], ["USSR", "U.S.S.R."]),
     ("WST", "bloc", ["the West", "Western partners", "Western countries", "Western nations", "Western allies", "Western powers",
                      "Western governments", "Western leaders", "Western officials", "Western capitals"], []),
 ]
@@ -169,6 +171,9 @@ ORG_CAPITALS = [("Brussels", ["EU", "NATO"])]
 
 # Phrases that contain an actor name but denote none (longest match wins over the name).
 BLOCKERS = [
+    # The Soviet past in later reporting, not the Soviet Union acting ("two former Soviet republics").
+    "former Soviet", "ex-Soviet", "post-Soviet", "Soviet-era", "Soviet era", "Soviet times", "Soviet republic",
+    "Soviet republics",
     "Latin America", "South America", "North America", "Central America", "the Americas", "Latin American",
     "South American", "North American", "Central American", "Native American", "Native Americans", "American Express",
     "American Samoa", "New Guinea", "New Jersey", "New Mexico", "New York", "New England", "New South Wales",

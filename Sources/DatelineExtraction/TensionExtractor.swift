@@ -127,7 +127,8 @@ struct TensionDocument {
 
         for m in gazetteer.scan(tokens, scalars, includePlaces: true) {
             let index = Int32(parties.count)
-            parties.append(Party(code: m.code, first: m.first, last: m.last, isPlace: m.isPlace, isPronoun: false, kind: m.kind))
+            let code = TensionDocument.stateOn(article.date, for: m.code)
+            parties.append(Party(code: code, first: m.first, last: m.last, isPlace: m.isPlace, isPronoun: false, kind: m.kind))
             for t in m.first..<m.last { partyAt[t] = index }
         }
         addPeople()
@@ -175,6 +176,17 @@ struct TensionDocument {
         }
         return true
     }
+
+    /// The state a mention stood for on the article's day: before the Soviet Union ended (26
+    /// December 1991), Russia, Moscow and the Kremlin in the news named the Soviet Union.
+    static func stateOn(_ day: CalendarDate, for code: ActorCode) -> ActorCode {
+        if code == russia, day < sovietEnd { return soviet }
+        return code
+    }
+
+    static let russia = try! ActorCode("RUS")
+    static let soviet = try! ActorCode("SUN")
+    static let sovietEnd = CalendarDate(year: 1991, month: 12, day: 26)!
 
     /// Office holders of the people file named in the text ("Putin", "Joe Biden") act for their
     /// state on the article's day: a capitalised surname of one person in office then, not

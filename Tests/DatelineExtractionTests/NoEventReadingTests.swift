@@ -49,3 +49,21 @@ struct NoEventReadingTests {
         #expect(tensionKeys(tensions("Chile and Peru traded claims. Chile and Peru met again. The war went on.")).contains { $0.hasPrefix("190") })
     }
 }
+
+/// The Soviet Union in reporting before its end: its demonym, and Moscow or Russia standing for it.
+@Suite("The Soviet Union before 1992")
+struct SovietUnionTests {
+    @Test("Soviet ships and the Soviets are the Soviet Union")
+    func sovietDemonym() {
+        #expect(tensionKeys(tensions("The Soviets condemned the Chinese decision on Friday.", on: "1987-05-10")).contains("111 SUN>CHN"))
+    }
+
+    @Test("Moscow names the Soviet Union before 26 December 1991 and Russia after it")
+    func moscowByDate() {
+        let text = "Moscow condemned the Chinese decision on Friday."
+        #expect(tensionKeys(tensions(text, on: "1987-05-10")).contains("111 SUN>CHN"))
+        #expect(tensionKeys(tensions(text, on: "1991-12-25")).contains("111 SUN>CHN"))
+        #expect(tensionKeys(tensions(text, on: "1991-12-26")).contains("111 RUS>CHN"))
+        #expect(tensionKeys(tensions(text, on: "2022-05-10")).contains("111 RUS>CHN"))
+    }
+}
