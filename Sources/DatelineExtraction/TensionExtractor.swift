@@ -55,6 +55,9 @@ struct TensionDocument {
     var speech: [Speech] = []
     /// Surname or name tokens of resolved speakers ("lavrov") and their affiliation.
     var speakerNames: [String: ActorCode] = [:]
+    /// The trigger being resolved is a conflict code (quad class 3 or 4): a country's firms
+    /// then stand for the country (see `isActor`).
+    var resolvingConflict = false
 
     struct Party {
         var code: ActorCode
@@ -296,6 +299,7 @@ struct TensionDocument {
                !(tokens[i].key == "war" && i > 0 && TensionDocument.nonMilitaryWar.contains(tokens[i - 1].key)),
                !(tokens[i].key == "struck" && end < tokens.count && TensionDocument.agreementWords.contains(tokens[end].key)),
                !isNoEventReading(of: lexicon.triggers[value], first: i, end: end, limit: limit) {
+                resolvingConflict = isConflict(lexicon.triggers[value])
                 let signal = resolve(trigger: value, first: i, last: end, sentence: sentence)
                 if lexicon.triggers[value].frame == .denial, signal != nil {
                     let scope = deniedScope(after: end, sentence: sentence, denier: signal?.source)
@@ -336,6 +340,7 @@ struct TensionDocument {
             if lexicon.clauseBreak.contains(tokens[i].key) || tokens[i].key == ";" { break }
             if let (value, end) = lexicon.triggerPhrases.match(tokens, at: i, limit: limit), partyAt[i] < 0,
                lexicon.triggers[value].frame != .denial {
+                resolvingConflict = isConflict(lexicon.triggers[value])
                 if var signal = resolve(trigger: value, first: i, last: end, sentence: sentence, forceDenied: true) {
                     if signal.source == nil, let denier, lexicon.triggers[value].frame == .material {
                         signal.source = denier
@@ -362,6 +367,12 @@ struct TensionDocument {
         if p.isPlace && !allowPlaces { return false }
         // "the Australian dollar", "Japanese yen": a currency, not the state.
         if p.kind == .demonym, p.last < tokens.count, TensionDocument.currencyNouns.contains(tokens[p.last].key) { return false }
+        // "an agreement with British and German interests": companies, not the state; but a
+        // threat, sanction or accusation aimed at a country's firms is aimed at the country.
+        if p.kind == .demonym, !resolvingConflict, p.last < tokens.count,
+           TensionDocument.companyNouns.contains(tokens[p.last].key) {
+            return false
+        }
         // "pro-Russian separatists", "anti-Kremlin protesters": supporters or opponents, not the state.
         if p.first >= 2, tokens[p.first - 1].key == "-", TensionDocument.stancePrefixes.contains(tokens[p.first - 2].key) {
             return false
@@ -383,6 +394,10 @@ struct TensionDocument {
             if k >= 0, TensionDocument.forumPrepositions.contains(tokens[k].key) { return false }
         }
         return true
+    }
+
+    private func isConflict(_ trigger: TensionTrigger) -> Bool {
+        (lexicon.codes[trigger.cameo]?.quadClass ?? 0) >= 3
     }
 
     /// Readings of a trigger phrase that name no act between actors, told by the words around
@@ -460,6 +475,14 @@ struct TensionDocument {
                                              "idea", "ideas", "figures", "estimates", "estimate", "budget", "bill", "law",
                                              "ruling", "record", "stance", "position", "views", "speech", "article",
                                              "book", "move", "proposed", "handling"]
+
+    /// Nouns that make a demonym name companies or investors ("British banks", "German interests").
+    static let companyNouns: Set<String> = ["bank", "banks", "firm", "firms", "company", "companies", "interests",
+                                            "brokerage", "brokerages", "brokers", "insurers", "investors", "corporation",
+                                            "corporations", "concern", "concerns", "subsidiary", "subsidiaries", "lenders",
+                                            "creditors", "exporters", "importers", "producers", "manufacturers",
+                                            "carmakers", "automakers", "traders", "businesses", "shareholders",
+                                            "airlines", "shipowners", "refiners"]
 
     static let stancePrefixes: Set<String> = ["pro", "anti"]
     /// "struck a deal", "struck agreement": an agreement, not a strike.

@@ -43,6 +43,14 @@ struct NoEventReadingTests {
         #expect(tensionKeys(tensions("Chile targeted Peruvian radar sites overnight.")).contains("190 CHL>PER"))
     }
 
+    @Test("A country's firms are companies in an agreement, but stand for the country when threatened or accused")
+    func firmsOfACountry() {
+        #expect(tensionKeys(tensions("Chile signed an agreement with Peruvian firms to build a port.")).isEmpty)
+        #expect(tensionKeys(tensions("Chile signed an agreement with Peru to build a port.")).contains("057 CHL>PER"))
+        #expect(tensionKeys(tensions("Chile threatened to revoke the licences of Peruvian banks.")).contains("130 CHL>PER"))
+        #expect(tensionKeys(tensions("Chile accused Peruvian banks of hiding money.")).contains("112 CHL>PER"))
+    }
+
     @Test("War risk insurance is no war")
     func warRisk() {
         #expect(tensionKeys(tensions("Chile and Peru traded claims. Chile and Peru met again. War risk premiums rose.")).allSatisfy { !$0.hasPrefix("190") })
