@@ -438,6 +438,12 @@ struct TensionDocument {
            soonAfter(TensionDocument.wordsAttacked, within: 3) {
             return true
         }
+        if trigger.agentFromContext, tokens[first].key == "war", end == first + 1, isIndefinite(first) {
+            // "could find itself in a major war", "warned it could lead to war", "powers to
+            // make war": a war in general or one that may come, not the article's war, so
+            // neither its sides nor the known wars' may be lent to it.
+            return true
+        }
         if trigger.fromVerbDictionary {
             // A determiner right before the word ("an arm", "its distrust"), or before an actor
             // naming it when "of" follows ("the U.S. arm of …"; "the U.S. raided …" stays a verb).
@@ -451,6 +457,21 @@ struct TensionDocument {
         return false
     }
 
+    /// Whether the noun at `k` is indefinite or general: "a (major) war", "to war", "make war".
+    private func isIndefinite(_ k: Int) -> Bool {
+        var j = k - 1
+        while j >= 0, tokens[j].isWord, TensionDocument.warAdjectives.contains(tokens[j].key) { j -= 1 }
+        // "full-scale", "all-out": the hyphen and its first half.
+        while j >= 1, tokens[j].key == "-", TensionDocument.warAdjectives.contains(tokens[j - 1].key) { j -= 2 }
+        guard j >= 0, tokens[j].isWord else { return false }
+        return TensionDocument.indefiniteBeforeWar.contains(tokens[j].key)
+    }
+
+    static let warAdjectives: Set<String> = ["major", "wider", "broader", "full", "scale", "all", "out", "new", "nuclear",
+                                             "regional", "general", "long", "bloody", "possible", "real", "large", "big",
+                                             "total", "open", "direct", "shooting", "conventional", "prolonged"]
+    static let indefiniteBeforeWar: Set<String> = ["a", "an", "another", "any", "to", "make", "making", "made", "wage",
+                                                   "waging", "waged", "risk", "risking", "no"]
     static let determiners: Set<String> = ["the", "a", "an", "its", "their", "his", "her", "our", "this", "that",
                                            "these", "those", "any", "all", "some"]
     /// Verbs that undo a sanction ("lifted its ban on", "eased the embargo").
@@ -466,7 +487,7 @@ struct TensionDocument {
                                                 "demand", "demands", "condition", "conditions", "criteria", "criterion",
                                                 "obligation", "obligations", "need", "needs", "deadline", "deadlines",
                                                 "goal", "goals", "expectations", "quota", "quotas", "commitments", "terms",
-                                                "rules", "costs", "payments", "challenge", "challenges"]
+                                                "rules", "costs", "payments", "challenge", "challenges", "share"]
     static let attackWords: Set<String> = ["attack", "attacks", "attacked", "attacking"]
     /// Words, figures and plans: "attacked the forecasts" is criticism, not force.
     static let wordsAttacked: Set<String> = ["forecast", "forecasts", "claim", "claims", "remark", "remarks", "comment",

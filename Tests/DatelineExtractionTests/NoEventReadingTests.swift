@@ -51,6 +51,20 @@ struct NoEventReadingTests {
         #expect(tensionKeys(tensions("Chile accused Peruvian banks of hiding money.")).contains("112 CHL>PER"))
     }
 
+    @Test("A war in general or one that may come lends no sides: 'a major war', 'lead to war', 'powers to make war'")
+    func indefiniteWar() {
+        let context = "Chile and Peru traded claims. Chile and Peru met again. "
+        #expect(tensionKeys(tensions(context + "Officials warned the dispute could lead to war.")).allSatisfy { !$0.hasPrefix("190") })
+        #expect(tensionKeys(tensions(context + "The senators debated the president's powers to make war.")).allSatisfy { !$0.hasPrefix("190") })
+        #expect(tensionKeys(tensions(context + "Lima could find itself in a major war.")).allSatisfy { !$0.hasPrefix("190") })
+        #expect(tensionKeys(tensions(context + "The war went on through the winter.")).contains { $0.hasPrefix("190") })
+    }
+
+    @Test("Meeting a share of costs is no meeting")
+    func meetingAShare() {
+        #expect(tensionKeys(tensions("Chile agreed a loan to meet Peru's share of the project.")).allSatisfy { !$0.hasPrefix("036") })
+    }
+
     @Test("War risk insurance is no war")
     func warRisk() {
         #expect(tensionKeys(tensions("Chile and Peru traded claims. Chile and Peru met again. War risk premiums rose.")).allSatisfy { !$0.hasPrefix("190") })
