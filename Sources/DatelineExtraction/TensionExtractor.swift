@@ -472,6 +472,7 @@ struct TensionDocument {
                                              "total", "open", "direct", "shooting", "conventional", "prolonged"]
     static let indefiniteBeforeWar: Set<String> = ["a", "an", "another", "any", "to", "make", "making", "made", "wage",
                                                    "waging", "waged", "risk", "risking", "no"]
+    static let possessives: Set<String> = ["his", "her", "its", "their"]
     static let determiners: Set<String> = ["the", "a", "an", "its", "their", "his", "her", "our", "this", "that",
                                            "these", "those", "any", "all", "some"]
     /// Verbs that undo a sanction ("lifted its ban on", "eased the embargo").
@@ -622,8 +623,10 @@ struct TensionDocument {
         var out: [ActorCode] = []
         let (lo, hi) = window(party.first, party.last, sentence: sentence)
         // "Russia and neighbouring Belarus": a neighbour or ally named in the list is one of it.
+        // "Putin as well as his Ukrainian counterpart": a possessive before a member is no break.
+        func article(_ k: Int) -> Bool { tokens[k].key == "the" || TensionDocument.possessives.contains(tokens[k].key) }
         func joiner(_ k: Int) -> Bool {
-            tokens[k].key == "," || tokens[k].key == "and" || tokens[k].key == "the" || TensionDocument.listModifiers.contains(tokens[k].key)
+            tokens[k].key == "," || tokens[k].key == "and" || article(k) || TensionDocument.listModifiers.contains(tokens[k].key)
         }
         // Rightwards.
         var k = party.last
@@ -631,7 +634,7 @@ struct TensionDocument {
             var j = k
             var joined = false
             while j < hi, joiner(j) || (tokens[j].key == "as" && j + 2 < hi && tokens[j + 1].key == "well" && tokens[j + 2].key == "as") {
-                if tokens[j].key != "the", !TensionDocument.listModifiers.contains(tokens[j].key) { joined = true }
+                if !article(j), !TensionDocument.listModifiers.contains(tokens[j].key) { joined = true }
                 j += tokens[j].key == "as" ? 3 : 1
                 if tokens[j - 1].key == "as" { joined = true }
             }
@@ -647,7 +650,7 @@ struct TensionDocument {
             var j = k - 1
             var joined = false
             while j >= lo, joiner(j) {
-                if tokens[j].key != "the", !TensionDocument.listModifiers.contains(tokens[j].key) { joined = true }
+                if !article(j), !TensionDocument.listModifiers.contains(tokens[j].key) { joined = true }
                 j -= 1
             }
             guard joined, j >= lo, partyAt[j] >= 0 else { break }

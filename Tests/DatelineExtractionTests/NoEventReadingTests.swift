@@ -89,3 +89,14 @@ struct SovietUnionTests {
         #expect(tensionKeys(tensions(text, on: "2022-05-10")).contains("111 RUS>CHN"))
     }
 }
+
+@Suite("Lists of actors")
+struct ActorListTests {
+    @Test("A possessive before a listed actor keeps the list going: 'Peru as well as its Bolivian neighbour'")
+    func possessiveInAList() {
+        let k = tensionKeys(tensions("Chile held calls with Peru as well as its Bolivian neighbour."))
+        #expect(k.isSuperset(of: ["041 CHL>PER", "041 CHL>BOL"]), "\(k)")
+        // No joining word: the possessive alone lists nothing.
+        #expect(tensionKeys(tensions("Chile held calls with Peru about its Bolivian debts.")) == ["041 CHL>PER"])
+    }
+}
