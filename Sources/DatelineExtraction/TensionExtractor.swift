@@ -200,7 +200,8 @@ struct TensionDocument {
             // Keys are lower-cased already: one dictionary probe rejects nearly every word.
             guard people.bySurname[tokens[i].key] != nil,
                   let person = people.person(surname: tokens[i].key, on: article.date),
-                  let code = person.term(on: article.date)?.affiliation else { continue }
+                  let affiliation = person.term(on: article.date)?.affiliation else { continue }
+            let code = TensionDocument.stateOn(article.date, for: affiliation)
             var first = i
             // The given name before the surname belongs to the mention ("Joe Biden").
             if first > 0, tokens[first - 1].isWord, tokens[first - 1].capitalized, partyAt[first - 1] < 0,
@@ -223,7 +224,8 @@ struct TensionDocument {
 
     private mutating func markSpeech(_ statements: [Statement]) {
         for st in statements {
-            guard let source = st.speaker.affiliation else { continue }
+            guard let affiliation = st.speaker.affiliation else { continue }
+            let source = TensionDocument.stateOn(article.date, for: affiliation)
             let ranges: [(Int, Int)] = st.fragments.map { $0.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil } }
                 ?? [(st.start, st.end)]
             guard let first = ranges.map(\.0).min(), let last = ranges.map(\.1).max() else { continue }
@@ -404,7 +406,7 @@ struct TensionDocument {
     /// it: a sanction undone ("lifted its ban on"), excluded rather than frozen ("frozen out
     /// of"), a requirement met rather than a meeting ("to meet the bloc's standards"), words
     /// attacked rather than people ("attacked the forecasts"), and a dictionary verb used as a
-    /// noun ("the company's U.S. arm", "an arm of").
+    /// noun ("the company's U.S. arm", "an arm of"), and a war in general or one that may come.
     private func isNoEventReading(of trigger: TensionTrigger, first: Int, end: Int, limit: Int) -> Bool {
         /// The word before `k`, past determiners and possessives.
         func wordBefore(_ k: Int) -> String? {

@@ -88,6 +88,13 @@ struct SovietUnionTests {
         #expect(tensionKeys(tensions(text, on: "1991-12-26")).contains("111 RUS>CHN"))
         #expect(tensionKeys(tensions(text, on: "2022-05-10")).contains("111 RUS>CHN"))
     }
+
+    @Test("A speaker of Russia in reported speech before 1992 speaks for the Soviet Union")
+    func speakerByDate() {
+        let text = "The Russian foreign ministry said the Chinese plan was unacceptable."
+        #expect(tensionKeys(tensions(text, on: "1987-05-10")) == ["111 SUN>CHN"])
+        #expect(tensionKeys(tensions(text, on: "2022-05-10")) == ["111 RUS>CHN"])
+    }
 }
 
 @Suite("Lists of actors")
