@@ -81,6 +81,12 @@ final class PostgresAppender: Sendable {
         worker = Task { [client, location, timeout, logger, committed] in
             for await _ in signals {
                 while true {
+                    // One turn of the pool first, so the appenders just resumed (each of them
+                    // usually appends again at once) and any arriving now queue up before the
+                    // group is taken. Without it the next group left with the first one or two
+                    // of them and the rest waited a whole commit: with 64 appenders a commit
+                    // carried 32 batches instead of 63, and with three servers 11 instead of 21.
+                    await Task.yield()
                     let group: [Pending] = state.withLockedValue { s in
                         var taken: [Pending] = [], events = 0
                         while let next = s.queue.first,
