@@ -173,7 +173,7 @@ ORG_CAPITALS = [("Brussels", ["EU", "NATO"])]
 BLOCKERS = [
     # The Soviet past in later reporting, not the Soviet Union acting ("two former Soviet republics").
     "former Soviet", "ex-Soviet", "post-Soviet", "Soviet-era", "Soviet era", "Soviet times", "Soviet republic",
-    "Soviet republics",
+    "Soviet republics", "Soviet-made", "Soviet-designed", "Soviet-built", "Soviet-style",
     "Latin America", "South America", "North America", "Central America", "the Americas", "Latin American",
     "South American", "North American", "Central American", "Native American", "Native Americans", "American Express",
     "American Samoa", "New Guinea", "New Jersey", "New Mexico", "New York", "New England", "New South Wales",

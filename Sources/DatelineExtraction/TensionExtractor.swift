@@ -55,9 +55,9 @@ struct TensionDocument {
     var speech: [Speech] = []
     /// Surname or name tokens of resolved speakers ("lavrov") and their affiliation.
     var speakerNames: [String: ActorCode] = [:]
-    /// The trigger being resolved is a conflict code (quad class 3 or 4): a country's firms
-    /// then stand for the country (see `isActor`).
-    var resolvingConflict = false
+    /// While a conflict trigger (quad class 3 or 4) is resolved, the token where it starts: a
+    /// country's firms named after it then stand for the country (see `isActor`). Nil otherwise.
+    var conflictTriggerAt: Int?
 
     struct Party {
         var code: ActorCode
@@ -301,8 +301,9 @@ struct TensionDocument {
                !(tokens[i].key == "war" && i > 0 && TensionDocument.nonMilitaryWar.contains(tokens[i - 1].key)),
                !(tokens[i].key == "struck" && end < tokens.count && TensionDocument.agreementWords.contains(tokens[end].key)),
                !isNoEventReading(of: lexicon.triggers[value], first: i, end: end, limit: limit) {
-                resolvingConflict = isConflict(lexicon.triggers[value])
+                conflictTriggerAt = isConflict(lexicon.triggers[value]) ? i : nil
                 let signal = resolve(trigger: value, first: i, last: end, sentence: sentence)
+                conflictTriggerAt = nil
                 if lexicon.triggers[value].frame == .denial, signal != nil {
                     let scope = deniedScope(after: end, sentence: sentence, denier: signal?.source)
                     if let signal {
@@ -342,8 +343,10 @@ struct TensionDocument {
             if lexicon.clauseBreak.contains(tokens[i].key) || tokens[i].key == ";" { break }
             if let (value, end) = lexicon.triggerPhrases.match(tokens, at: i, limit: limit), partyAt[i] < 0,
                lexicon.triggers[value].frame != .denial {
-                resolvingConflict = isConflict(lexicon.triggers[value])
-                if var signal = resolve(trigger: value, first: i, last: end, sentence: sentence, forceDenied: true) {
+                conflictTriggerAt = isConflict(lexicon.triggers[value]) ? i : nil
+                let resolved = resolve(trigger: value, first: i, last: end, sentence: sentence, forceDenied: true)
+                conflictTriggerAt = nil
+                if var signal = resolved {
                     if signal.source == nil, let denier, lexicon.triggers[value].frame == .material {
                         signal.source = denier
                         signal.sourceExplicit = true
@@ -370,9 +373,10 @@ struct TensionDocument {
         // "the Australian dollar", "Japanese yen": a currency, not the state.
         if p.kind == .demonym, p.last < tokens.count, TensionDocument.currencyNouns.contains(tokens[p.last].key) { return false }
         // "an agreement with British and German interests": companies, not the state; but a
-        // threat, sanction or accusation aimed at a country's firms is aimed at the country.
-        if p.kind == .demonym, !resolvingConflict, p.last < tokens.count,
-           TensionDocument.companyNouns.contains(tokens[p.last].key) {
+        // threat, sanction or accusation aimed at a country's firms (named after the trigger)
+        // is aimed at the country. "German firms accused Russia": the firms, not Germany.
+        if p.kind == .demonym, p.last < tokens.count, TensionDocument.companyNouns.contains(tokens[p.last].key),
+           !(conflictTriggerAt.map { p.first > $0 } ?? false) {
             return false
         }
         // "pro-Russian separatists", "anti-Kremlin protesters": supporters or opponents, not the state.
@@ -414,17 +418,22 @@ struct TensionDocument {
             while j >= 0, tokens[j].isWord, TensionDocument.determiners.contains(tokens[j].key) { j -= 1 }
             return j >= 0 && tokens[j].isWord ? tokens[j].key : nil
         }
-        /// Whether one of the next few words of the clause is in `words` (a possessive "'s"
-        /// is no word of its own here; punctuation ends the clause).
-        func soonAfter(_ words: Set<String>, within count: Int) -> Bool {
-            var k = end, seen = 0
-            while k < limit, seen < count {
-                if tokens[k].isWord {
-                    if words.contains(tokens[k].key) { return true }
-                    if tokens[k].key != "s" && tokens[k].key != "'s" { seen += 1 }
-                } else if TensionDocument.clausePunctuation.contains(tokens[k].key) {
+        /// Whether the object right after the trigger has its head noun in `words`: past
+        /// determiners, actors and their possessive "'s", and up to two modifiers ("Peruvian
+        /// safety standards", "Peru's growth forecasts"); a preposition, a conjunction or
+        /// punctuation ends the look ("to meet Putin on the terms of …" meets Putin).
+        func objectIs(_ words: Set<String>) -> Bool {
+            var k = end, modifiers = 0
+            while k < limit {
+                if partyAt[k] >= 0 { k = parties[Int(partyAt[k])].last; continue }
+                let t = tokens[k]
+                guard t.isWord else { return false }
+                if words.contains(t.key) { return true }
+                if t.key == "s" || t.key == "'s" || TensionDocument.determiners.contains(t.key) { k += 1; continue }
+                if TensionDocument.prepositions.contains(t.key) || t.key == "and" || t.key == "or" || modifiers == 2 {
                     return false
                 }
+                modifiers += 1
                 k += 1
             }
             return false
@@ -433,25 +442,27 @@ struct TensionDocument {
             if let before = wordBefore(first), TensionDocument.undoingVerbs.contains(before) { return true }
             if end < limit, tokens[end].key == "out", TensionDocument.freezeWords.contains(tokens[end - 1].key) { return true }
         }
-        if (first..<end).contains(where: { tokens[$0].key == "meet" }), soonAfter(TensionDocument.requirementWords, within: 4) {
+        if tokens[end - 1].key == "meet", objectIs(TensionDocument.requirementWords) {
             return true
         }
         if trigger.type == "FIGHT", TensionDocument.attackWords.contains(tokens[first].key),
-           soonAfter(TensionDocument.wordsAttacked, within: 3) {
+           objectIs(TensionDocument.wordsAttacked) {
             return true
         }
-        if trigger.agentFromContext, tokens[first].key == "war", end == first + 1, isIndefinite(first) {
+        if trigger.agentFromContext, tokens[first].key == "war", end == first + 1, isHypothetical(first) {
             // "could find itself in a major war", "warned it could lead to war", "powers to
-            // make war": a war in general or one that may come, not the article's war, so
-            // neither its sides nor the known wars' may be lent to it.
+            // make war": a war that may come or war in general, not the article's war. Its
+            // sides would be lent from the article or the known wars, so it is no event.
             return true
         }
-        if trigger.fromVerbDictionary {
+        // A dictionary verb used as a noun; its -ing and -ed forms name the act itself ("the
+        // Russian targeting of power plants") and stay.
+        if trigger.fromVerbDictionary, !tokens[first].key.hasSuffix("ing"), !tokens[first].key.hasSuffix("ed") {
             // A determiner right before the word ("an arm", "its distrust"), or before an actor
             // naming it when "of" follows ("the U.S. arm of …"; "the U.S. raided …" stays a verb).
             let k = first - 1
             if k >= 0, tokens[k].isWord, TensionDocument.determiners.contains(tokens[k].key) { return true }
-            if k >= 0, partyAt[k] >= 0, end < limit, tokens[end].key == "of", !tokens[first].key.hasSuffix("ed") {
+            if k >= 0, partyAt[k] >= 0, end < limit, tokens[end].key == "of" {
                 let d = parties[Int(partyAt[k])].first - 1
                 if d >= 0, tokens[d].isWord, TensionDocument.determiners.contains(tokens[d].key) { return true }
             }
@@ -459,22 +470,47 @@ struct TensionDocument {
         return false
     }
 
-    /// Whether the noun at `k` is indefinite or general: "a (major) war", "to war", "make war".
-    private func isIndefinite(_ k: Int) -> Bool {
+    /// Whether "war" at `k` is one that may come or war in general: "lead to war", "powers to
+    /// make war", "risk (such) a war", or "a (major) war" under a modal, a condition or a
+    /// negation ("could find itself in a major war", "if there is a prolonged war", "don't look
+    /// on it as a war"). "Russia launched a war", "went to war", "waging war" are no such war.
+    private func isHypothetical(_ k: Int) -> Bool {
         var j = k - 1
-        while j >= 0, tokens[j].isWord, TensionDocument.warAdjectives.contains(tokens[j].key) { j -= 1 }
-        // "full-scale", "all-out": the hyphen and its first half.
-        while j >= 1, tokens[j].key == "-", TensionDocument.warAdjectives.contains(tokens[j - 1].key) { j -= 2 }
+        // Modifiers, hyphenated ones too ("a new all-out war").
+        while j >= 0, (tokens[j].isWord && TensionDocument.warAdjectives.contains(tokens[j].key)) || tokens[j].key == "-" {
+            j -= 1
+        }
         guard j >= 0, tokens[j].isWord else { return false }
-        return TensionDocument.indefiniteBeforeWar.contains(tokens[j].key)
+        let before = tokens[j].key
+        if before == "to", j >= 1, TensionDocument.leadWords.contains(tokens[j - 1].key) { return true }
+        if TensionDocument.makeWords.contains(before) || TensionDocument.riskWords.contains(before) { return true }
+        guard TensionDocument.indefiniteArticles.contains(before) else { return false }
+        if j >= 1, TensionDocument.riskWords.contains(tokens[j - 1].key) || (tokens[j - 1].key == "such" && j >= 2
+            && TensionDocument.riskWords.contains(tokens[j - 2].key)) { return true }
+        // A modal, condition or negation among the six words before the article, in its sentence.
+        let stop = max(sentenceStart[Int(sentenceOf[k])], j - 6)
+        var m = j - 1
+        while m >= stop {
+            if tokens[m].isWord, TensionDocument.hypotheticalWords.contains(tokens[m].key) { return true }
+            m -= 1
+        }
+        return false
     }
 
     static let warAdjectives: Set<String> = ["major", "wider", "broader", "full", "scale", "all", "out", "new", "nuclear",
                                              "regional", "general", "long", "bloody", "possible", "real", "large", "big",
                                              "total", "open", "direct", "shooting", "conventional", "prolonged"]
-    static let indefiniteBeforeWar: Set<String> = ["a", "an", "another", "any", "to", "make", "making", "made", "wage",
-                                                   "waging", "waged", "risk", "risking", "no"]
+    static let indefiniteArticles: Set<String> = ["a", "an", "another", "any"]
+    static let leadWords: Set<String> = ["lead", "leads", "led", "leading"]
+    static let makeWords: Set<String> = ["make", "making"]
+    static let riskWords: Set<String> = ["risk", "risks", "risking", "risked", "avoid", "avoids", "avoiding", "prevent",
+                                         "prevents", "preventing"]
+    static let hypotheticalWords: Set<String> = ["could", "would", "might", "may", "if", "unless", "not", "n't", "never",
+                                                 "no", "whether", "t", "don't", "doesn't", "didn't", "won't", "wouldn't",
+                                                 "can't", "couldn't"]
     static let possessives: Set<String> = ["his", "her", "its", "their"]
+    static let fellowNouns: Set<String> = ["counterpart", "counterparts", "neighbour", "neighbours", "neighbor",
+                                           "neighbors", "ally", "allies", "partner", "partners"]
     static let determiners: Set<String> = ["the", "a", "an", "its", "their", "his", "her", "our", "this", "that",
                                            "these", "those", "any", "all", "some"]
     /// Verbs that undo a sanction ("lifted its ban on", "eased the embargo").
@@ -497,13 +533,13 @@ struct TensionDocument {
                                              "comments", "statement", "statements", "proposal", "proposals", "plan",
                                              "plans", "policy", "policies", "decision", "decisions", "report", "reports",
                                              "idea", "ideas", "figures", "estimates", "estimate", "budget", "bill", "law",
-                                             "ruling", "record", "stance", "position", "views", "speech", "article",
-                                             "book", "move", "proposed", "handling"]
+                                             "ruling", "stance", "views", "speech", "article", "book", "proposed",
+                                             "handling"]
 
     /// Nouns that make a demonym name companies or investors ("British banks", "German interests").
     static let companyNouns: Set<String> = ["bank", "banks", "firm", "firms", "company", "companies", "interests",
                                             "brokerage", "brokerages", "brokers", "insurers", "investors", "corporation",
-                                            "corporations", "concern", "concerns", "subsidiary", "subsidiaries", "lenders",
+                                            "corporations", "subsidiary", "subsidiaries", "lenders",
                                             "creditors", "exporters", "importers", "producers", "manufacturers",
                                             "carmakers", "automakers", "traders", "businesses", "shareholders",
                                             "airlines", "shipowners", "refiners"]
@@ -625,8 +661,14 @@ struct TensionDocument {
         var out: [ActorCode] = []
         let (lo, hi) = window(party.first, party.last, sentence: sentence)
         // "Russia and neighbouring Belarus": a neighbour or ally named in the list is one of it.
-        // "Putin as well as his Ukrainian counterpart": a possessive before a member is no break.
-        func article(_ k: Int) -> Bool { tokens[k].key == "the" || TensionDocument.possessives.contains(tokens[k].key) }
+        // "Putin as well as his Ukrainian counterpart": a possessive before a demonym and a word
+        // for a fellow ("counterpart", "neighbour", "ally", "partner") is no break.
+        func article(_ k: Int) -> Bool {
+            if tokens[k].key == "the" { return true }
+            guard TensionDocument.possessives.contains(tokens[k].key), k + 1 < tokens.count, partyAt[k + 1] >= 0 else { return false }
+            let p = parties[Int(partyAt[k + 1])]
+            return p.kind == .demonym && p.last < tokens.count && TensionDocument.fellowNouns.contains(tokens[p.last].key)
+        }
         func joiner(_ k: Int) -> Bool {
             tokens[k].key == "," || tokens[k].key == "and" || article(k) || TensionDocument.listModifiers.contains(tokens[k].key)
         }
@@ -635,12 +677,16 @@ struct TensionDocument {
         while out.count < 12 {
             var j = k
             var joined = false
+            var comma = false, possessive = false
             while j < hi, joiner(j) || (tokens[j].key == "as" && j + 2 < hi && tokens[j + 1].key == "well" && tokens[j + 2].key == "as") {
                 if !article(j), !TensionDocument.listModifiers.contains(tokens[j].key) { joined = true }
+                if tokens[j].key == "," { comma = true }
+                if TensionDocument.possessives.contains(tokens[j].key) { possessive = true }
                 j += tokens[j].key == "as" ? 3 : 1
                 if tokens[j - 1].key == "as" { joined = true }
             }
-            guard joined, j < hi, partyAt[j] >= 0 else { break }
+            // ", and his Chinese counterpart criticised …" begins a clause of its own.
+            guard joined, !(comma && possessive), j < hi, partyAt[j] >= 0 else { break }
             let p = parties[Int(partyAt[j])]
             guard isActor(p), !p.isPronoun else { break }
             if p.code != party.code, !out.contains(p.code) { out.append(p.code) }
@@ -651,11 +697,14 @@ struct TensionDocument {
         while out.count < 12 {
             var j = k - 1
             var joined = false
+            var comma = false, possessive = false
             while j >= lo, joiner(j) {
                 if !article(j), !TensionDocument.listModifiers.contains(tokens[j].key) { joined = true }
+                if tokens[j].key == "," { comma = true }
+                if TensionDocument.possessives.contains(tokens[j].key) { possessive = true }
                 j -= 1
             }
-            guard joined, j >= lo, partyAt[j] >= 0 else { break }
+            guard joined, !(comma && possessive), j >= lo, partyAt[j] >= 0 else { break }
             let p = parties[Int(partyAt[j])]
             guard isActor(p), !p.isPronoun else { break }
             if p.code != party.code, !out.contains(p.code) { out.append(p.code) }

@@ -286,7 +286,11 @@ private struct MachineCPU {
     var busy: UInt64
     var total: UInt64
 
-    static let cores = ProcessInfo.processInfo.activeProcessorCount
+    /// The CPUs /proc/stat adds up (its cpuN lines), which a container's CPU quota does not change.
+    static let cores: Int = {
+        guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8) else { return 1 }
+        return max(1, text.split(separator: "\n").count { $0.hasPrefix("cpu") && !$0.hasPrefix("cpu ") })
+    }()
 
     static func read() -> MachineCPU? {
         guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
