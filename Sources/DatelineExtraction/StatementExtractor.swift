@@ -614,10 +614,16 @@ struct StatementPass {
         guard b >= lowerBound else { return nil }
         // The cue sits at b, or a few addressee / time words before it.
         var c = b
-        while c >= max(lowerBound, b - 6) {
+        while c >= max(lowerBound, b - 16) {
             if let cue = cueAt[c], cue.last <= b, isSpeechCue(cue) {
                 let after = skipAfterCue(cue, upperBound: b + 1)
-                guard after > b else { return nil }
+                // "X said of the senator: “…”", "X replied evenly, “…”": a short phrase between
+                // the cue and the mark introduces the quotation, which is the content alone.
+                if after <= b, consumed[cue.first] || !(punct && introducesQuotation(after, b, colon: tokens[b + 1].key == ":", quote: q)) {
+                    // A cue further back with a clause of its own in between: perhaps a colon without a cue.
+                    if c < b - 6 { break }
+                    return nil
+                }
                 guard punct || cue.last == b else { return nil }
                 if !punct {
                     // "X said “…”" counts when the quotation runs to the sentence's end.
@@ -648,6 +654,45 @@ struct StatementPass {
             return (p, FoundCue(form: StatementPass.colonCue, first: colon, last: colon))
         }
         return nil
+    }
+
+    /// Prepositions that open a phrase between a cue and a quotation it introduces ("said of X, “…”").
+    static let introducingPrepositions: Set<String> = ["of", "about", "to", "in", "at", "on", "during", "after", "before",
+                                                       "back", "over", "with", "from", "for", "however", "simply", "flatly"]
+
+    /// Words that open a clause of their own.
+    static let clauseWords: Set<String> = ["that", "which", "who", "whom", "where", "because", "although", "though", "since",
+                                           "while", "when", "whereas", "if", "whether", "unless"]
+
+    /// Whether tokens `from...to`, between a cue and the mark before quotation `q`, are a short
+    /// phrase that only introduces it: no clause of its own (no "that", auxiliary, subject
+    /// pronoun or other cue). After a colon any such phrase does ("added a caveat: “…”"); after a
+    /// comma it must open with a preposition or an adverb ("said of the senator, “…”",
+    /// "replied evenly, “…”"), and the quotation must end the sentence.
+    func introducesQuotation(_ from: Int, _ to: Int, colon: Bool, quote q: QuoteSpan) -> Bool {
+        guard from <= to, to - from < 12, tokens[to].paragraph == q.paragraph else { return false }
+        func opensPhrase(_ t: StatementToken) -> Bool {
+            t.kind == .word && !t.capitalized && (StatementPass.introducingPrepositions.contains(t.key) || StatementWords.isAdverb(t.key))
+        }
+        for k in from...to {
+            let t = tokens[k]
+            if t.quote >= 0 || t.isQuoteMark || isSentenceEnd(k) || t.key == ";" || isDash(k) { return false }
+            // "replied pointedly, with a smile:" — a comma inside the phrase only before another such phrase.
+            if t.key == ",", k < to, !opensPhrase(tokens[k + 1]) { return false }
+            guard t.kind == .word else { continue }
+            if StatementPass.clauseWords.contains(t.key) || t.has([.auxiliaries, .beForms]) || cueAt[k] != nil { return false }
+            if t.has(.subjectPronouns), t.key != "it" { return false }
+            if t.key.hasPrefix("there") { return false }
+        }
+        // "recalled the three-year freeze: “…”", "listed a show as his favourite: “…”": an object phrase is content.
+        if tokens[from].has(.determiners), tokens[from].key != "this" { return false }
+        // A title in marks ("wrote in her memoir, “Hard Choices.”") is no quotation.
+        var lowercase = false
+        for k in q.openToken...(q.closeToken ?? q.openToken) where tokens[k].kind == .word && !tokens[k].capitalized { lowercase = true; break }
+        guard lowercase else { return false }
+        if colon { return true }
+        guard opensPhrase(tokens[from]), let close = q.closeToken else { return false }
+        return close + 1 >= tokens.count || isSentenceEnd(close + 1) || isSentenceEnd(close - 1) || tokens[close + 1].paragraph != q.paragraph
     }
 
     mutating func attributeQuotes() {
@@ -708,6 +753,14 @@ struct StatementPass {
                 addDirect(d, quote: qi)
                 continue
             }
+            if let a = creditLine(after: q) {
+                let d = DraftStatement(kind: .direct, fragments: [TextSpan(start: q.start, end: q.end)], speaker: a.speaker,
+                                       cue: a.cue, continues: nil, speakerFrom: nil, polarity: .assert,
+                                       sentence: tokens[q.openToken].sentence, quotes: [qi])
+                markConsumed(a.cue.first, a.speaker.last)
+                addDirect(d, quote: qi)
+                continue
+            }
             // No attribution of its own: a quotation running on from the previous paragraph, or a
             // whole sentence of quotation right after the same speaker's, continues it.
             if let previous = continuationTarget(for: qi) {
@@ -720,6 +773,37 @@ struct StatementPass {
                 addDirect(d, quote: qi)
             }
         }
+    }
+
+    static let creditCue = CueForm(words: ["—"], lemma: "say", frame: .clause, polarity: .assert, ambiguous: false, spun: false, speechOnly: true)
+
+    /// A credit line: a quotation standing alone, then a dash and a name, on the same line or
+    /// as the next paragraph ("“…” ― Dana Reyes" / "- Dana Reyes, Ohio."). The name speaks.
+    func creditLine(after q: QuoteSpan) -> (speaker: SpeakerPhrase, cue: FoundCue)? {
+        guard let close = q.closeToken else { return nil }
+        let open = q.openToken
+        // The quotation opens its paragraph or sentence: nothing attributes it before.
+        guard open == 0 || tokens[open - 1].paragraph != q.paragraph || isSentenceEnd(open - 1) || isClosingOfQuote(open - 1) else { return nil }
+        var k = close + 1
+        if k < tokens.count, tokens[k].paragraph == q.paragraph, isSentenceEnd(k) { k += 1 }
+        guard k + 1 < tokens.count else { return nil }
+        let dash = tokens[k]
+        guard dash.kind == .punct, dash.key == "―" || isDash(k) else { return nil }
+        // On the quotation's line, or opening the next paragraph.
+        if dash.paragraph != q.paragraph {
+            guard dash.paragraph == q.paragraph + 1, paragraphFirst[dash.paragraph] == k else { return nil }
+        }
+        let nameStart = k + 1
+        guard tokens[nameStart].kind == .word, tokens[nameStart].capitalized, tokens[nameStart].paragraph == dash.paragraph,
+              !tokens[nameStart].has([.capitalisedFunctionWords, .determiners]) else { return nil }
+        var limit = nameStart
+        while limit < tokens.count, limit < nameStart + 12, tokens[limit].paragraph == dash.paragraph, !tokens[limit].isQuoteMark { limit += 1 }
+        guard let p = phraseStarting(at: nameStart, upperBound: limit), tokens[p.last].capitalized else { return nil }
+        // The name ends the line or is followed by a description (", Ohio", "(@handle)").
+        let n = p.last + 1
+        guard n >= tokens.count || tokens[n].paragraph != dash.paragraph || tokens[n].isQuoteMark
+                || [",", ".", "("].contains(tokens[n].key) else { return nil }
+        return (p, FoundCue(form: StatementPass.creditCue, first: k, last: k))
     }
 
     /// The first token of the clause holding token `open`: after the sentence's start, a colon,
