@@ -60,4 +60,18 @@ struct QuotationIntroductionRuleTests {
         // An unquoted post with a credit line (an embedded tweet) is not a statement.
         #expect(statements("Rents have doubled in two years. — Omar Haddad (@ohaddad) May 3, 2022").isEmpty)
     }
+
+    @Test("Verbs that report speech only beside a quotation ('put it', 'went on', 'shot back') attribute it, and nothing else")
+    func quotationOnlyCues() throws {
+        let put = try #require(statements("As the mayor put it, “We cannot pave our way out of floods.”").first)
+        #expect(put.kind == .direct)
+        #expect(put.speaker.surface == "the mayor")
+        let shot = try #require(statements("“That is simply untrue,” Kone shot back.").first)
+        #expect(shot.speaker.surface == "Kone")
+        let went = try #require(statements("“The buses are late,” Dana Reyes went on, “and the trains are worse.”").first)
+        #expect(went.speaker.surface == "Dana Reyes")
+        // Without a quotation the same words report nothing.
+        #expect(statements("The mayor put it to a vote, and the council went on to approve the budget.").isEmpty)
+        #expect(statements("Kone shot back a reply the next day that the plan was dead.").isEmpty)
+    }
 }
