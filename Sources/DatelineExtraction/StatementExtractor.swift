@@ -567,7 +567,13 @@ struct StatementPass {
         var c = w
         while c < min(limit, w + 40) {
             if let cue = cueAt[c], cue.form.frame != .according, isSpeechCue(cue) {
-                guard let p = subject(beforeCue: c, lowerBound: w), p.first == w || (p.first > w && tokens[w].key == "who") else { return nil }
+                guard var p = subject(beforeCue: c, lowerBound: w) else { return nil }
+                if p.first > w, tokens[w].key != "who" {
+                    // "…,” the embassy in Dublin said", "…,” representatives of the plant said": a
+                    // head noun with a prepositional phrase is one subject.
+                    guard let head = prepositionalSubjectStart(w, p.first) else { return nil }
+                    p = SpeakerPhrase(first: head, last: p.last)
+                }
                 if endedSentence && tokens[w].capitalized {
                     // Perhaps a new sentence: only a bare attribution ("Lavrov said.") belongs to the quote.
                     let after = skipAfterCue(cue, upperBound: limit)
@@ -579,6 +585,23 @@ struct StatementPass {
             c += 1
         }
         return nil
+    }
+
+    /// Prepositions that join a head noun to the rest of a subject ("the embassy in Dublin").
+    static let subjectPrepositions: Set<String> = ["in", "of", "at", "for", "from"]
+
+    /// `w` when tokens `w..<phrase` are a short head noun phrase ending in a preposition that
+    /// joins it to the phrase found before the verb ("the embassy in", "representatives of"):
+    /// two to five words, the first a determiner or a plain noun, no cue, pronoun or verb form.
+    func prepositionalSubjectStart(_ w: Int, _ phrase: Int) -> Int? {
+        guard phrase - w >= 2, phrase - w <= 5, StatementPass.subjectPrepositions.contains(tokens[phrase - 1].key) else { return nil }
+        for k in w..<(phrase - 1) {
+            let t = tokens[k]
+            guard t.kind == .word, t.quote < 0, cueAt[k] == nil,
+                  !t.has([.subjectPronouns, .objectPronouns, .auxiliaries, .beForms, .stopWords, .subordinators]) || (k == w && t.has(.determiners)),
+                  !StatementWords.isAdverb(t.key), !t.key.hasSuffix("ing") else { return nil }
+        }
+        return w
     }
 
     func isVerbalForAttribution(_ cue: FoundCue) -> Bool {

@@ -74,4 +74,18 @@ struct QuotationIntroductionRuleTests {
         #expect(statements("The mayor put it to a vote, and the council went on to approve the budget.").isEmpty)
         #expect(statements("Kone shot back a reply the next day that the plan was dead.").isEmpty)
     }
+
+    @Test("After a quotation, a head noun joined by a preposition to the words before the verb is one subject")
+    func prepositionalSubjectAfterQuotation() throws {
+        let s = try #require(statements("“The road will reopen on Monday,” the consulate in Lyon said in a statement.").first)
+        #expect(s.kind == .direct)
+        #expect(s.speaker.surface == "the consulate in Lyon")
+        let plant = try #require(statements("“Two pumps were damaged,” representatives of the water plant said.").first)
+        #expect(plant.speaker.surface == "representatives of the water plant")
+        // A pronoun or a verb form in the words before the preposition makes them no subject.
+        let pronoun = statements("“Two pumps were damaged,” he added to workers in Lyon.")
+        #expect(pronoun.first?.speaker.surface == "he")
+        let long = statements("“Two pumps were damaged,” staff who were working at the plant in Lyon said.")
+        #expect(!long.contains { $0.speaker.surface == "staff who were working at the plant in Lyon" })
+    }
 }
