@@ -269,8 +269,10 @@ struct StatementPass {
                 let looksAppositive = a.kind == .word && (a.capitalized || a.has(.determiners)
                     || ["who", "whose", "which"].contains(a.key) || a.has(.titleWords) || a.key.first?.isNumber == true)
                 if let p = phraseEnding(at: c - 1, lowerBound: lowerBound) {
+                    // (A function word before it opens the sentence only when capitalised: "In Ohio, …"
+                    // but not "… well with Republicans, and …".)
                     let opens = p.first == lowerBound || (p.first > lowerBound && tokens[p.first - 1].kind == .word
-                        && tokens[p.first - 1].has(.capitalisedFunctionWords))
+                        && tokens[p.first - 1].capitalized && tokens[p.first - 1].has(.capitalisedFunctionWords))
                     // "an adviser to Ukraine's president, X, said": a title governed by a
                     // preposition, with a name in apposition, is inside the subject's appositive.
                     let governed = p.first > lowerBound + 1 && tokens[p.first - 1].kind == .word
@@ -1069,6 +1071,13 @@ struct StatementPass {
                   let p = phraseStarting(at: cue.last + 1, upperBound: sLast + 1) {
             // "…, said X."
             guard isSpeechCue(cue), !speakerIsImplausible(p, cue: cue) else { return }
+            // The inverted attribution trails its clause: "…, suggests the public still backs …" is
+            // a verb with its own subject and object, not "said X".
+            if p.last + 1 <= sLast, tokens[p.last + 1].kind == .word {
+                let next = tokens[p.last + 1]
+                if next.has([.auxiliaries, .beForms]) || StatementWords.isAdverb(next.key) || StatementPass.predicateOpeners.contains(next.key)
+                    || cueAt[p.last + 1] != nil { return }
+            }
             let content = contentSpan(sFirst, i - 2)
             guard let content, content.words >= 2 else { return }
             consumeCue(cue)
@@ -1141,6 +1150,10 @@ struct StatementPass {
         addIndirect(DraftStatement(kind: .indirect, fragments: [content.span], speaker: speaker, cue: cue, continues: nil,
                                    speakerFrom: speakerFrom, polarity: cue.form.polarity, sentence: tokens[i].sentence), quotes: content.quotes)
     }
+
+    /// Words that open a predicate right after a noun phrase ("the public still backs …").
+    static let predicateOpeners: Set<String> = ["still", "also", "now", "already", "not", "never", "only", "just", "would", "will",
+                                                "could", "should", "may", "might", "must", "can", "has", "have", "had", "does", "did"]
 
     /// What images, data and places "show" or "indicate" is evidence, not a statement.
     static let evidenceNouns: Set<String> = ["footage", "video", "videos", "image", "images", "imagery", "photograph",
