@@ -243,12 +243,29 @@ struct StatementPass {
     /// ("Trump, the nominee, said"). nil when the words before do not form one.
     func subject(beforeCue cue: Int, lowerBound: Int) -> SpeakerPhrase? {
         var k = skipAuxiliariesLeft(cue - 1, lowerBound: lowerBound)
+        // "Sen. Dana Reyes (D-Ohio), said": a comma after a parenthesis is the parenthesis's.
+        if k > lowerBound, tokens[k].key == ",", tokens[k - 1].key == ")" { k -= 1 }
         if k >= lowerBound, tokens[k].key == ")" {
             var o = k - 1
             while o >= max(lowerBound, k - 8), tokens[o].key != "(" { o -= 1 }
             if o >= lowerBound, tokens[o].key == "(" { k = skipAuxiliariesLeft(o - 1, lowerBound: lowerBound) }
         }
         guard k >= lowerBound else { return nil }
+        // "Kone -- an adviser to the mayor -- said": an aside between dashes.
+        if isDash(k), k - 1 > lowerBound {
+            var o = k - 1
+            while o > lowerBound, isDash(o) { o -= 1 }
+            let limit = max(lowerBound, o - 30)
+            while o > limit, !isDash(o), !isSentenceEnd(o), tokens[o].quote < 0, !tokens[o].isQuoteMark { o -= 1 }
+            if o > lowerBound, isDash(o) {
+                while o > lowerBound, isDash(o - 1) { o -= 1 }
+                if let p = phraseEnding(at: o - 1, lowerBound: lowerBound), tokens[p.last].capitalized || tokens[p.last].has(.titleWords) {
+                    return SpeakerPhrase(first: p.first, last: k - 1)
+                }
+            }
+            return nil
+        }
+        if let q = quantitySubject(endingAt: k, lowerBound: lowerBound) { return q }
         // "X, however, said", "X, for instance, claims": a discourse aside in commas.
         if tokens[k].key == ",", k - 1 > lowerBound {
             var c = k - 1
@@ -291,6 +308,44 @@ struct StatementPass {
             return nil
         }
         return phraseEnding(at: k, lowerBound: lowerBound)
+    }
+
+    static let quantityWords: Set<String> = ["most", "many", "some", "few", "half", "others", "several", "both", "all", "majority", "plurality", "minority", "third", "quarter", "fifth"]
+    static let numberWords: Set<String> = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "a"]
+
+    /// A subject that counts people: "Most said", "One in three said", "all but two said",
+    /// "More than six in 10 said", "46 percent said" (a share of respondents or members).
+    func quantitySubject(endingAt k: Int, lowerBound: Int) -> SpeakerPhrase? {
+        guard k >= lowerBound, tokens[k].kind == .word, tokens[k].quote < 0 else { return nil }
+        let w = tokens[k].key
+        func isNumber(_ i: Int) -> Bool {
+            i >= lowerBound && tokens[i].kind == .word && (tokens[i].key.first?.isNumber == true || StatementPass.numberWords.contains(tokens[i].key)
+                || tokens[i].key.contains("-in-"))
+        }
+        var first: Int
+        if StatementPass.quantityWords.contains(w) {
+            first = k
+        } else if w == "percent" || w == "%", isNumber(k - 1) {
+            first = k - 1
+        } else if isNumber(k), w != "a" {
+            first = k
+            // "one in three", "six in 10"
+            if k - 2 >= lowerBound, tokens[k - 1].key == "in", isNumber(k - 2) { first = k - 2 }
+            // "all but two"
+            else if k - 2 >= lowerBound, tokens[k - 1].key == "but", tokens[k - 2].key == "all" { first = k - 2 }
+            // A bare number speaks only as one of the above ("2014 said" is no subject).
+            else { return nil }
+        } else {
+            return nil
+        }
+        // "More than", "nearly", "about", "a" before it.
+        if first - 2 >= lowerBound, tokens[first - 1].key == "than", ["more", "fewer", "less"].contains(tokens[first - 2].key) { first -= 2 }
+        else if first - 1 >= lowerBound, ["nearly", "almost", "about", "roughly", "over", "just", "a", "the"].contains(tokens[first - 1].key) { first -= 1 }
+        // It must open its clause: the sentence's start, a comma, or a conjunction before it.
+        guard first == lowerBound || first == 0 || isSentenceEnd(first - 1) || tokens[first - 1].paragraph != tokens[first].paragraph
+                || tokens[first - 1].key == "," || tokens[first - 1].key == ";"
+                || (tokens[first - 1].kind == .word && ["and", "but", "while", "whereas"].contains(tokens[first - 1].key)) else { return nil }
+        return SpeakerPhrase(first: first, last: k)
     }
 
     /// Tokens `a...b` are a personal name: one to five capitalised words (initials and
@@ -355,7 +410,8 @@ struct StatementPass {
            tokens[cue.last + 1].key == "to" || tokens[cue.last + 1].key == "by" { return false }
         let prev = i > 0 ? tokens[i - 1] : nil
         if let prev, prev.kind == .word {
-            if prev.has(.determiners) && prev.key != "that" { return false }
+            // "the said", "several reports": a noun after a determiner; but "most said", "one in three said" count people.
+            if prev.has(.determiners) && prev.key != "that" && quantitySubject(endingAt: i - 1, lowerBound: max(0, i - 6)) == nil { return false }
             if prev.key.hasSuffix("'s") && !StatementWords.subjectPronouns.contains(String(prev.key.dropLast(2))) && !cue.form.words[0].hasSuffix("s") {
                 // "Trump's claims": a possessive before a noun-like form. "Russia's Foreign Minister said" is handled by the phrase.
                 if cue.form.ambiguous { return false }
@@ -1166,7 +1222,7 @@ struct StatementPass {
         if head.key == "it" { return false }
         if StatementPass.evidenceLemmas.contains(cue.form.lemma), StatementPass.evidenceNouns.contains(head.key) { return true }
         // A phrase of only lowercase non-nouns ("the first") is no speaker.
-        if p.first == p.last, head.has(.determiners) { return true }
+        if p.first == p.last, head.has(.determiners), !StatementPass.quantityWords.contains(head.key) { return true }
         // A lone lowercase verb form ("sparked fears …", "traded blame") or "for example, …" is no speaker.
         if p.first == p.last, !head.capitalized, head.key.hasSuffix("ed") || head.key == "example" || head.key == "instance" { return true }
         return false
