@@ -1231,19 +1231,40 @@ struct StatementPass {
     /// "According to X, …" / "…, according to X."
     mutating func readAccordingTo(_ cue: FoundCue) {
         let (sFirst, sLast) = sentenceBounds(cue.first)
-        guard let p = phraseStarting(at: cue.last + 1, upperBound: sLast + 1) else { return }
+        guard let p = phraseStarting(at: cue.last + 1, upperBound: sLast + 1) ?? sourceWords(after: cue, sentenceLast: sLast) else { return }
         var contentRange: (Int, Int)
         var k = cue.first - 1
         while k >= sFirst, tokens[k].kind == .punct, !tokens[k].isQuoteMark { k -= 1 }
-        if k < sFirst || (tokens[k].isQuoteMark && tokens[k].quote < 0 && k == sFirst) {
-            // Sentence-initial: content after the phrase (and its comma).
+        if k < sFirst || (tokens[k].isQuoteMark && tokens[k].quote < 0 && k == sFirst) || onlyOpeners(sFirst, k) {
+            // Sentence-initial (perhaps after "But", "In addition,"): content after the phrase (and its comma).
             var s = p.last + 1
+            // "According to reports in the local press, …": the source runs on to its comma.
+            if s <= sLast, tokens[s].key != ",", let close = setOffEnd(after: p.last, sentenceLast: sLast) { s = close }
             while s <= sLast, tokens[s].kind == .punct, tokens[s].key == "," { s += 1 }
             // Skip an appositive of the source ("According to X, the head of Y, …").
             contentRange = (s, contentEnd(from: s, sentenceLast: sLast))
         } else {
             // A statement already ends here ("X said Y, according to Z")? Then it is only a source note.
             if let last = drafts.last, last.end >= tokens[sFirst].start, last.sentence == tokens[cue.first].sentence { return }
+            // "X, according to Y, is Z": an attribution set off in the middle reports the whole
+            // sentence around it (after an opening like "He left after," only what follows).
+            if tokens[cue.first - 1].key == ",", let close = setOffEnd(after: p.last, sentenceLast: sLast) {
+                let afterEnd = contentEnd(from: close + 1, sentenceLast: sLast)
+                if afterEnd > close, let after = contentSpan(close + 1, afterEnd), after.words >= 3 {
+                    var fragments: [TextSpan] = []
+                    var qs: [Int] = []
+                    if let before = contentSpan(sFirst, k), before.words >= 2, !StatementPass.clauseLinks.contains(tokens[k].key) {
+                        fragments.append(before.span)
+                        qs += before.quotes
+                    }
+                    fragments.append(after.span)
+                    qs += after.quotes
+                    consumeCue(cue)
+                    addIndirect(DraftStatement(kind: .indirect, fragments: fragments, speaker: p, cue: cue, continues: nil,
+                                               speakerFrom: nil, polarity: .assert, sentence: tokens[cue.first].sentence), quotes: qs)
+                    return
+                }
+            }
             contentRange = (sFirst, k)
             // Content after the phrase, too: "…, according to X, who …" is rare; ignore.
         }
@@ -1251,6 +1272,46 @@ struct StatementPass {
         consumeCue(cue)
         addIndirect(DraftStatement(kind: .indirect, fragments: [content.span], speaker: p, cue: cue, continues: nil,
                                    speakerFrom: nil, polarity: .assert, sentence: tokens[cue.first].sentence), quotes: content.quotes)
+    }
+
+    /// The source after "according to" when it is no noun phrase of the name rules ("him",
+    /// "early returns"): its words up to the next punctuation, at most eight, all plain words.
+    func sourceWords(after cue: FoundCue, sentenceLast: Int) -> SpeakerPhrase? {
+        let first = cue.last + 1
+        guard first <= sentenceLast, tokens[first].kind == .word, tokens[first].quote < 0 else { return nil }
+        if tokens[first].has(.objectPronouns) { return SpeakerPhrase(first: first, last: first) }
+        var k = first
+        while k + 1 <= min(sentenceLast, first + 7), tokens[k + 1].kind == .word, tokens[k + 1].quote < 0, cueAt[k + 1] == nil { k += 1 }
+        guard k + 1 > sentenceLast || tokens[k + 1].kind == .punct, !tokens[k].has([.stopWords, .determiners]) else { return nil }
+        return SpeakerPhrase(first: first, last: k)
+    }
+
+    /// Words that link a clause to what follows and so cannot end reported content ("… after, according to X, …").
+    static let clauseLinks: Set<String> = ["after", "before", "because", "since", "that", "when", "while", "but", "and", "as", "if", "although"]
+
+    /// Tokens `a...b` are only a sentence opening ("But", "In addition,", "Still,"): no content of their own.
+    func onlyOpeners(_ a: Int, _ b: Int) -> Bool {
+        guard a <= b, b - a < 4 else { return false }
+        for k in a...b {
+            let t = tokens[k]
+            if t.kind == .punct { if t.key == "," { continue } else { return false } }
+            guard t.kind == .word, t.has(.capitalisedFunctionWords) || StatementWords.isAdverb(t.key) || t.key == "addition" else { return false }
+        }
+        return true
+    }
+
+    /// The comma that closes a source phrase set off after "according to" ("…, according to an
+    /// interview with the paper at the time, …"): within 15 tokens, before any sentence end,
+    /// quotation or other cue.
+    func setOffEnd(after last: Int, sentenceLast: Int) -> Int? {
+        var k = last + 1
+        while k <= min(sentenceLast, last + 15) {
+            let t = tokens[k]
+            if t.key == "," { return k < sentenceLast ? k : nil }
+            if t.quote >= 0 || t.isQuoteMark || isSentenceEnd(k) || isDash(k) || cueAt[k] != nil { return nil }
+            k += 1
+        }
+        return nil
     }
 
     /// The subject at the start of a sentence ("Trump attacked …, saying …").
