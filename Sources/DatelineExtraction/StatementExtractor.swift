@@ -564,12 +564,27 @@ struct StatementPass {
     mutating func readAskedClause(_ cue: FoundCue) -> Bool {
         let i = cue.first
         let (sFirst, sLast) = sentenceBounds(i)
-        guard i == sFirst || (i == sFirst + 1 && ["when", "if", "once", "after"].contains(tokens[sFirst].key)) else { return false }
+        let opensSentence = i == sFirst || (i == sFirst + 1 && ["when", "if", "once", "after"].contains(tokens[sFirst].key))
+        // "…,” she said when asked about the levy.": the question, mid-sentence, up to its clause's end.
+        let trailing = !opensSentence && i > sFirst + 1 && ["when", "after", "once"].contains(tokens[i - 1].key) && tokens[i - 1].quote < 0
+        guard opensSentence || trailing else { return false }
         var start = cue.last + 1
         var speaker: SpeakerPhrase? = nil
         if start <= sLast, tokens[start].key == "by", let p = phraseStarting(at: start + 1, upperBound: sLast + 1) {
             speaker = p
             start = p.last + 1
+        }
+        if trailing {
+            // Only a question follows: about …, whether/if/what/how/which/who/why …
+            guard start <= sLast, tokens[start].kind == .word,
+                  ["about", "whether", "if", "what", "how", "which", "who", "why", "when", "where", "for"].contains(tokens[start].key) else { return false }
+            var m = start
+            while m <= sLast, !(tokens[m].key == "," && tokens[m].quote < 0), !isSentenceEnd(m) || m == sLast && tokens[m].key == "?" { m += 1 }
+            guard m - 1 >= start, let content = contentSpan(start, m - 1), content.words >= 2 else { return false }
+            consumeCue(cue)
+            addIndirect(DraftStatement(kind: .indirect, fragments: [content.span], speaker: speaker, cue: cue, continues: nil,
+                                       speakerFrom: nil, polarity: .assert, sentence: tokens[i].sentence), quotes: content.quotes)
+            return true
         }
         // The clause ends at the comma before the main clause's verb.
         var end = -1

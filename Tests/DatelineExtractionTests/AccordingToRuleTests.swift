@@ -4,9 +4,23 @@ import Testing
 
 /// Statement rules of extractor version 5 for "according to": an attribution set off in the
 /// middle of a sentence, after an opening word, and sources that are no name ("him", "early
-/// returns"). Sentences written for these tests.
-@Suite("According-to rules")
+/// returns"); and the question of a trailing "when asked …". Sentences written for these tests.
+@Suite("According-to and asked rules")
 struct AccordingToRuleTests {
+    @Test("A trailing 'when asked' reports the question, with its asker after 'by'")
+    func trailingAskedClause() throws {
+        let s = statements("“Jobs, jobs, jobs,” the mayor said last month when asked what the plan would do.")
+        let question = try #require(s.first { $0.cue?.lemma == "ask" })
+        #expect(question.content == "what the plan would do")
+        #expect(question.speaker.surface == nil)
+        let by = statements("“Absolutely,” he said when asked by a reporter whether that remained his view.")
+        let asked = try #require(by.first { $0.cue?.lemma == "ask" })
+        #expect(asked.speaker.surface == "a reporter")
+        #expect(asked.content == "whether that remained his view")
+        // "when asked to dance" is a request with no question.
+        #expect(statements("She smiled when asked to dance at the wedding.").isEmpty)
+    }
+
     @Test("An attribution set off in the middle reports the sentence around it")
     func setOffInTheMiddle() throws {
         let s = try #require(statements("His objection, according to an interview with the paper at the time, was the choice of route.").first)
