@@ -408,6 +408,11 @@ struct StatementPass {
         // "responded to the invasion", "responded by issuing licences": an action, not a reply.
         if cue.form.lemma == "reply", cue.form.words[0].hasPrefix("respond"), cue.last + 1 < tokens.count,
            tokens[cue.last + 1].key == "to" || tokens[cue.last + 1].key == "by" { return false }
+        // "The tax plans are …", "the claims were …": a noun-like form followed by a verb is the noun.
+        // ("which Moscow claimed was …" is a verb: only noun forms, not past tenses.)
+        if cue.form.ambiguous, !cue.form.words[0].hasSuffix("ed"), cue.last + 1 < tokens.count, tokens[cue.last + 1].kind == .word,
+           tokens[cue.last + 1].has(.beForms) || ["have", "has", "had", "will", "would"].contains(tokens[cue.last + 1].key),
+           !isRelativeAttribution(cue) { return false }
         let prev = i > 0 ? tokens[i - 1] : nil
         if let prev, prev.kind == .word {
             // "the said", "several reports": a noun after a determiner; but "most said", "one in three said" count people.
@@ -1055,6 +1060,9 @@ struct StatementPass {
                 }
             }
             if t.kind == .punct, t.key == ",", k + 1 <= sentenceLast, k > from, endsContentAfterComma(k + 1, sentenceLast: sentenceLast) { break }
+            // "…, and has championed …": a perfect after a conjunction goes back to the speaker's own acts.
+            if t.kind == .punct, t.key == ",", t.quote < 0, k > from, k + 3 <= sentenceLast, tokens[k + 1].key == "and" || tokens[k + 1].key == "but",
+               ["has", "have", "had"].contains(tokens[k + 2].key), tokens[k + 3].kind == .word, tokens[k + 3].key.hasSuffix("ed") || StatementWords.isAdverb(tokens[k + 3].key) { break }
             // "… “absolutely reeling,” pointing to …": a participle cue after a quotation ending in a comma.
             if t.isQuoteMark, isClosingOfQuote(k), k > from, tokens[k - 1].key == ",", k + 1 <= sentenceLast,
                let c = cueAt[k + 1], c.form.words[0].hasSuffix("ing"), tokens[k + 1].quote < 0 {
@@ -1070,6 +1078,11 @@ struct StatementPass {
         }
         // Drop trailing punctuation and open marks.
         while end >= from, tokens[end].kind == .punct || (tokens[end].isQuoteMark && tokens[end].quote < 0 && !isClosingOfQuote(end)) { end -= 1 }
+        // "endorsed the mayor Wednesday": a day after an object phrase dates the act, it is not its object.
+        if nominal, end > from, tokens[end].has(.weekdays), tokens[end].quote < 0 {
+            end -= 1
+            if end > from, tokens[end].key == "on" { end -= 1 }
+        }
         return end
     }
 
@@ -1148,6 +1161,12 @@ struct StatementPass {
                 let next = tokens[p.last + 1]
                 if next.has([.auxiliaries, .beForms]) || StatementWords.isAdverb(next.key) || StatementPass.predicateOpeners.contains(next.key)
                     || cueAt[p.last + 1] != nil { return }
+                // "…, said China and Russia have …": a coordinated subject with its own verb.
+                if next.key == "and" || next.key == "or" {
+                    var m = p.last + 2
+                    while m <= min(sLast, p.last + 6), tokens[m].kind == .word, tokens[m].capitalized { m += 1 }
+                    if m <= sLast, m > p.last + 2, tokens[m].kind == .word, tokens[m].has([.auxiliaries, .beForms]) || StatementPass.predicateOpeners.contains(tokens[m].key) { return }
+                }
             }
             let content = contentSpan(sFirst, i - 2)
             guard let content, content.words >= 2 else { return }
@@ -1186,7 +1205,9 @@ struct StatementPass {
         // Where is the content: after the verb, or before the speaker ("…, X said")?
         let after = skipAfterCue(cue, upperBound: sLast + 1)
         let speakerFirst = speaker?.first ?? i
+        // ("Early Tuesday, the ministry disclosed …": an opening time phrase is no content before the speaker.)
         let preceded = speakerFrom == nil && speakerFirst > sFirst + 2 && (tokens[speakerFirst - 1].key == "," || isDash(speakerFirst - 1))
+            && !isTimePhrase(sFirst, speakerFirst - 2)
         if preceded && isSpeechCue(cue) {
             let tailEmpty = after > sLast || isSentenceEnd(after)
             let tailComma = !tailEmpty && tokens[after].key == ","
@@ -1215,7 +1236,14 @@ struct StatementPass {
         guard start <= sLast else { return }
         if tokens[start].quote >= 0, quoteOwner[tokens[start].quote] >= 0 { return }
         if tokens[start].isQuoteMark, start + 1 <= sLast, tokens[start + 1].quote >= 0, quoteOwner[tokens[start + 1].quote] >= 0 { return }
-        let end = contentEnd(from: start, sentenceLast: sLast, nominal: cue.form.frame == .object)
+        var end = contentEnd(from: start, sentenceLast: sLast, nominal: cue.form.frame == .object)
+        // "…'s vote, which she has said was a mistake, was …": a relative clause set off by
+        // commas ends at its closing comma.
+        if let comma = trailingRelativeComma(cue), comma >= sFirst {
+            var m = start
+            while m <= end, !(tokens[m].key == "," && tokens[m].quote < 0) { m += 1 }
+            if m <= end { end = m - 1 }
+        }
         guard end >= start, let content = contentSpan(start, end), content.words >= 2 || cue.form.frame == .object else { return }
         consumeCue(cue)
         addIndirect(DraftStatement(kind: .indirect, fragments: [content.span], speaker: speaker, cue: cue, continues: nil,
@@ -1299,6 +1327,24 @@ struct StatementPass {
         while k + 1 <= min(sentenceLast, first + 7), tokens[k + 1].kind == .word, tokens[k + 1].quote < 0, cueAt[k + 1] == nil { k += 1 }
         guard k + 1 > sentenceLast || tokens[k + 1].kind == .punct, !tokens[k].has([.stopWords, .determiners]) else { return nil }
         return SpeakerPhrase(first: first, last: k)
+    }
+
+    static let timeWords: Set<String> = ["early", "late", "later", "earlier", "last", "next", "this", "that", "on", "in", "at", "by",
+                                         "yesterday", "today", "tonight", "morning", "afternoon", "evening", "night", "week", "month",
+                                         "year", "weekend", "now", "then", "meanwhile", "for", "since", "until"]
+
+    /// Tokens `a...b` are only a time phrase ("Early Tuesday", "On Monday night", "In March"): at
+    /// most four words, each a time word, a weekday, a month or a number.
+    func isTimePhrase(_ a: Int, _ b: Int) -> Bool {
+        guard a <= b, b - a < 5 else { return false }
+        var words = 0
+        for k in a...b {
+            let t = tokens[k]
+            if t.kind == .punct { if t.key == "," || t.key == "." { continue } else { return false } }
+            guard t.kind == .word, StatementPass.timeWords.contains(t.key) || t.has([.weekdays, .months]) || t.key.first?.isNumber == true else { return false }
+            words += 1
+        }
+        return words > 0
     }
 
     /// Words that link a clause to what follows and so cannot end reported content ("… after, according to X, …").
