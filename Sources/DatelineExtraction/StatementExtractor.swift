@@ -417,6 +417,8 @@ struct StatementPass {
         if let prev, prev.kind == .word {
             // "the said", "several reports": a noun after a determiner; but "most said", "one in three said" count people.
             if prev.has(.determiners) && prev.key != "that" && quantitySubject(endingAt: i - 1, lowerBound: max(0, i - 6)) == nil { return false }
+            // "Reyes's warning came …": an -ing form after a possessive is a noun.
+            if prev.key.hasSuffix("'s"), !StatementPass.nonPossessors.contains(prev.key), cue.form.words[0].hasSuffix("ing") { return false }
             if prev.key.hasSuffix("'s") && !StatementWords.subjectPronouns.contains(String(prev.key.dropLast(2))) && !cue.form.words[0].hasSuffix("s") {
                 // "Trump's claims": a possessive before a noun-like form. "Russia's Foreign Minister said" is handled by the phrase.
                 if cue.form.ambiguous { return false }
@@ -503,7 +505,127 @@ struct StatementPass {
         attributeQuotes()
         readLabelledParagraphs()
         readIndirectSpeech()
+        readNominalCues()
         continueIndirectWithQuotes()
+    }
+
+    /// Nouns of speech acts that take a "that" clause: "Reyes's claim that …", "his warning that …".
+    static let nominalCueNouns: [String: String] = [
+        "claim": "claim", "claims": "claim", "warning": "warn", "warnings": "warn", "remark": "say", "remarks": "say",
+        "assertion": "claim", "assertions": "claim", "suggestion": "suggest", "insistence": "insist", "promise": "promise",
+        "pledge": "promise", "threat": "threaten", "argument": "argue", "allegation": "allege", "allegations": "allege",
+        "accusation": "accuse", "admission": "admit", "contention": "argue", "prediction": "predict", "vow": "promise",
+        "announcement": "announce", "denial": "deny", "insinuation": "suggest", "boast": "boast", "statement": "say",
+    ]
+    /// A plural noun by its ending ("officials", not "preposterous", "press", "analysis").
+    static func looksPlural(_ w: String) -> Bool {
+        w.hasSuffix("s") && !w.hasSuffix("ss") && !w.hasSuffix("ous") && !w.hasSuffix("us") && !w.hasSuffix("is") || ["people", "police", "staff", "public"].contains(w)
+    }
+
+    /// Common irregular past tenses that can be a sentence's main verb after a subject clause.
+    static let pastTenses: Set<String> = ["drew", "came", "led", "made", "took", "gave", "went", "became", "left", "won", "lost", "met",
+                                          "brought", "got", "set", "put", "sent", "struck", "rang", "fell", "rose", "spread", "stood", "meant"]
+
+    /// The last token of a "that" clause inside a subject phrase: before the second verb group
+    /// with nothing in between that opens a clause of its own ("… the dam could fail | was ignored").
+    func subjectClauseEnd(from start: Int, to end: Int) -> Int {
+        func isVerb(_ t: StatementToken) -> Bool {
+            t.kind == .word && !t.capitalized && (t.has([.auxiliaries, .beForms]) || t.key == "cannot" || StatementPass.pastTenses.contains(t.key)
+                || (t.key.hasSuffix("ed") && t.key.count > 3))
+        }
+        var seenVerb = false
+        var inGroup = false
+        var k = start
+        while k <= end {
+            let t = tokens[k]
+            if t.quote >= 0 || t.isQuoteMark {
+                // A verb inside a quoted stretch counts for the clause ("that the levy “cannot stay” caused …").
+                if t.quote >= 0, isVerb(t) { seenVerb = true }
+                k += 1
+                inGroup = false
+                continue
+            }
+            if t.kind == .punct || StatementPass.clauseWords.contains(t.key) || t.has(.conjunctions) || t.key == "to" {
+                if seenVerb && (t.kind == .punct || StatementPass.clauseWords.contains(t.key) || t.has(.conjunctions)) { return end }
+                inGroup = false
+                k += 1
+                continue
+            }
+            if isVerb(t) {
+                if seenVerb && !inGroup { return k - 1 }
+                seenVerb = true
+                inGroup = true
+            } else if !StatementWords.isAdverb(t.key) && t.key != "not" {
+                inGroup = false
+            }
+            k += 1
+        }
+        return end
+    }
+
+    /// Possessive words that end no name ("it's", "that's").
+    static let nonPossessors: Set<String> = ["it's", "that's", "there's", "he's", "she's", "what's", "let's", "who's", "here's", "one's"]
+
+    /// A nominal cue with its owner and a "that" clause: "Reyes's claim that the levy was
+    /// illegal", "his warning, in May, that the dam could fail", "the claim by Haddad that …".
+    /// The owner speaks; the clause is the content. Without an owner ("the claim that …") the
+    /// claim is nobody's and is left out.
+    mutating func readNominalCues() {
+        var i = 0
+        while i < tokens.count {
+            defer { i += 1 }
+            let t = tokens[i]
+            guard t.kind == .word, !t.capitalized, t.quote < 0, !consumed[i], let lemma = StatementPass.nominalCueNouns[t.key] else { continue }
+            let (sFirst, sLast) = sentenceBounds(i)
+            // The owner: a possessive right before the noun, past up to three modifiers
+            // ("Reyes's off-script remark"), or "by X" right after it.
+            var speaker: SpeakerPhrase? = nil
+            var k = i - 1
+            var modifiers = 0
+            while k >= sFirst, modifiers <= 3, tokens[k].kind == .word, !tokens[k].capitalized, !tokens[k].key.hasSuffix("'s"),
+                  !tokens[k].has([.determiners, .stopWords, .subjectPronouns]), cueAt[k] == nil || tokens[k].key == "and" {
+                k -= 1
+                modifiers += 1
+            }
+            var next = i + 1
+            if k >= sFirst, tokens[k].kind == .word, tokens[k].quote < 0 {
+                let w = tokens[k].key
+                if ["his", "her", "their"].contains(w) {
+                    speaker = SpeakerPhrase(first: k, last: k)
+                } else if w.hasSuffix("'s"), !StatementPass.nonPossessors.contains(w), tokens[k].capitalized || tokens[k].has(.titleWords),
+                          let p = phraseEnding(at: k, lowerBound: sFirst) {
+                    speaker = p
+                }
+            }
+            if speaker == nil, next + 1 <= sLast, tokens[next].key == "by" || tokens[next].key == "from",
+               let p = phraseStarting(at: next + 1, upperBound: sLast + 1), tokens[p.last].capitalized {
+                speaker = p
+                next = p.last + 1
+            }
+            guard let speaker else { continue }
+            // "that" right after, or after an aside set off by commas ("…'s remark, during a visit, that …").
+            if next <= sLast, tokens[next].key == ",", let close = setOffEnd(after: next, sentenceLast: sLast), close + 1 <= sLast,
+               tokens[close + 1].key == "that" { next = close + 1 }
+            guard next + 1 <= sLast, tokens[next].key == "that", tokens[next].quote < 0 else { continue }
+            // "the claim that he made": "that" as a relative pronoun is followed by a subject and a bare verb and ends there.
+            let start = next + 1
+            var end = contentEnd(from: start, sentenceLast: sLast)
+            // In subject position ("Reyes's claim that the levy was illegal drew protests") the
+            // clause ends before the sentence's own verb.
+            let ownerFirst = min(speaker.first, i)
+            if ownerFirst == sFirst || (ownerFirst > sFirst && tokens[ownerFirst - 1].kind == .word && tokens[ownerFirst - 1].has(.capitalisedFunctionWords) && ownerFirst - 1 == sFirst) {
+                end = min(end, subjectClauseEnd(from: start, to: end))
+            }
+            guard end >= start, let content = contentSpan(start, end), content.words >= 3 else { continue }
+            if let last = drafts.last, tokens[i].start >= last.start, tokens[i].end <= last.end { continue }
+            let form = CueForm(words: [t.key], lemma: lemma, frame: .clause, polarity: lemma == "deny" ? .deny : .assert,
+                               ambiguous: true, spun: false, speechOnly: false)
+            let cue = FoundCue(form: form, first: i, last: i)
+            consumeCue(cue)
+            addIndirect(DraftStatement(kind: .indirect, fragments: [content.span], speaker: speaker, cue: cue, continues: nil,
+                                       speakerFrom: nil, polarity: form.polarity, sentence: tokens[i].sentence), quotes: content.quotes)
+            i = end
+        }
     }
 
     /// "X said Y would not back down. “We have …”": a quotation standing as its own sentences
@@ -1193,6 +1315,9 @@ struct StatementPass {
             // "the defence ministry claims": a body's name is a clear subject too.
             if head.has(.organisationWords), head.has(.titleWords) || speaker.first < speaker.last { verbalByContext = true }
             if !(head.capitalized || head.has(.subjectPronouns) || verbalByContext) { return }
+            // "The preposterous claim that …": a singular form after a singular common noun phrase is the noun.
+            if !cue.form.words[0].hasSuffix("s"), !cue.form.words[0].hasSuffix("ed"), !head.capitalized, !head.has(.subjectPronouns),
+               !StatementPass.looksPlural(head.key), !head.has(.organisationWords) { return }
         }
         if let speaker, speakerIsImplausible(speaker, cue: cue) { return }
         // "…, a threat Kyiv called blackmail": an apposition's noun is the object; the name after it speaks.
