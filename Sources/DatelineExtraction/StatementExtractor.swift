@@ -316,7 +316,7 @@ struct StatementPass {
     /// A subject that counts people: "Most said", "One in three said", "all but two said",
     /// "More than six in 10 said", "46 percent said" (a share of respondents or members).
     func quantitySubject(endingAt k: Int, lowerBound: Int) -> SpeakerPhrase? {
-        guard k >= lowerBound, tokens[k].kind == .word, tokens[k].quote < 0 else { return nil }
+        guard k >= lowerBound, tokens[k].kind == .word || tokens[k].key == "%", tokens[k].quote < 0 else { return nil }
         let w = tokens[k].key
         func isNumber(_ i: Int) -> Bool {
             i >= lowerBound && tokens[i].kind == .word && (tokens[i].key.first?.isNumber == true || StatementPass.numberWords.contains(tokens[i].key)
@@ -329,8 +329,9 @@ struct StatementPass {
             first = k - 1
         } else if isNumber(k), w != "a" {
             first = k
-            // "one in three", "six in 10"
+            // "one in three", "six in 10", "nine out of 10"
             if k - 2 >= lowerBound, tokens[k - 1].key == "in", isNumber(k - 2) { first = k - 2 }
+            else if k - 3 >= lowerBound, tokens[k - 1].key == "of", tokens[k - 2].key == "out", isNumber(k - 3) { first = k - 3 }
             // "all but two"
             else if k - 2 >= lowerBound, tokens[k - 1].key == "but", tokens[k - 2].key == "all" { first = k - 2 }
             // A bare number speaks only as one of the above ("2014 said" is no subject).
@@ -1333,6 +1334,15 @@ struct StatementPass {
         // ("Early Tuesday, the ministry disclosed …": an opening time phrase is no content before the speaker.)
         let preceded = speakerFrom == nil && speakerFirst > sFirst + 2 && (tokens[speakerFirst - 1].key == "," || isDash(speakerFirst - 1))
             && !isTimePhrase(sFirst, speakerFirst - 2)
+        // "…, people close to the mayor say.": a trailing attribution whose subject runs back to the comma.
+        if speakerFrom == nil, isSpeechCue(cue), !preceded, after > sLast || isSentenceEnd(after) || tokens[after].key == ";",
+           let (subjectFirst, comma) = trailingSubject(beforeCue: i, sentenceFirst: sFirst),
+           let content = contentSpan(sFirst, comma - 1), content.words >= 3 {
+            consumeCue(cue)
+            addIndirect(DraftStatement(kind: .indirect, fragments: [content.span], speaker: SpeakerPhrase(first: subjectFirst, last: skipAuxiliariesLeft(i - 1, lowerBound: subjectFirst)),
+                                       cue: cue, continues: nil, speakerFrom: nil, polarity: cue.form.polarity, sentence: tokens[i].sentence), quotes: content.quotes)
+            return
+        }
         if preceded && isSpeechCue(cue) {
             let tailEmpty = after > sLast || isSentenceEnd(after)
             let tailComma = !tailEmpty && tokens[after].key == ","
@@ -1378,6 +1388,19 @@ struct StatementPass {
     /// Words that open a predicate right after a noun phrase ("the public still backs …").
     static let predicateOpeners: Set<String> = ["still", "also", "now", "already", "not", "never", "only", "just", "would", "will",
                                                 "could", "should", "may", "might", "must", "can", "has", "have", "had", "does", "did"]
+
+    /// The subject of a trailing attribution that runs back to a comma ("…, people close to the
+    /// mayor say", "…, political analysts say"): two to eight plain words after the comma, none a
+    /// verb, pronoun or cue. Returns the subject's first token and the comma.
+    func trailingSubject(beforeCue cue: Int, sentenceFirst sFirst: Int) -> (Int, Int)? {
+        let last = skipAuxiliariesLeft(cue - 1, lowerBound: sFirst)
+        var k = last
+        while k > sFirst, k > last - 8, tokens[k].kind == .word, tokens[k].quote < 0, cueAt[k] == nil,
+              !tokens[k].has([.subjectPronouns, .auxiliaries, .beForms]), !StatementPass.clauseWords.contains(tokens[k].key) { k -= 1 }
+        guard k > sFirst + 2, tokens[k].key == ",", last - k >= 2, tokens[k + 1].kind == .word, !tokens[k + 1].has(.conjunctions),
+              !StatementPass.clauseLinks.contains(tokens[k + 1].key) else { return nil }
+        return (k + 1, k)
+    }
 
     /// What images, data and places "show" or "indicate" is evidence, not a statement.
     static let evidenceNouns: Set<String> = ["footage", "video", "videos", "image", "images", "imagery", "photograph",

@@ -32,4 +32,21 @@ struct CountedSubjectRuleTests {
         // Between dashes with no name before them there is no subject.
         #expect(statements("The levy -- which nobody liked -- said little about buses.").allSatisfy { $0.speaker.surface != "The levy" })
     }
+
+    @Test("Shares with a per-cent sign or 'out of' count too")
+    func sharesWithSigns() throws {
+        #expect(statements("On social issues, 26% say they are conservative.").first?.speaker.surface == "26%")
+        #expect(statements("Nearly nine out of 10 say they will need new skills.").first?.speaker.surface == "Nearly nine out of 10")
+    }
+
+    @Test("A trailing attribution's subject runs back to the comma: '…, people close to the mayor say.'")
+    func trailingSubjectToComma() throws {
+        let s = try #require(statements("The levy is unlikely to pass this year, people close to the mayor say.").first)
+        #expect(s.speaker.surface == "people close to the mayor")
+        #expect(s.content == "The levy is unlikely to pass this year")
+        // With a clause of its own after the comma ("and the city says nothing") there is no statement.
+        #expect(statements("The bridge is closed, and the city says nothing.").isEmpty)
+        // A pronoun subject after the comma is the plain rule's.
+        #expect(statements("The bridge is closed, she says.").first?.speaker.surface == "she")
+    }
 }
