@@ -576,7 +576,9 @@ struct StatementPass {
         while i < tokens.count {
             defer { i += 1 }
             let t = tokens[i]
-            guard t.kind == .word, !t.capitalized, t.quote < 0, !consumed[i], let lemma = StatementPass.nominalCueNouns[t.key] else { continue }
+            // The class bit is set once by the tokenizer; only the few nouns it marks are looked up.
+            guard t.has(.nominalCueNouns), t.kind == .word, !t.capitalized, t.quote < 0, !consumed[i],
+                  let lemma = StatementPass.nominalCueNouns[t.key] else { continue }
             let (sFirst, sLast) = sentenceBounds(i)
             // The owner: a possessive right before the noun, past up to three modifiers
             // ("Reyes's off-script remark"), or "by X" right after it.
