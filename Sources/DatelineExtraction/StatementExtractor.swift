@@ -316,11 +316,16 @@ struct StatementPass {
     /// A subject that counts people: "Most said", "One in three said", "all but two said",
     /// "More than six in 10 said", "46 percent said" (a share of respondents or members).
     func quantitySubject(endingAt k: Int, lowerBound: Int) -> SpeakerPhrase? {
-        guard k >= lowerBound, tokens[k].kind == .word || tokens[k].key == "%", tokens[k].quote < 0 else { return nil }
+        guard k >= lowerBound, tokens[k].quote < 0 else { return nil }
+        func startsWithDigit(_ i: Int) -> Bool {
+            guard let b = tokens[i].key.utf8.first else { return false }
+            return b >= 0x30 && b <= 0x39
+        }
+        // Most subjects are no count: the class bit (set by the tokenizer) or a digit decides at once.
+        guard tokens[k].has(.quantityWords) || (tokens[k].kind == .word && startsWithDigit(k)) || (tokens[k].kind == .punct && tokens[k].key == "%") else { return nil }
         let w = tokens[k].key
         func isNumber(_ i: Int) -> Bool {
-            i >= lowerBound && tokens[i].kind == .word && (tokens[i].key.first?.isNumber == true || StatementPass.numberWords.contains(tokens[i].key)
-                || tokens[i].key.contains("-in-"))
+            i >= lowerBound && tokens[i].kind == .word && (startsWithDigit(i) || (tokens[i].has(.quantityWords) && StatementPass.numberWords.contains(tokens[i].key)))
         }
         var first: Int
         if StatementPass.quantityWords.contains(w) {
