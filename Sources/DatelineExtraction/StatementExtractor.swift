@@ -1177,6 +1177,9 @@ struct StatementPass {
                tokens[k + 1].has(.determiners) || tokens[k + 1].key.hasSuffix("ing") || tokens[k + 1].has(.subjectPronouns) { break }
             // "accused Y of Z after reports emerged …": the journalist's framing, not the object.
             if nominal, t.quote < 0, t.kind == .word, k > from, ["after", "amid", "following"].contains(t.key) { break }
+            // "endorsed X during a speech", "criticised X at a rally", "X despite …", "X by reminding
+            // voters …", "X last week", "X and challenged him …": the act's setting or another act.
+            if nominal, t.quote < 0, t.kind == .word, k > from, endsObjectPhrase(k, sentenceLast: sentenceLast) { break }
             if t.quote >= 0, quoteOwner[t.quote] >= 0 { break }
             if t.isQuoteMark, k + 1 <= sentenceLast, tokens[k + 1].quote >= 0, quoteOwner[tokens[k + 1].quote] >= 0 { break }
             if t.kind == .word, t.quote < 0 {
@@ -1214,6 +1217,23 @@ struct StatementPass {
             if end > from, tokens[end].key == "on" { end -= 1 }
         }
         return end
+    }
+
+    static let settingOpeners: Set<String> = ["during", "despite", "while", "before", "because", "until", "since"]
+
+    /// Whether token `k` inside an object phrase starts the setting of the act or another act
+    /// rather than more of the object.
+    func endsObjectPhrase(_ k: Int, sentenceLast: Int) -> Bool {
+        let w = tokens[k].key
+        if StatementPass.settingOpeners.contains(w) { return true }
+        guard k + 1 <= sentenceLast, tokens[k + 1].kind == .word else { return false }
+        let next = tokens[k + 1]
+        if w == "at", next.key == "a" || next.key == "an" { return true }
+        if w == "by", next.key.hasSuffix("ing"), !next.capitalized { return true }
+        if ["last", "this", "next"].contains(w), ["week", "month", "year", "night", "weekend"].contains(next.key) { return true }
+        if w == "and", next.key.hasSuffix("ed"), !next.capitalized, next.quote < 0, k + 2 <= sentenceLast, tokens[k + 2].kind == .word,
+           tokens[k + 2].has([.objectPronouns, .determiners]) || tokens[k + 2].capitalized { return true }
+        return false
     }
 
     /// Whether what follows a comma inside indirect content is the journalist's, not the

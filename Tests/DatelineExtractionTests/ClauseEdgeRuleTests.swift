@@ -52,4 +52,19 @@ struct ClauseEdgeRuleTests {
         let kept = try #require(statements("Reyes said the city is poor, and has no money for buses.").first)
         #expect(kept.content.hasSuffix("has no money for buses"))
     }
+
+    @Test("An object phrase ends before the act's setting ('during a speech', 'at a rally', 'last week') or another act ('and challenged him')")
+    func objectPhraseEndsAtSetting() throws {
+        for text in ["Reyes criticised the levy during a speech in the valley.",
+                     "Reyes criticised the levy at a rally in the valley.",
+                     "Reyes criticised the levy last week.",
+                     "Reyes criticised the levy and challenged him to a debate.",
+                     "Reyes criticised the levy by reminding voters of the floods."] {
+            let s = try #require(statements(text).first, "\(text)")
+            #expect(s.content == "the levy", "\(text)")
+        }
+        // Without a setting word the object runs on: "the levy at the border crossing".
+        let kept = try #require(statements("Reyes criticised the levy at the border crossing.").first)
+        #expect(kept.content == "the levy at the border crossing")
+    }
 }
