@@ -1122,8 +1122,11 @@ struct StatementPass {
             // A cue inside the content of a statement already read is reported within it.
             var enclosing: Int? = nil
             if let last = drafts.last, last.kind != .direct, tokens[i].start >= last.start, tokens[i].end <= last.end {
-                guard isRelativeAttribution(cue) else { continue }
-                enclosing = drafts.count - 1
+                if isRelativeAttribution(cue) {
+                    enclosing = drafts.count - 1
+                } else if !isNestedClauseAttribution(cue, within: last) {
+                    continue
+                }
             }
             if cue.form.frame == .according {
                 readAccordingTo(cue)
@@ -1143,6 +1146,17 @@ struct StatementPass {
                 trimContent(of: e, before: tokens[comma].start)
             }
         }
+    }
+
+    /// A cue inside another statement's content with its own named subject and a "that" clause
+    /// ("Reyes said the mayor had argued that the levy was fair"): a nested statement of its own;
+    /// the outer content is kept whole.
+    func isNestedClauseAttribution(_ cue: FoundCue, within outer: DraftStatement) -> Bool {
+        guard isSpeechCue(cue), cue.form.frame == .clause, !cue.form.ambiguous, cue.last + 1 < tokens.count,
+              tokens[cue.last + 1].key == "that" else { return false }
+        let (sFirst, _) = sentenceBounds(cue.first)
+        guard let p = subject(beforeCue: cue.first, lowerBound: sFirst), tokens[p.first].start >= outer.start else { return false }
+        return tokens[p.last].capitalized || tokens[p.first].has(.subjectPronouns) || tokens[p.last].has([.titleWords, .organisationWords])
     }
 
     /// The comma before ", which X said …" (a trailing relative clause with its own attribution).
