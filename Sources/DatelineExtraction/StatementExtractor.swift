@@ -243,12 +243,29 @@ struct StatementPass {
     /// ("Trump, the nominee, said"). nil when the words before do not form one.
     func subject(beforeCue cue: Int, lowerBound: Int) -> SpeakerPhrase? {
         var k = skipAuxiliariesLeft(cue - 1, lowerBound: lowerBound)
+        // "Sen. Dana Reyes (D-Ohio), said": a comma after a parenthesis is the parenthesis's.
+        if k > lowerBound, tokens[k].key == ",", tokens[k - 1].key == ")" { k -= 1 }
         if k >= lowerBound, tokens[k].key == ")" {
             var o = k - 1
             while o >= max(lowerBound, k - 8), tokens[o].key != "(" { o -= 1 }
             if o >= lowerBound, tokens[o].key == "(" { k = skipAuxiliariesLeft(o - 1, lowerBound: lowerBound) }
         }
         guard k >= lowerBound else { return nil }
+        // "Kone -- an adviser to the mayor -- said": an aside between dashes.
+        if isDash(k), k - 1 > lowerBound {
+            var o = k - 1
+            while o > lowerBound, isDash(o) { o -= 1 }
+            let limit = max(lowerBound, o - 30)
+            while o > limit, !isDash(o), !isSentenceEnd(o), tokens[o].quote < 0, !tokens[o].isQuoteMark { o -= 1 }
+            if o > lowerBound, isDash(o) {
+                while o > lowerBound, isDash(o - 1) { o -= 1 }
+                if let p = phraseEnding(at: o - 1, lowerBound: lowerBound), tokens[p.last].capitalized || tokens[p.last].has(.titleWords) {
+                    return SpeakerPhrase(first: p.first, last: k - 1)
+                }
+            }
+            return nil
+        }
+        if let q = quantitySubject(endingAt: k, lowerBound: lowerBound) { return q }
         // "X, however, said", "X, for instance, claims": a discourse aside in commas.
         if tokens[k].key == ",", k - 1 > lowerBound {
             var c = k - 1
@@ -269,8 +286,10 @@ struct StatementPass {
                 let looksAppositive = a.kind == .word && (a.capitalized || a.has(.determiners)
                     || ["who", "whose", "which"].contains(a.key) || a.has(.titleWords) || a.key.first?.isNumber == true)
                 if let p = phraseEnding(at: c - 1, lowerBound: lowerBound) {
+                    // (A function word before it opens the sentence only when capitalised: "In Ohio, …"
+                    // but not "… well with Republicans, and …".)
                     let opens = p.first == lowerBound || (p.first > lowerBound && tokens[p.first - 1].kind == .word
-                        && tokens[p.first - 1].has(.capitalisedFunctionWords))
+                        && tokens[p.first - 1].capitalized && tokens[p.first - 1].has(.capitalisedFunctionWords))
                     // "an adviser to Ukraine's president, X, said": a title governed by a
                     // preposition, with a name in apposition, is inside the subject's appositive.
                     let governed = p.first > lowerBound + 1 && tokens[p.first - 1].kind == .word
@@ -289,6 +308,50 @@ struct StatementPass {
             return nil
         }
         return phraseEnding(at: k, lowerBound: lowerBound)
+    }
+
+    static let quantityWords: Set<String> = ["most", "many", "some", "few", "half", "others", "several", "both", "all", "majority", "plurality", "minority", "third", "quarter", "fifth"]
+    static let numberWords: Set<String> = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "a"]
+
+    /// A subject that counts people: "Most said", "One in three said", "all but two said",
+    /// "More than six in 10 said", "46 percent said" (a share of respondents or members).
+    func quantitySubject(endingAt k: Int, lowerBound: Int) -> SpeakerPhrase? {
+        guard k >= lowerBound, tokens[k].quote < 0 else { return nil }
+        func startsWithDigit(_ i: Int) -> Bool {
+            guard let b = tokens[i].key.utf8.first else { return false }
+            return b >= 0x30 && b <= 0x39
+        }
+        // Most subjects are no count: the class bit (set by the tokenizer) or a digit decides at once.
+        guard tokens[k].has(.quantityWords) || (tokens[k].kind == .word && startsWithDigit(k)) || (tokens[k].kind == .punct && tokens[k].key == "%") else { return nil }
+        let w = tokens[k].key
+        func isNumber(_ i: Int) -> Bool {
+            i >= lowerBound && tokens[i].kind == .word && (startsWithDigit(i) || (tokens[i].has(.quantityWords) && StatementPass.numberWords.contains(tokens[i].key)))
+        }
+        var first: Int
+        if StatementPass.quantityWords.contains(w) {
+            first = k
+        } else if w == "percent" || w == "%", isNumber(k - 1) {
+            first = k - 1
+        } else if isNumber(k), w != "a" {
+            first = k
+            // "one in three", "six in 10", "nine out of 10"
+            if k - 2 >= lowerBound, tokens[k - 1].key == "in", isNumber(k - 2) { first = k - 2 }
+            else if k - 3 >= lowerBound, tokens[k - 1].key == "of", tokens[k - 2].key == "out", isNumber(k - 3) { first = k - 3 }
+            // "all but two"
+            else if k - 2 >= lowerBound, tokens[k - 1].key == "but", tokens[k - 2].key == "all" { first = k - 2 }
+            // A bare number speaks only as one of the above ("2014 said" is no subject).
+            else { return nil }
+        } else {
+            return nil
+        }
+        // "More than", "nearly", "about", "a" before it.
+        if first - 2 >= lowerBound, tokens[first - 1].key == "than", ["more", "fewer", "less"].contains(tokens[first - 2].key) { first -= 2 }
+        else if first - 1 >= lowerBound, ["nearly", "almost", "about", "roughly", "over", "just", "a", "the"].contains(tokens[first - 1].key) { first -= 1 }
+        // It must open its clause: the sentence's start, a comma, or a conjunction before it.
+        guard first == lowerBound || first == 0 || isSentenceEnd(first - 1) || tokens[first - 1].paragraph != tokens[first].paragraph
+                || tokens[first - 1].key == "," || tokens[first - 1].key == ";"
+                || (tokens[first - 1].kind == .word && ["and", "but", "while", "whereas"].contains(tokens[first - 1].key)) else { return nil }
+        return SpeakerPhrase(first: first, last: k)
     }
 
     /// Tokens `a...b` are a personal name: one to five capitalised words (initials and
@@ -351,9 +414,17 @@ struct StatementPass {
         // "responded to the invasion", "responded by issuing licences": an action, not a reply.
         if cue.form.lemma == "reply", cue.form.words[0].hasPrefix("respond"), cue.last + 1 < tokens.count,
            tokens[cue.last + 1].key == "to" || tokens[cue.last + 1].key == "by" { return false }
+        // "The tax plans are …", "the claims were …": a noun-like form followed by a verb is the noun.
+        // ("which Moscow claimed was …" is a verb: only noun forms, not past tenses.)
+        if cue.form.ambiguous, !cue.form.words[0].hasSuffix("ed"), cue.last + 1 < tokens.count, tokens[cue.last + 1].kind == .word,
+           tokens[cue.last + 1].has(.beForms) || ["have", "has", "had", "will", "would"].contains(tokens[cue.last + 1].key),
+           !isRelativeAttribution(cue) { return false }
         let prev = i > 0 ? tokens[i - 1] : nil
         if let prev, prev.kind == .word {
-            if prev.has(.determiners) && prev.key != "that" { return false }
+            // "the said", "several reports": a noun after a determiner; but "most said", "one in three said" count people.
+            if prev.has(.determiners) && prev.key != "that" && quantitySubject(endingAt: i - 1, lowerBound: max(0, i - 6)) == nil { return false }
+            // "Reyes's warning came …": an -ing form after a possessive is a noun.
+            if prev.key.hasSuffix("'s"), !StatementPass.nonPossessors.contains(prev.key), cue.form.words[0].hasSuffix("ing") { return false }
             if prev.key.hasSuffix("'s") && !StatementWords.subjectPronouns.contains(String(prev.key.dropLast(2))) && !cue.form.words[0].hasSuffix("s") {
                 // "Trump's claims": a possessive before a noun-like form. "Russia's Foreign Minister said" is handled by the phrase.
                 if cue.form.ambiguous { return false }
@@ -440,7 +511,129 @@ struct StatementPass {
         attributeQuotes()
         readLabelledParagraphs()
         readIndirectSpeech()
+        readNominalCues()
         continueIndirectWithQuotes()
+    }
+
+    /// Nouns of speech acts that take a "that" clause: "Reyes's claim that …", "his warning that …".
+    static let nominalCueNouns: [String: String] = [
+        "claim": "claim", "claims": "claim", "warning": "warn", "warnings": "warn", "remark": "say", "remarks": "say",
+        "assertion": "claim", "assertions": "claim", "suggestion": "suggest", "insistence": "insist", "promise": "promise",
+        "pledge": "promise", "threat": "threaten", "argument": "argue", "allegation": "allege", "allegations": "allege",
+        "accusation": "accuse", "admission": "admit", "contention": "argue", "prediction": "predict", "vow": "promise",
+        "announcement": "announce", "denial": "deny", "insinuation": "suggest", "boast": "boast", "statement": "say",
+    ]
+    /// A plural noun by its ending ("officials", not "preposterous", "press", "analysis").
+    static func looksPlural(_ w: String) -> Bool {
+        w.hasSuffix("s") && !w.hasSuffix("ss") && !w.hasSuffix("ous") && !w.hasSuffix("us") && !w.hasSuffix("is") || ["people", "police", "staff", "public"].contains(w)
+    }
+
+    /// Common irregular past tenses that can be a sentence's main verb after a subject clause.
+    static let pastTenses: Set<String> = ["drew", "came", "led", "made", "took", "gave", "went", "became", "left", "won", "lost", "met",
+                                          "brought", "got", "set", "put", "sent", "struck", "rang", "fell", "rose", "spread", "stood", "meant"]
+
+    /// The last token of a "that" clause inside a subject phrase: before the second verb group
+    /// with nothing in between that opens a clause of its own ("… the dam could fail | was ignored").
+    func subjectClauseEnd(from start: Int, to end: Int) -> Int {
+        func isVerb(_ t: StatementToken) -> Bool {
+            t.kind == .word && !t.capitalized && (t.has([.auxiliaries, .beForms]) || t.key == "cannot" || StatementPass.pastTenses.contains(t.key)
+                || (t.key.hasSuffix("ed") && t.key.count > 3))
+        }
+        var seenVerb = false
+        var inGroup = false
+        var k = start
+        while k <= end {
+            let t = tokens[k]
+            if t.quote >= 0 || t.isQuoteMark {
+                // A verb inside a quoted stretch counts for the clause ("that the levy “cannot stay” caused …").
+                if t.quote >= 0, isVerb(t) { seenVerb = true }
+                k += 1
+                inGroup = false
+                continue
+            }
+            if t.kind == .punct || StatementPass.clauseWords.contains(t.key) || t.has(.conjunctions) || t.key == "to" {
+                if seenVerb && (t.kind == .punct || StatementPass.clauseWords.contains(t.key) || t.has(.conjunctions)) { return end }
+                inGroup = false
+                k += 1
+                continue
+            }
+            if isVerb(t) {
+                if seenVerb && !inGroup { return k - 1 }
+                seenVerb = true
+                inGroup = true
+            } else if !StatementWords.isAdverb(t.key) && t.key != "not" {
+                inGroup = false
+            }
+            k += 1
+        }
+        return end
+    }
+
+    /// Possessive words that end no name ("it's", "that's").
+    static let nonPossessors: Set<String> = ["it's", "that's", "there's", "he's", "she's", "what's", "let's", "who's", "here's", "one's"]
+
+    /// A nominal cue with its owner and a "that" clause: "Reyes's claim that the levy was
+    /// illegal", "his warning, in May, that the dam could fail", "the claim by Haddad that …".
+    /// The owner speaks; the clause is the content. Without an owner ("the claim that …") the
+    /// claim is nobody's and is left out.
+    mutating func readNominalCues() {
+        var i = 0
+        while i < tokens.count {
+            defer { i += 1 }
+            let t = tokens[i]
+            // The class bit is set once by the tokenizer; only the few nouns it marks are looked up.
+            guard t.has(.nominalCueNouns), t.kind == .word, !t.capitalized, t.quote < 0, !consumed[i],
+                  let lemma = StatementPass.nominalCueNouns[t.key] else { continue }
+            let (sFirst, sLast) = sentenceBounds(i)
+            // The owner: a possessive right before the noun, past up to three modifiers
+            // ("Reyes's off-script remark"), or "by X" right after it.
+            var speaker: SpeakerPhrase? = nil
+            var k = i - 1
+            var modifiers = 0
+            while k >= sFirst, modifiers <= 3, tokens[k].kind == .word, !tokens[k].capitalized, !tokens[k].key.hasSuffix("'s"),
+                  !tokens[k].has([.determiners, .stopWords, .subjectPronouns]), cueAt[k] == nil || tokens[k].key == "and" {
+                k -= 1
+                modifiers += 1
+            }
+            var next = i + 1
+            if k >= sFirst, tokens[k].kind == .word, tokens[k].quote < 0 {
+                let w = tokens[k].key
+                if ["his", "her", "their"].contains(w) {
+                    speaker = SpeakerPhrase(first: k, last: k)
+                } else if w.hasSuffix("'s"), !StatementPass.nonPossessors.contains(w), tokens[k].capitalized || tokens[k].has(.titleWords),
+                          let p = phraseEnding(at: k, lowerBound: sFirst) {
+                    speaker = p
+                }
+            }
+            if speaker == nil, next + 1 <= sLast, tokens[next].key == "by" || tokens[next].key == "from",
+               let p = phraseStarting(at: next + 1, upperBound: sLast + 1), tokens[p.last].capitalized {
+                speaker = p
+                next = p.last + 1
+            }
+            guard let speaker else { continue }
+            // "that" right after, or after an aside set off by commas ("…'s remark, during a visit, that …").
+            if next <= sLast, tokens[next].key == ",", let close = setOffEnd(after: next, sentenceLast: sLast), close + 1 <= sLast,
+               tokens[close + 1].key == "that" { next = close + 1 }
+            guard next + 1 <= sLast, tokens[next].key == "that", tokens[next].quote < 0 else { continue }
+            // "the claim that he made": "that" as a relative pronoun is followed by a subject and a bare verb and ends there.
+            let start = next + 1
+            var end = contentEnd(from: start, sentenceLast: sLast)
+            // In subject position ("Reyes's claim that the levy was illegal drew protests") the
+            // clause ends before the sentence's own verb.
+            let ownerFirst = min(speaker.first, i)
+            if ownerFirst == sFirst || (ownerFirst > sFirst && tokens[ownerFirst - 1].kind == .word && tokens[ownerFirst - 1].has(.capitalisedFunctionWords) && ownerFirst - 1 == sFirst) {
+                end = min(end, subjectClauseEnd(from: start, to: end))
+            }
+            guard end >= start, let content = contentSpan(start, end), content.words >= 3 else { continue }
+            if let last = drafts.last, tokens[i].start >= last.start, tokens[i].end <= last.end { continue }
+            let form = CueForm(words: [t.key], lemma: lemma, frame: .clause, polarity: lemma == "deny" ? .deny : .assert,
+                               ambiguous: true, spun: false, speechOnly: false)
+            let cue = FoundCue(form: form, first: i, last: i)
+            consumeCue(cue)
+            addIndirect(DraftStatement(kind: .indirect, fragments: [content.span], speaker: speaker, cue: cue, continues: nil,
+                                       speakerFrom: nil, polarity: form.polarity, sentence: tokens[i].sentence), quotes: content.quotes)
+            i = end
+        }
     }
 
     /// "X said Y would not back down. “We have …”": a quotation standing as its own sentences
@@ -506,12 +699,27 @@ struct StatementPass {
     mutating func readAskedClause(_ cue: FoundCue) -> Bool {
         let i = cue.first
         let (sFirst, sLast) = sentenceBounds(i)
-        guard i == sFirst || (i == sFirst + 1 && ["when", "if", "once", "after"].contains(tokens[sFirst].key)) else { return false }
+        let opensSentence = i == sFirst || (i == sFirst + 1 && ["when", "if", "once", "after"].contains(tokens[sFirst].key))
+        // "…,” she said when asked about the levy.": the question, mid-sentence, up to its clause's end.
+        let trailing = !opensSentence && i > sFirst + 1 && ["when", "after", "once"].contains(tokens[i - 1].key) && tokens[i - 1].quote < 0
+        guard opensSentence || trailing else { return false }
         var start = cue.last + 1
         var speaker: SpeakerPhrase? = nil
         if start <= sLast, tokens[start].key == "by", let p = phraseStarting(at: start + 1, upperBound: sLast + 1) {
             speaker = p
             start = p.last + 1
+        }
+        if trailing {
+            // Only a question follows: about …, whether/if/what/how/which/who/why …
+            guard start <= sLast, tokens[start].kind == .word,
+                  ["about", "whether", "if", "what", "how", "which", "who", "why", "when", "where", "for"].contains(tokens[start].key) else { return false }
+            var m = start
+            while m <= sLast, !(tokens[m].key == "," && tokens[m].quote < 0), !isSentenceEnd(m) || m == sLast && tokens[m].key == "?" { m += 1 }
+            guard m - 1 >= start, let content = contentSpan(start, m - 1), content.words >= 2 else { return false }
+            consumeCue(cue)
+            addIndirect(DraftStatement(kind: .indirect, fragments: [content.span], speaker: speaker, cue: cue, continues: nil,
+                                       speakerFrom: nil, polarity: .assert, sentence: tokens[i].sentence), quotes: content.quotes)
+            return true
         }
         // The clause ends at the comma before the main clause's verb.
         var end = -1
@@ -567,7 +775,13 @@ struct StatementPass {
         var c = w
         while c < min(limit, w + 40) {
             if let cue = cueAt[c], cue.form.frame != .according, isSpeechCue(cue) {
-                guard let p = subject(beforeCue: c, lowerBound: w), p.first == w || (p.first > w && tokens[w].key == "who") else { return nil }
+                guard var p = subject(beforeCue: c, lowerBound: w) else { return nil }
+                if p.first > w, tokens[w].key != "who" {
+                    // "…,” the embassy in Dublin said", "…,” representatives of the plant said": a
+                    // head noun with a prepositional phrase is one subject.
+                    guard let head = prepositionalSubjectStart(w, p.first) else { return nil }
+                    p = SpeakerPhrase(first: head, last: p.last)
+                }
                 if endedSentence && tokens[w].capitalized {
                     // Perhaps a new sentence: only a bare attribution ("Lavrov said.") belongs to the quote.
                     let after = skipAfterCue(cue, upperBound: limit)
@@ -579,6 +793,23 @@ struct StatementPass {
             c += 1
         }
         return nil
+    }
+
+    /// Prepositions that join a head noun to the rest of a subject ("the embassy in Dublin").
+    static let subjectPrepositions: Set<String> = ["in", "of", "at", "for", "from"]
+
+    /// `w` when tokens `w..<phrase` are a short head noun phrase ending in a preposition that
+    /// joins it to the phrase found before the verb ("the embassy in", "representatives of"):
+    /// two to five words, the first a determiner or a plain noun, no cue, pronoun or verb form.
+    func prepositionalSubjectStart(_ w: Int, _ phrase: Int) -> Int? {
+        guard phrase - w >= 2, phrase - w <= 5, StatementPass.subjectPrepositions.contains(tokens[phrase - 1].key) else { return nil }
+        for k in w..<(phrase - 1) {
+            let t = tokens[k]
+            guard t.kind == .word, t.quote < 0, cueAt[k] == nil,
+                  !t.has([.subjectPronouns, .objectPronouns, .auxiliaries, .beForms, .stopWords, .subordinators]) || (k == w && t.has(.determiners)),
+                  !StatementWords.isAdverb(t.key), !t.key.hasSuffix("ing") else { return nil }
+        }
+        return w
     }
 
     func isVerbalForAttribution(_ cue: FoundCue) -> Bool {
@@ -614,10 +845,16 @@ struct StatementPass {
         guard b >= lowerBound else { return nil }
         // The cue sits at b, or a few addressee / time words before it.
         var c = b
-        while c >= max(lowerBound, b - 6) {
+        while c >= max(lowerBound, b - 16) {
             if let cue = cueAt[c], cue.last <= b, isSpeechCue(cue) {
                 let after = skipAfterCue(cue, upperBound: b + 1)
-                guard after > b else { return nil }
+                // "X said of the senator: “…”", "X replied evenly, “…”": a short phrase between
+                // the cue and the mark introduces the quotation, which is the content alone.
+                if after <= b, consumed[cue.first] || !(punct && introducesQuotation(after, b, colon: tokens[b + 1].key == ":", quote: q)) {
+                    // A cue further back with a clause of its own in between: perhaps a colon without a cue.
+                    if c < b - 6 { break }
+                    return nil
+                }
                 guard punct || cue.last == b else { return nil }
                 if !punct {
                     // "X said “…”" counts when the quotation runs to the sentence's end.
@@ -648,6 +885,45 @@ struct StatementPass {
             return (p, FoundCue(form: StatementPass.colonCue, first: colon, last: colon))
         }
         return nil
+    }
+
+    /// Prepositions that open a phrase between a cue and a quotation it introduces ("said of X, “…”").
+    static let introducingPrepositions: Set<String> = ["of", "about", "to", "in", "at", "on", "during", "after", "before",
+                                                       "back", "over", "with", "from", "for", "however", "simply", "flatly"]
+
+    /// Words that open a clause of their own.
+    static let clauseWords: Set<String> = ["that", "which", "who", "whom", "where", "because", "although", "though", "since",
+                                           "while", "when", "whereas", "if", "whether", "unless"]
+
+    /// Whether tokens `from...to`, between a cue and the mark before quotation `q`, are a short
+    /// phrase that only introduces it: no clause of its own (no "that", auxiliary, subject
+    /// pronoun or other cue). After a colon any such phrase does ("added a caveat: “…”"); after a
+    /// comma it must open with a preposition or an adverb ("said of the senator, “…”",
+    /// "replied evenly, “…”"), and the quotation must end the sentence.
+    func introducesQuotation(_ from: Int, _ to: Int, colon: Bool, quote q: QuoteSpan) -> Bool {
+        guard from <= to, to - from < 12, tokens[to].paragraph == q.paragraph else { return false }
+        func opensPhrase(_ t: StatementToken) -> Bool {
+            t.kind == .word && !t.capitalized && (StatementPass.introducingPrepositions.contains(t.key) || StatementWords.isAdverb(t.key))
+        }
+        for k in from...to {
+            let t = tokens[k]
+            if t.quote >= 0 || t.isQuoteMark || isSentenceEnd(k) || t.key == ";" || isDash(k) { return false }
+            // "replied pointedly, with a smile:" — a comma inside the phrase only before another such phrase.
+            if t.key == ",", k < to, !opensPhrase(tokens[k + 1]) { return false }
+            guard t.kind == .word else { continue }
+            if StatementPass.clauseWords.contains(t.key) || t.has([.auxiliaries, .beForms]) || cueAt[k] != nil { return false }
+            if t.has(.subjectPronouns), t.key != "it" { return false }
+            if t.key.hasPrefix("there") { return false }
+        }
+        // "recalled the three-year freeze: “…”", "listed a show as his favourite: “…”": an object phrase is content.
+        if tokens[from].has(.determiners), tokens[from].key != "this" { return false }
+        // A title in marks ("wrote in her memoir, “Hard Choices.”") is no quotation.
+        var lowercase = false
+        for k in q.openToken...(q.closeToken ?? q.openToken) where tokens[k].kind == .word && !tokens[k].capitalized { lowercase = true; break }
+        guard lowercase else { return false }
+        if colon { return true }
+        guard opensPhrase(tokens[from]), let close = q.closeToken else { return false }
+        return close + 1 >= tokens.count || isSentenceEnd(close + 1) || isSentenceEnd(close - 1) || tokens[close + 1].paragraph != q.paragraph
     }
 
     mutating func attributeQuotes() {
@@ -708,6 +984,14 @@ struct StatementPass {
                 addDirect(d, quote: qi)
                 continue
             }
+            if let a = creditLine(after: q) {
+                let d = DraftStatement(kind: .direct, fragments: [TextSpan(start: q.start, end: q.end)], speaker: a.speaker,
+                                       cue: a.cue, continues: nil, speakerFrom: nil, polarity: .assert,
+                                       sentence: tokens[q.openToken].sentence, quotes: [qi])
+                markConsumed(a.cue.first, a.speaker.last)
+                addDirect(d, quote: qi)
+                continue
+            }
             // No attribution of its own: a quotation running on from the previous paragraph, or a
             // whole sentence of quotation right after the same speaker's, continues it.
             if let previous = continuationTarget(for: qi) {
@@ -720,6 +1004,37 @@ struct StatementPass {
                 addDirect(d, quote: qi)
             }
         }
+    }
+
+    static let creditCue = CueForm(words: ["—"], lemma: "say", frame: .clause, polarity: .assert, ambiguous: false, spun: false, speechOnly: true)
+
+    /// A credit line: a quotation standing alone, then a dash and a name, on the same line or
+    /// as the next paragraph ("“…” ― Dana Reyes" / "- Dana Reyes, Ohio."). The name speaks.
+    func creditLine(after q: QuoteSpan) -> (speaker: SpeakerPhrase, cue: FoundCue)? {
+        guard let close = q.closeToken else { return nil }
+        let open = q.openToken
+        // The quotation opens its paragraph or sentence: nothing attributes it before.
+        guard open == 0 || tokens[open - 1].paragraph != q.paragraph || isSentenceEnd(open - 1) || isClosingOfQuote(open - 1) else { return nil }
+        var k = close + 1
+        if k < tokens.count, tokens[k].paragraph == q.paragraph, isSentenceEnd(k) { k += 1 }
+        guard k + 1 < tokens.count else { return nil }
+        let dash = tokens[k]
+        guard dash.kind == .punct, dash.key == "―" || isDash(k) else { return nil }
+        // On the quotation's line, or opening the next paragraph.
+        if dash.paragraph != q.paragraph {
+            guard dash.paragraph == q.paragraph + 1, paragraphFirst[dash.paragraph] == k else { return nil }
+        }
+        let nameStart = k + 1
+        guard tokens[nameStart].kind == .word, tokens[nameStart].capitalized, tokens[nameStart].paragraph == dash.paragraph,
+              !tokens[nameStart].has([.capitalisedFunctionWords, .determiners]) else { return nil }
+        var limit = nameStart
+        while limit < tokens.count, limit < nameStart + 12, tokens[limit].paragraph == dash.paragraph, !tokens[limit].isQuoteMark { limit += 1 }
+        guard let p = phraseStarting(at: nameStart, upperBound: limit), tokens[p.last].capitalized else { return nil }
+        // The name ends the line or is followed by a description (", Ohio", "(@handle)").
+        let n = p.last + 1
+        guard n >= tokens.count || tokens[n].paragraph != dash.paragraph || tokens[n].isQuoteMark
+                || [",", ".", "("].contains(tokens[n].key) else { return nil }
+        return (p, FoundCue(form: StatementPass.creditCue, first: k, last: k))
     }
 
     /// The first token of the clause holding token `open`: after the sentence's start, a colon,
@@ -807,8 +1122,11 @@ struct StatementPass {
             // A cue inside the content of a statement already read is reported within it.
             var enclosing: Int? = nil
             if let last = drafts.last, last.kind != .direct, tokens[i].start >= last.start, tokens[i].end <= last.end {
-                guard isRelativeAttribution(cue) else { continue }
-                enclosing = drafts.count - 1
+                if isRelativeAttribution(cue) {
+                    enclosing = drafts.count - 1
+                } else if !isNestedClauseAttribution(cue, within: last) {
+                    continue
+                }
             }
             if cue.form.frame == .according {
                 readAccordingTo(cue)
@@ -828,6 +1146,17 @@ struct StatementPass {
                 trimContent(of: e, before: tokens[comma].start)
             }
         }
+    }
+
+    /// A cue inside another statement's content with its own named subject and a "that" clause
+    /// ("Reyes said the mayor had argued that the levy was fair"): a nested statement of its own;
+    /// the outer content is kept whole.
+    func isNestedClauseAttribution(_ cue: FoundCue, within outer: DraftStatement) -> Bool {
+        guard isSpeechCue(cue), cue.form.frame == .clause, !cue.form.ambiguous, cue.last + 1 < tokens.count,
+              tokens[cue.last + 1].key == "that" else { return false }
+        let (sFirst, _) = sentenceBounds(cue.first)
+        guard let p = subject(beforeCue: cue.first, lowerBound: sFirst), tokens[p.first].start >= outer.start else { return false }
+        return tokens[p.last].capitalized || tokens[p.first].has(.subjectPronouns) || tokens[p.last].has([.titleWords, .organisationWords])
     }
 
     /// The comma before ", which X said …" (a trailing relative clause with its own attribution).
@@ -862,6 +1191,9 @@ struct StatementPass {
                tokens[k + 1].has(.determiners) || tokens[k + 1].key.hasSuffix("ing") || tokens[k + 1].has(.subjectPronouns) { break }
             // "accused Y of Z after reports emerged …": the journalist's framing, not the object.
             if nominal, t.quote < 0, t.kind == .word, k > from, ["after", "amid", "following"].contains(t.key) { break }
+            // "endorsed X during a speech", "criticised X at a rally", "X despite …", "X by reminding
+            // voters …", "X last week", "X and challenged him …": the act's setting or another act.
+            if nominal, t.quote < 0, t.kind == .word, k > from, endsObjectPhrase(k, sentenceLast: sentenceLast) { break }
             if t.quote >= 0, quoteOwner[t.quote] >= 0 { break }
             if t.isQuoteMark, k + 1 <= sentenceLast, tokens[k + 1].quote >= 0, quoteOwner[tokens[k + 1].quote] >= 0 { break }
             if t.kind == .word, t.quote < 0 {
@@ -875,6 +1207,9 @@ struct StatementPass {
                 }
             }
             if t.kind == .punct, t.key == ",", k + 1 <= sentenceLast, k > from, endsContentAfterComma(k + 1, sentenceLast: sentenceLast) { break }
+            // "…, and has championed …": a perfect after a conjunction goes back to the speaker's own acts.
+            if t.kind == .punct, t.key == ",", t.quote < 0, k > from, k + 3 <= sentenceLast, tokens[k + 1].key == "and" || tokens[k + 1].key == "but",
+               ["has", "have", "had"].contains(tokens[k + 2].key), tokens[k + 3].kind == .word, tokens[k + 3].key.hasSuffix("ed") || StatementWords.isAdverb(tokens[k + 3].key) { break }
             // "… “absolutely reeling,” pointing to …": a participle cue after a quotation ending in a comma.
             if t.isQuoteMark, isClosingOfQuote(k), k > from, tokens[k - 1].key == ",", k + 1 <= sentenceLast,
                let c = cueAt[k + 1], c.form.words[0].hasSuffix("ing"), tokens[k + 1].quote < 0 {
@@ -890,7 +1225,29 @@ struct StatementPass {
         }
         // Drop trailing punctuation and open marks.
         while end >= from, tokens[end].kind == .punct || (tokens[end].isQuoteMark && tokens[end].quote < 0 && !isClosingOfQuote(end)) { end -= 1 }
+        // "endorsed the mayor Wednesday": a day after an object phrase dates the act, it is not its object.
+        if nominal, end > from, tokens[end].has(.weekdays), tokens[end].quote < 0 {
+            end -= 1
+            if end > from, tokens[end].key == "on" { end -= 1 }
+        }
         return end
+    }
+
+    static let settingOpeners: Set<String> = ["during", "despite", "while", "before", "because", "until", "since"]
+
+    /// Whether token `k` inside an object phrase starts the setting of the act or another act
+    /// rather than more of the object.
+    func endsObjectPhrase(_ k: Int, sentenceLast: Int) -> Bool {
+        let w = tokens[k].key
+        if StatementPass.settingOpeners.contains(w) { return true }
+        guard k + 1 <= sentenceLast, tokens[k + 1].kind == .word else { return false }
+        let next = tokens[k + 1]
+        if w == "at", next.key == "a" || next.key == "an" { return true }
+        if w == "by", next.key.hasSuffix("ing"), !next.capitalized { return true }
+        if ["last", "this", "next"].contains(w), ["week", "month", "year", "night", "weekend"].contains(next.key) { return true }
+        if w == "and", next.key.hasSuffix("ed"), !next.capitalized, next.quote < 0, k + 2 <= sentenceLast, tokens[k + 2].kind == .word,
+           tokens[k + 2].has([.objectPronouns, .determiners]) || tokens[k + 2].capitalized { return true }
+        return false
     }
 
     /// Whether what follows a comma inside indirect content is the journalist's, not the
@@ -962,6 +1319,19 @@ struct StatementPass {
                   let p = phraseStarting(at: cue.last + 1, upperBound: sLast + 1) {
             // "…, said X."
             guard isSpeechCue(cue), !speakerIsImplausible(p, cue: cue) else { return }
+            // The inverted attribution trails its clause: "…, suggests the public still backs …" is
+            // a verb with its own subject and object, not "said X".
+            if p.last + 1 <= sLast, tokens[p.last + 1].kind == .word {
+                let next = tokens[p.last + 1]
+                if next.has([.auxiliaries, .beForms]) || StatementWords.isAdverb(next.key) || StatementPass.predicateOpeners.contains(next.key)
+                    || cueAt[p.last + 1] != nil { return }
+                // "…, said China and Russia have …": a coordinated subject with its own verb.
+                if next.key == "and" || next.key == "or" {
+                    var m = p.last + 2
+                    while m <= min(sLast, p.last + 6), tokens[m].kind == .word, tokens[m].capitalized { m += 1 }
+                    if m <= sLast, m > p.last + 2, tokens[m].kind == .word, tokens[m].has([.auxiliaries, .beForms]) || StatementPass.predicateOpeners.contains(tokens[m].key) { return }
+                }
+            }
             let content = contentSpan(sFirst, i - 2)
             guard let content, content.words >= 2 else { return }
             consumeCue(cue)
@@ -987,6 +1357,9 @@ struct StatementPass {
             // "the defence ministry claims": a body's name is a clear subject too.
             if head.has(.organisationWords), head.has(.titleWords) || speaker.first < speaker.last { verbalByContext = true }
             if !(head.capitalized || head.has(.subjectPronouns) || verbalByContext) { return }
+            // "The preposterous claim that …": a singular form after a singular common noun phrase is the noun.
+            if !cue.form.words[0].hasSuffix("s"), !cue.form.words[0].hasSuffix("ed"), !head.capitalized, !head.has(.subjectPronouns),
+               !StatementPass.looksPlural(head.key), !head.has(.organisationWords) { return }
         }
         if let speaker, speakerIsImplausible(speaker, cue: cue) { return }
         // "…, a threat Kyiv called blackmail": an apposition's noun is the object; the name after it speaks.
@@ -999,7 +1372,18 @@ struct StatementPass {
         // Where is the content: after the verb, or before the speaker ("…, X said")?
         let after = skipAfterCue(cue, upperBound: sLast + 1)
         let speakerFirst = speaker?.first ?? i
+        // ("Early Tuesday, the ministry disclosed …": an opening time phrase is no content before the speaker.)
         let preceded = speakerFrom == nil && speakerFirst > sFirst + 2 && (tokens[speakerFirst - 1].key == "," || isDash(speakerFirst - 1))
+            && !isTimePhrase(sFirst, speakerFirst - 2)
+        // "…, people close to the mayor say.": a trailing attribution whose subject runs back to the comma.
+        if speakerFrom == nil, isSpeechCue(cue), !preceded, after > sLast || isSentenceEnd(after) || tokens[after].key == ";",
+           let (subjectFirst, comma) = trailingSubject(beforeCue: i, sentenceFirst: sFirst),
+           let content = contentSpan(sFirst, comma - 1), content.words >= 3 {
+            consumeCue(cue)
+            addIndirect(DraftStatement(kind: .indirect, fragments: [content.span], speaker: SpeakerPhrase(first: subjectFirst, last: skipAuxiliariesLeft(i - 1, lowerBound: subjectFirst)),
+                                       cue: cue, continues: nil, speakerFrom: nil, polarity: cue.form.polarity, sentence: tokens[i].sentence), quotes: content.quotes)
+            return
+        }
         if preceded && isSpeechCue(cue) {
             let tailEmpty = after > sLast || isSentenceEnd(after)
             let tailComma = !tailEmpty && tokens[after].key == ","
@@ -1028,11 +1412,35 @@ struct StatementPass {
         guard start <= sLast else { return }
         if tokens[start].quote >= 0, quoteOwner[tokens[start].quote] >= 0 { return }
         if tokens[start].isQuoteMark, start + 1 <= sLast, tokens[start + 1].quote >= 0, quoteOwner[tokens[start + 1].quote] >= 0 { return }
-        let end = contentEnd(from: start, sentenceLast: sLast, nominal: cue.form.frame == .object)
+        var end = contentEnd(from: start, sentenceLast: sLast, nominal: cue.form.frame == .object)
+        // "…'s vote, which she has said was a mistake, was …": a relative clause set off by
+        // commas ends at its closing comma.
+        if let comma = trailingRelativeComma(cue), comma >= sFirst {
+            var m = start
+            while m <= end, !(tokens[m].key == "," && tokens[m].quote < 0) { m += 1 }
+            if m <= end { end = m - 1 }
+        }
         guard end >= start, let content = contentSpan(start, end), content.words >= 2 || cue.form.frame == .object else { return }
         consumeCue(cue)
         addIndirect(DraftStatement(kind: .indirect, fragments: [content.span], speaker: speaker, cue: cue, continues: nil,
                                    speakerFrom: speakerFrom, polarity: cue.form.polarity, sentence: tokens[i].sentence), quotes: content.quotes)
+    }
+
+    /// Words that open a predicate right after a noun phrase ("the public still backs …").
+    static let predicateOpeners: Set<String> = ["still", "also", "now", "already", "not", "never", "only", "just", "would", "will",
+                                                "could", "should", "may", "might", "must", "can", "has", "have", "had", "does", "did"]
+
+    /// The subject of a trailing attribution that runs back to a comma ("…, people close to the
+    /// mayor say", "…, political analysts say"): two to eight plain words after the comma, none a
+    /// verb, pronoun or cue. Returns the subject's first token and the comma.
+    func trailingSubject(beforeCue cue: Int, sentenceFirst sFirst: Int) -> (Int, Int)? {
+        let last = skipAuxiliariesLeft(cue - 1, lowerBound: sFirst)
+        var k = last
+        while k > sFirst, k > last - 8, tokens[k].kind == .word, tokens[k].quote < 0, cueAt[k] == nil,
+              !tokens[k].has([.subjectPronouns, .auxiliaries, .beForms]), !StatementPass.clauseWords.contains(tokens[k].key) { k -= 1 }
+        guard k > sFirst + 2, tokens[k].key == ",", last - k >= 2, tokens[k + 1].kind == .word, !tokens[k + 1].has(.conjunctions),
+              !StatementPass.clauseLinks.contains(tokens[k + 1].key) else { return nil }
+        return (k + 1, k)
     }
 
     /// What images, data and places "show" or "indicate" is evidence, not a statement.
@@ -1046,7 +1454,7 @@ struct StatementPass {
         if head.key == "it" { return false }
         if StatementPass.evidenceLemmas.contains(cue.form.lemma), StatementPass.evidenceNouns.contains(head.key) { return true }
         // A phrase of only lowercase non-nouns ("the first") is no speaker.
-        if p.first == p.last, head.has(.determiners) { return true }
+        if p.first == p.last, head.has(.determiners), !StatementPass.quantityWords.contains(head.key) { return true }
         // A lone lowercase verb form ("sparked fears …", "traded blame") or "for example, …" is no speaker.
         if p.first == p.last, !head.capitalized, head.key.hasSuffix("ed") || head.key == "example" || head.key == "instance" { return true }
         return false
@@ -1055,19 +1463,40 @@ struct StatementPass {
     /// "According to X, …" / "…, according to X."
     mutating func readAccordingTo(_ cue: FoundCue) {
         let (sFirst, sLast) = sentenceBounds(cue.first)
-        guard let p = phraseStarting(at: cue.last + 1, upperBound: sLast + 1) else { return }
+        guard let p = phraseStarting(at: cue.last + 1, upperBound: sLast + 1) ?? sourceWords(after: cue, sentenceLast: sLast) else { return }
         var contentRange: (Int, Int)
         var k = cue.first - 1
         while k >= sFirst, tokens[k].kind == .punct, !tokens[k].isQuoteMark { k -= 1 }
-        if k < sFirst || (tokens[k].isQuoteMark && tokens[k].quote < 0 && k == sFirst) {
-            // Sentence-initial: content after the phrase (and its comma).
+        if k < sFirst || (tokens[k].isQuoteMark && tokens[k].quote < 0 && k == sFirst) || onlyOpeners(sFirst, k) {
+            // Sentence-initial (perhaps after "But", "In addition,"): content after the phrase (and its comma).
             var s = p.last + 1
+            // "According to reports in the local press, …": the source runs on to its comma.
+            if s <= sLast, tokens[s].key != ",", let close = setOffEnd(after: p.last, sentenceLast: sLast) { s = close }
             while s <= sLast, tokens[s].kind == .punct, tokens[s].key == "," { s += 1 }
             // Skip an appositive of the source ("According to X, the head of Y, …").
             contentRange = (s, contentEnd(from: s, sentenceLast: sLast))
         } else {
             // A statement already ends here ("X said Y, according to Z")? Then it is only a source note.
             if let last = drafts.last, last.end >= tokens[sFirst].start, last.sentence == tokens[cue.first].sentence { return }
+            // "X, according to Y, is Z": an attribution set off in the middle reports the whole
+            // sentence around it (after an opening like "He left after," only what follows).
+            if tokens[cue.first - 1].key == ",", let close = setOffEnd(after: p.last, sentenceLast: sLast) {
+                let afterEnd = contentEnd(from: close + 1, sentenceLast: sLast)
+                if afterEnd > close, let after = contentSpan(close + 1, afterEnd), after.words >= 3 {
+                    var fragments: [TextSpan] = []
+                    var qs: [Int] = []
+                    if let before = contentSpan(sFirst, k), before.words >= 2, !StatementPass.clauseLinks.contains(tokens[k].key) {
+                        fragments.append(before.span)
+                        qs += before.quotes
+                    }
+                    fragments.append(after.span)
+                    qs += after.quotes
+                    consumeCue(cue)
+                    addIndirect(DraftStatement(kind: .indirect, fragments: fragments, speaker: p, cue: cue, continues: nil,
+                                               speakerFrom: nil, polarity: .assert, sentence: tokens[cue.first].sentence), quotes: qs)
+                    return
+                }
+            }
             contentRange = (sFirst, k)
             // Content after the phrase, too: "…, according to X, who …" is rare; ignore.
         }
@@ -1075,6 +1504,64 @@ struct StatementPass {
         consumeCue(cue)
         addIndirect(DraftStatement(kind: .indirect, fragments: [content.span], speaker: p, cue: cue, continues: nil,
                                    speakerFrom: nil, polarity: .assert, sentence: tokens[cue.first].sentence), quotes: content.quotes)
+    }
+
+    /// The source after "according to" when it is no noun phrase of the name rules ("him",
+    /// "early returns"): its words up to the next punctuation, at most eight, all plain words.
+    func sourceWords(after cue: FoundCue, sentenceLast: Int) -> SpeakerPhrase? {
+        let first = cue.last + 1
+        guard first <= sentenceLast, tokens[first].kind == .word, tokens[first].quote < 0 else { return nil }
+        if tokens[first].has(.objectPronouns) { return SpeakerPhrase(first: first, last: first) }
+        var k = first
+        while k + 1 <= min(sentenceLast, first + 7), tokens[k + 1].kind == .word, tokens[k + 1].quote < 0, cueAt[k + 1] == nil { k += 1 }
+        guard k + 1 > sentenceLast || tokens[k + 1].kind == .punct, !tokens[k].has([.stopWords, .determiners]) else { return nil }
+        return SpeakerPhrase(first: first, last: k)
+    }
+
+    static let timeWords: Set<String> = ["early", "late", "later", "earlier", "last", "next", "this", "that", "on", "in", "at", "by",
+                                         "yesterday", "today", "tonight", "morning", "afternoon", "evening", "night", "week", "month",
+                                         "year", "weekend", "now", "then", "meanwhile", "for", "since", "until"]
+
+    /// Tokens `a...b` are only a time phrase ("Early Tuesday", "On Monday night", "In March"): at
+    /// most four words, each a time word, a weekday, a month or a number.
+    func isTimePhrase(_ a: Int, _ b: Int) -> Bool {
+        guard a <= b, b - a < 5 else { return false }
+        var words = 0
+        for k in a...b {
+            let t = tokens[k]
+            if t.kind == .punct { if t.key == "," || t.key == "." { continue } else { return false } }
+            guard t.kind == .word, StatementPass.timeWords.contains(t.key) || t.has([.weekdays, .months]) || t.key.first?.isNumber == true else { return false }
+            words += 1
+        }
+        return words > 0
+    }
+
+    /// Words that link a clause to what follows and so cannot end reported content ("… after, according to X, …").
+    static let clauseLinks: Set<String> = ["after", "before", "because", "since", "that", "when", "while", "but", "and", "as", "if", "although"]
+
+    /// Tokens `a...b` are only a sentence opening ("But", "In addition,", "Still,"): no content of their own.
+    func onlyOpeners(_ a: Int, _ b: Int) -> Bool {
+        guard a <= b, b - a < 4 else { return false }
+        for k in a...b {
+            let t = tokens[k]
+            if t.kind == .punct { if t.key == "," { continue } else { return false } }
+            guard t.kind == .word, t.has(.capitalisedFunctionWords) || StatementWords.isAdverb(t.key) || t.key == "addition" else { return false }
+        }
+        return true
+    }
+
+    /// The comma that closes a source phrase set off after "according to" ("…, according to an
+    /// interview with the paper at the time, …"): within 15 tokens, before any sentence end,
+    /// quotation or other cue.
+    func setOffEnd(after last: Int, sentenceLast: Int) -> Int? {
+        var k = last + 1
+        while k <= min(sentenceLast, last + 15) {
+            let t = tokens[k]
+            if t.key == "," { return k < sentenceLast ? k : nil }
+            if t.quote >= 0 || t.isQuoteMark || isSentenceEnd(k) || isDash(k) || cueAt[k] != nil { return nil }
+            k += 1
+        }
+        return nil
     }
 
     /// The subject at the start of a sentence ("Trump attacked …, saying …").

@@ -15,6 +15,10 @@ struct WordClass: OptionSet, Sendable {
     static let capitalisedFunctionWords = WordClass(rawValue: 1 << 11)
     static let subordinators = WordClass(rawValue: 1 << 12)
     static let conjunctions = WordClass(rawValue: 1 << 13)
+    /// Speech-act nouns of the nominal cue rule ("claim", "warning").
+    static let nominalCueNouns = WordClass(rawValue: 1 << 14)
+    /// Words that count people in a subject ("most", "one", "percent").
+    static let quantityWords = WordClass(rawValue: 1 << 15)
 
     /// The first word of some reporting-verb form of the cue lexicon.
     static let cueStart = WordClass(rawValue: 1 << 31)
@@ -43,6 +47,8 @@ struct WordClass: OptionSet, Sendable {
         ]
         for (set, c) in sets { for w in set { t[w, default: []].insert(c) } }
         for w in CueLexicon.shared.byFirstWord.keys { t[w, default: []].insert(.cueStart) }
+        for w in StatementPass.nominalCueNouns.keys { t[w, default: []].insert(.nominalCueNouns) }
+        for w in StatementPass.quantityWords.union(StatementPass.numberWords).union(["percent", "%"]) { t[w, default: []].insert(.quantityWords) }
         return t
     }()
 }

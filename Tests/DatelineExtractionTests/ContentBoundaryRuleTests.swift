@@ -113,4 +113,16 @@ struct ContentBoundaryRuleTests {
         let list = try #require(statements("Kone said the army held the ridge, the valley and the pass.").first)
         #expect(list.content == "the army held the ridge, the valley and the pass")
     }
+
+    @Test("A cue with its own named subject and a 'that' clause inside another statement's content is nested; the outer content stays whole")
+    func nestedClauseAttribution() throws {
+        let s = statements("Reyes said the mayor had argued that the levy was fair.")
+        let outer = try #require(s.first { $0.speaker.surface == "Reyes" })
+        #expect(outer.content == "the mayor had argued that the levy was fair")
+        let inner = try #require(s.first { $0.speaker.surface == "the mayor" })
+        #expect(inner.content == "the levy was fair")
+        // Without "that", or with a common noun as subject, the inner verb stays part of the outer content.
+        #expect(statements("Reyes said the mayor had argued the levy was fair.").count == 1)
+        #expect(statements("Reyes said some residents argued that the levy was fair.").count == 1)
+    }
 }

@@ -33,4 +33,17 @@ struct CueAdditionTests {
         #expect(statements("The embassy advised its citizens to leave the capital.").first?.cue?.lemma == "advise")
         #expect(statements("The ministry requested the closure of the agency.").first?.cue?.lemma == "request")
     }
+
+    @Test("Plural and base forms of thought and wish verbs ('voters know', 'they want', 'residents prefer') report like their -s forms")
+    func baseFormsOfThoughtAndWish() throws {
+        let know = try #require(statements("Farmers know the levy will rise again next year.").first)
+        #expect(know.cue?.lemma == "know")
+        #expect(know.speaker.surface == "Farmers")
+        let want = try #require(statements("Residents want a second bridge over the river.").first)
+        #expect(want.cue?.lemma == "want")
+        #expect(want.content == "a second bridge over the river")
+        // After "to", or inside a quotation, the verb is no cue.
+        #expect(statements("Residents seemed to want little from the council.").isEmpty)
+        #expect(statements("“We want a bridge.”").allSatisfy { $0.cue?.lemma != "want" })
+    }
 }
