@@ -997,9 +997,8 @@ struct StatementPass {
             if let previous = continuationTarget(for: qi) {
                 // The quotation carries the previous statement on (measured on PolNeAR train:
                 // linking across a paragraph break scores better than a separate statement).
-                let link = true
                 let d = DraftStatement(kind: .direct, fragments: [TextSpan(start: q.start, end: q.end)], speaker: nil, cue: nil,
-                                       continues: link ? previous : nil, speakerFrom: link ? nil : previous, polarity: .assert,
+                                       continues: previous, speakerFrom: nil, polarity: .assert,
                                        sentence: tokens[q.openToken].sentence, quotes: [qi])
                 addDirect(d, quote: qi)
             }
