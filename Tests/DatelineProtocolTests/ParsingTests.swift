@@ -292,7 +292,8 @@ func refused(_ line: String, _ p: RequestParser = parser, sourceLocation: Source
 
     @Test func shortAndOtherWritersTypeNamesAreAccepted() throws {
         let subscribe = ok(#"{"op":"subscribe","types":["statement","Tensions","articleingested","NoteTaken"]}"#)
+        let noteTaken: EventType = "NoteTaken"
         #expect(subscribe?.request == .subscribe(SubscribeRequest(filter: SubscriptionFilter(
-            types: [.statementRecorded, .tensionObserved, .articleIngested, try EventType("NoteTaken")]))))
+            types: [.statementRecorded, .tensionObserved, .articleIngested, noteTaken]))))
     }
 }
