@@ -449,6 +449,17 @@ struct TensionDocument {
            objectIs(TensionDocument.wordsAttacked) {
             return true
         }
+        // "deny licences to …", "denied them entry": withholding something, not a denial.
+        if trigger.frame == .denial, end == first + 1, objectIs(TensionDocument.thingsWithheld) {
+            return true
+        }
+        // "an act of armed aggression", "an armed encounter": before a noun the participle of
+        // "arm" describes; it arms someone only before who is armed ("armed the rebels",
+        // "armed Kyiv", "armed them").
+        if trigger.fromVerbDictionary, tokens[first].key == "armed", end < limit, tokens[end].isWord, partyAt[end] < 0,
+           !TensionDocument.determiners.contains(tokens[end].key), !TensionDocument.objectPronouns.contains(tokens[end].key) {
+            return true
+        }
         if trigger.agentFromContext, tokens[first].key == "war", end == first + 1, isHypothetical(first) {
             // "could find itself in a major war", "warned it could lead to war", "powers to
             // make war": a war that may come or war in general, not the article's war. Its
@@ -527,6 +538,10 @@ struct TensionDocument {
                                                 "obligation", "obligations", "need", "needs", "deadline", "deadlines",
                                                 "goal", "goals", "expectations", "quota", "quotas", "commitments", "terms",
                                                 "rules", "costs", "payments", "challenge", "challenges", "share"]
+    /// What is withheld when "deny" is no denial ("deny licences", "denied entry").
+    static let thingsWithheld: Set<String> = ["licence", "licences", "license", "licenses", "access", "entry", "visa",
+                                              "visas", "permission", "permit", "permits", "passage", "asylum", "rights",
+                                              "landing", "overflight", "transit"]
     static let attackWords: Set<String> = ["attack", "attacks", "attacked", "attacking"]
     /// Words, figures and plans: "attacked the forecasts" is criticism, not force.
     static let wordsAttacked: Set<String> = ["forecast", "forecasts", "claim", "claims", "remark", "remarks", "comment",

@@ -76,6 +76,21 @@ struct NoEventReadingTests {
         #expect(tensionKeys(tensions("Chile agreed a loan to meet Peru's share of the project.")).allSatisfy { !$0.hasPrefix("036") })
     }
 
+    @Test("Denying licences or entry withholds them; denying a claim is a denial")
+    func denyingSomething() {
+        #expect(tensionKeys(tensions("Chile threatened to deny licences to Peruvian fishing fleets.")).allSatisfy { !$0.hasPrefix("016") })
+        #expect(tensionKeys(tensions("Chile denied visas to Peru's delegation.")).allSatisfy { !$0.hasPrefix("016") })
+        #expect(tensionKeys(tensions("Chile denied access to Peru's inspectors.")).allSatisfy { !$0.hasPrefix("016") })
+        #expect(tensionKeys(tensions("Chile denied Peru's claims that it had moved troops.")).contains("016 CHL>PER"))
+    }
+
+    @Test("'Armed' before a noun describes; before who is armed it arms")
+    func armedAsAdjective() {
+        #expect(tensionKeys(tensions("Chile has committed an act of armed aggression against Peru.")).allSatisfy { !$0.hasPrefix("062") })
+        #expect(tensionKeys(tensions("Chile was moving toward armed conflict with Peru.")).allSatisfy { !$0.hasPrefix("062") })
+        #expect(tensionKeys(tensions("Chile armed Peru with old rifles.")).contains("062 CHL>PER"))
+    }
+
     @Test("War risk insurance is no war")
     func warRisk() {
         #expect(tensionKeys(tensions("Chile and Peru traded claims. Chile and Peru met again. War risk premiums rose.")).allSatisfy { !$0.hasPrefix("190") })
