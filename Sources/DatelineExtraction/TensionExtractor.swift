@@ -298,12 +298,8 @@ struct TensionDocument {
             let limit = sentenceEnd[sentence]
             if let (value, end) = lexicon.triggerPhrases.match(tokens, at: i, limit: limit), partyAt[i] < 0,
                end >= tokens.count || !lexicon.triggers[value].unlessNext.contains(tokens[end].key),
-               !(tokens[i].key == "war" && i > 0 && TensionDocument.nonMilitaryWar.contains(tokens[i - 1].key)),
-               !(tokens[i].key == "struck" && end < tokens.count && TensionDocument.agreementWords.contains(tokens[end].key)),
                !isNoEventReading(of: lexicon.triggers[value], first: i, end: end, limit: limit) {
-                conflictTriggerAt = isConflict(lexicon.triggers[value]) ? i : nil
-                let signal = resolve(trigger: value, first: i, last: end, sentence: sentence)
-                conflictTriggerAt = nil
+                let signal = resolveNoting(trigger: value, first: i, last: end, sentence: sentence)
                 if lexicon.triggers[value].frame == .denial, signal != nil {
                     let scope = deniedScope(after: end, sentence: sentence, denier: signal?.source)
                     if let signal {
@@ -343,10 +339,7 @@ struct TensionDocument {
             if lexicon.clauseBreak.contains(tokens[i].key) || tokens[i].key == ";" { break }
             if let (value, end) = lexicon.triggerPhrases.match(tokens, at: i, limit: limit), partyAt[i] < 0,
                lexicon.triggers[value].frame != .denial {
-                conflictTriggerAt = isConflict(lexicon.triggers[value]) ? i : nil
-                let resolved = resolve(trigger: value, first: i, last: end, sentence: sentence, forceDenied: true)
-                conflictTriggerAt = nil
-                if var signal = resolved {
+                if var signal = resolveNoting(trigger: value, first: i, last: end, sentence: sentence, forceDenied: true) {
                     if signal.source == nil, let denier, lexicon.triggers[value].frame == .material {
                         signal.source = denier
                         signal.sourceExplicit = true
@@ -402,15 +395,22 @@ struct TensionDocument {
         return true
     }
 
-    private func isConflict(_ trigger: TensionTrigger) -> Bool {
-        (lexicon.codes[trigger.cameo]?.quadClass ?? 0) >= 3
+    /// `resolve`, with `conflictTriggerAt` set for the trigger while it runs.
+    private mutating func resolveNoting(trigger index: Int, first: Int, last: Int, sentence: Int,
+                                        forceDenied: Bool = false) -> Signal? {
+        let isConflict = (lexicon.codes[lexicon.triggers[index].cameo]?.quadClass ?? 0) >= 3
+        conflictTriggerAt = isConflict ? first : nil
+        defer { conflictTriggerAt = nil }
+        return resolve(trigger: index, first: first, last: last, sentence: sentence, forceDenied: forceDenied)
     }
 
     /// Readings of a trigger phrase that name no act between actors, told by the words around
-    /// it: a sanction undone ("lifted its ban on"), excluded rather than frozen ("frozen out
-    /// of"), a requirement met rather than a meeting ("to meet the bloc's standards"), words
-    /// attacked rather than people ("attacked the forecasts"), and a dictionary verb used as a
-    /// noun ("the company's U.S. arm", "an arm of"), and a war in general or one that may come.
+    /// it: a war of another kind ("trade war"), a deal struck, a sanction undone ("lifted its
+    /// ban on"), excluded rather than frozen ("frozen out of"), a requirement met rather than a
+    /// meeting ("to meet the bloc's standards"), words attacked rather than people ("attacked
+    /// the forecasts"), something withheld rather than denied ("deny licences"), "armed" that
+    /// describes, a dictionary verb used as a noun ("the company's U.S. arm", "an arm of"),
+    /// and a war in general or one that may come.
     private func isNoEventReading(of trigger: TensionTrigger, first: Int, end: Int, limit: Int) -> Bool {
         /// The word before `k`, past determiners and possessives.
         func wordBefore(_ k: Int) -> String? {
@@ -437,6 +437,10 @@ struct TensionDocument {
                 k += 1
             }
             return false
+        }
+        if tokens[first].key == "war", first > 0, TensionDocument.nonMilitaryWar.contains(tokens[first - 1].key) { return true }
+        if tokens[first].key == "struck", end < tokens.count, TensionDocument.agreementWords.contains(tokens[end].key) {
+            return true
         }
         if trigger.type == "SANCTION" {
             if let before = wordBefore(first), TensionDocument.undoingVerbs.contains(before) { return true }
