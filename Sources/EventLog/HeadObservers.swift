@@ -10,9 +10,8 @@ import Foundation
 public final class HeadObservers: @unchecked Sendable {
     private let stateLock = NSLock()
     private let deliveryLock = NSLock()
-    private var observers: [UInt64: @Sendable (CommittedHead) -> Void] = [:]
-    /// `observers` by id, kept sorted so that a notice does not sort them.
-    private var ordered: [@Sendable (CommittedHead) -> Void] = []
+    /// In the order they were added: ids only grow, so appending keeps the list in id order.
+    private var observers: [(id: UInt64, observe: @Sendable (CommittedHead) -> Void)] = []
     private var nextID: UInt64 = 1
     private var lastAnnounced = Position.start
 
@@ -22,24 +21,17 @@ public final class HeadObservers: @unchecked Sendable {
         stateLock.withLock {
             let id = nextID
             nextID += 1
-            observers[id] = observer
-            ordered = observers.sorted { $0.key < $1.key }.map(\.value)
+            observers.append((id, observer))
             return CommitFeedToken(id: id)
         }
     }
 
     public func remove(_ token: CommitFeedToken) {
-        stateLock.withLock {
-            observers[token.id] = nil
-            ordered = observers.sorted { $0.key < $1.key }.map(\.value)
-        }
+        stateLock.withLock { observers.removeAll { $0.id == token.id } }
     }
 
     public func removeAll() {
-        stateLock.withLock {
-            observers.removeAll()
-            ordered = []
-        }
+        stateLock.withLock { observers.removeAll() }
     }
 
     /// This process's own commit, with its events (called before the appenders are resumed,
@@ -57,12 +49,12 @@ public final class HeadObservers: @unchecked Sendable {
     private func announce(_ notice: CommittedHead) {
         deliveryLock.lock()
         defer { deliveryLock.unlock() }
-        let current = stateLock.withLock { () -> [@Sendable (CommittedHead) -> Void]? in
-            if notice.events == nil && notice.head <= lastAnnounced { return nil }
+        // A snapshot of the list (no copy of its elements), so observers run outside the lock.
+        let current = stateLock.withLock { () -> [(id: UInt64, observe: @Sendable (CommittedHead) -> Void)] in
+            if notice.events == nil && notice.head <= lastAnnounced { return [] }
             lastAnnounced = max(lastAnnounced, notice.head)
-            return ordered.isEmpty ? nil : ordered
+            return observers
         }
-        guard let current else { return }
-        for observer in current { observer(notice) }
+        for observer in current { observer.observe(notice) }
     }
 }
