@@ -46,6 +46,10 @@ public struct TemporaryPostgresDatabase: Sendable {
     /// Runs statements in order on `location` through one connection of its own (one
     /// statement per string: the extended query protocol takes no lists).
     public static func execute(_ statements: String..., on location: PostgresLocation) async throws {
+        try await execute(statements, on: location)
+    }
+
+    public static func execute(_ statements: [String], on location: PostgresLocation) async throws {
         try await withConnection(to: location) { connection, logger in
             for sql in statements { try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger) }
         }

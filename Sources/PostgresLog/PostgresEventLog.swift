@@ -271,7 +271,7 @@ public final class PostgresEventLog: Sendable {
     public func firstPosition(atOrAfter time: Timestamp) async throws(EventLogError) -> Position? {
         try await database("firstPosition") { client, logger in
             let rows = try await client.query(
-                "SELECT min(position) FROM dateline.events WHERE recorded_at >= \(time.rawValue)", logger: logger).collect()
+                "SELECT dateline.first_position_at_or_after(\(time.rawValue))", logger: logger).collect()
             return try rows.first?.decode(Int64?.self).map { Position($0) }
         }
     }

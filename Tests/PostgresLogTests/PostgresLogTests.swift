@@ -97,26 +97,41 @@ struct PostgresLogTests {
         }
     }
 
-    @Test("a log of schema version 1 is upgraded when opened, and appends go on from its head")
-    func upgradesVersionOne() async throws {
+    @Test("a log of an older schema version is upgraded when opened, and appends and time searches go on",
+          arguments: [1, 2])
+    func upgradesOlderVersions(from version: Int) async throws {
         try await withDatabase { database in
             let log = try await PostgresEventLog.open(database.location, options: underSuiteLoad, logger: quiet)
             _ = try await log.append(to: try StreamName("s"), events: events("a", 3))
             await log.close()
-            // What a version 1 database looks like: no one-statement append function.
-            try await TemporaryPostgresDatabase.execute(
-                "DROP FUNCTION dateline.append_group",
-                "UPDATE dateline.metadata SET value = '1' WHERE key = 'schema_version'", on: database.location)
+            // What a version 2 database looks like: locale-compared text columns, an index on
+            // recorded_at, no search function; version 1 has no one-statement append function either.
+            var older = [
+                "ALTER TABLE dateline.events ALTER COLUMN stream TYPE text COLLATE \"default\", ALTER COLUMN event_id TYPE text COLLATE \"default\"",
+                "CREATE INDEX events_recorded_at ON dateline.events(recorded_at)",
+                "DROP FUNCTION dateline.first_position_at_or_after",
+                "UPDATE dateline.metadata SET value = '\(version)' WHERE key = 'schema_version'",
+            ]
+            if version == 1 { older.append("DROP FUNCTION dateline.append_group") }
+            try await TemporaryPostgresDatabase.execute(older, on: database.location)
             let upgraded = try await PostgresEventLog.open(database.location, options: underSuiteLoad, logger: quiet)
             #expect(try await TemporaryPostgresDatabase.text(
                 "SELECT value FROM dateline.metadata WHERE key = 'schema_version'", on: database.location)
                 == String(PostgresEventLog.schemaVersion))
             #expect(try await TemporaryPostgresDatabase.text(
                 "SELECT to_regproc('dateline.append_group')::text", on: database.location) != nil)
+            #expect(try await TemporaryPostgresDatabase.text(
+                "SELECT to_regclass('dateline.events_recorded_at')::text", on: database.location) == nil)
+            #expect(try await TemporaryPostgresDatabase.text("""
+                SELECT string_agg(attname || '=' || coalesce(collname, ''), ',' ORDER BY attname)
+                FROM pg_attribute LEFT JOIN pg_collation ON pg_collation.oid = attcollation
+                WHERE attrelid = 'dateline.events'::regclass AND attname IN ('stream', 'event_id')
+                """, on: database.location) == "event_id=C,stream=C")
             let result = try await upgraded.append(to: try StreamName("s"), expecting: .exact(StreamVersion(2)),
                                                    events: events("b", 2))
             #expect(result.positions == [Position(4), Position(5)])
             #expect(result.lastVersion == StreamVersion(4))
+            #expect(try await upgraded.firstPosition(atOrAfter: result.recordedAt) == Position(4))
             await upgraded.close()
         }
     }
