@@ -249,8 +249,9 @@ struct PostgresBenchmark: AsyncParsableCommand {
     }
 
     /// The floor: each batch compressed by the log's compressor, then inserted in one plain
-    /// statement (one connection, one transaction per batch) into a table with the log's
-    /// columns and keys: the primary key on position, unique event id, unique stream version.
+    /// statement (one connection, one transaction per batch; rows bound as one array per
+    /// column, as the log binds them) into a table with the log's columns and keys: the
+    /// primary key on position, unique event id, unique stream version.
     private func floorInserts(_ db: PostgresLocation, payloads: [[UInt8]], count: Int, batch: Int,
                               logger: Logger) async throws -> Double {
         let connection = try await PostgresConnection.connect(configuration: Self.configuration(db), id: 1, logger: logger)
@@ -266,23 +267,22 @@ struct PostgresBenchmark: AsyncParsableCommand {
         while done < count {
             let size = min(batch, count - done)
             let stored = compressor.encode((0..<size).map { payloads[(done + $0) % payloads.count] })
-            var sql = "INSERT INTO floor VALUES "
-            var binds = PostgresBindings(capacity: size * 10)
-            for i in 0..<size {
-                let p = 10 * i
-                sql += (i == 0 ? "" : ",") + "(" + (1...10).map { "$\(p + $0)" }.joined(separator: ",") + ")"
-                let position = done + i + 1
-                binds.append(Int64(position))
-                binds.append("s0-\(position / 1000)")
-                binds.append(Int64(position % 1000))
-                binds.append("StatementRecorded")
-                binds.append("s0-\(position)")
-                binds.append(Int64(position))
-                binds.append(Int16(stored[i].codec.rawValue))
-                binds.append(Int64(stored[i].crc32))
-                binds.append(Int32(stored[i].rawCount))
-                binds.append(ByteBuffer(bytes: stored[i].bytes))
-            }
+            let positions = (0..<size).map { Int64(done + $0 + 1) }
+            var binds = PostgresBindings(capacity: 10)
+            binds.append(positions)
+            binds.append(positions.map { "s0-\($0 / 1000)" })
+            binds.append(positions.map { $0 % 1000 })
+            binds.append(positions.map { _ in "StatementRecorded" })
+            binds.append(positions.map { "s0-\($0)" })
+            binds.append(positions)
+            binds.append(stored.map { Int16($0.codec.rawValue) })
+            binds.append(stored.map { Int64($0.crc32) })
+            binds.append(stored.map { Int32($0.rawCount) })
+            binds.append(stored.map { ByteBuffer(bytes: $0.bytes) })
+            let sql = """
+                INSERT INTO floor SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[],
+                    $6::bigint[], $7::smallint[], $8::bigint[], $9::integer[], $10::bytea[])
+                """
             try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
             done += size
         }
