@@ -37,39 +37,57 @@ struct PostgresBenchmark: AsyncParsableCommand {
         let perAppender = quick ? 20 : 100
         print("== PostgreSQL log, payload ≈\(payloadSize) B, synchronous_commit=on, server \(server) ==")
 
-        // Batches of 100 from one appender: the log against plain inserts of the same payloads.
-        let baseline = try await withDatabase(server, "baseline") { db in
-            try await plainInserts(db, payloads: payloads, count: batched, batch: 100, logger: logger)
+        // Batches of 100 from one appender: the log against plain inserts of the same payloads,
+        // and what the log does that plain inserts do not, taken apart: the log with payloads
+        // stored raw (its own database work: head lock, id and version checks, three indexes),
+        // compression alone (in Swift, before the append is sent), and the floor under any log
+        // with the same guarantees: the payloads compressed as the log compresses them, then
+        // inserted as plain rows with the log's columns into a bare table with only the keys
+        // the guarantees need (positions to read by, a unique event id for idempotency, a
+        // unique stream version for expectations), no lock, no checks. The four run in
+        // alternating rounds, each into its own database, so that a change in the machine's
+        // load during the run falls on all of them alike.
+        let rounds = quick ? 2 : 8
+        let perRound = batched / rounds
+        let (baseline, pgBatched, rawBatched, floor) = try await withDatabase(server, "baseline") { plainDB in
+            try await withDatabase(server, "batched") { logDB in
+                try await withDatabase(server, "batched-raw") { rawDB in
+                    try await withDatabase(server, "floor") { floorDB in
+                        let plain = try await PlainInserts(plainDB, logger: logger)
+                        let keyed = try await FloorInserts(floorDB, logger: logger)
+                        let log = try await PostgresEventLog.open(logDB, logger: logger)
+                        let raw = try await PostgresEventLog.open(rawDB, options: PostgresLogOptions(compression: .none),
+                                                                  logger: logger)
+                        var seconds = [Double](repeating: 0, count: 4)
+                        for round in 0..<rounds {
+                            let from = round * perRound
+                            seconds[0] += try await timed { try await plain.insert(payloads, from: from, count: perRound, batch: 100) }
+                            seconds[1] += try await timed {
+                                _ = try await appendBatches([log], payloads: payloads, from: from, count: perRound, batch: 100)
+                            }
+                            seconds[2] += try await timed {
+                                _ = try await appendBatches([raw], payloads: payloads, from: from, count: perRound, batch: 100)
+                            }
+                            seconds[3] += try await timed { try await keyed.insert(payloads, from: from, count: perRound, batch: 100) }
+                        }
+                        await log.close()
+                        await raw.close()
+                        try await plain.close()
+                        try await keyed.close()
+                        let events = Double(rounds * perRound)
+                        return (events / seconds[0], events / seconds[1], events / seconds[2], events / seconds[3])
+                    }
+                }
+            }
         }
-        let pgBatched = try await withDatabase(server, "batched") { db in
-            let log = try await PostgresEventLog.open(db, logger: logger)
-            let rate = try await appendBatches([log], payloads: payloads, count: batched, batch: 100)
-            await log.close()
-            return rate
-        }
+        print("  (\(rounds) alternating rounds of \(perRound) events each)")
         line("appends, batches of 100, one appender", pgBatched, baseline: baseline, label: "plain inserts")
-        // What the log does that plain inserts do not, taken apart: compressing the payloads
-        // (in Swift, before the append is sent) and the log's own work in the database (head
-        // lock, id and version checks, three indexes), seen with payloads stored raw.
-        let rawBatched = try await withDatabase(server, "batched-raw") { db in
-            let log = try await PostgresEventLog.open(db, options: PostgresLogOptions(compression: .none), logger: logger)
-            let rate = try await appendBatches([log], payloads: payloads, count: batched, batch: 100)
-            await log.close()
-            return rate
-        }
         line("  same, payloads stored raw (no compression)", rawBatched, baseline: baseline, label: "plain inserts")
         let compressing = compressionTime(payloads, batch: 100, batches: quick ? 50 : 400)
         let plainBatch = 100 / baseline
         print(String(format: "    compressing a batch of 100 alone: %.2f ms, a plain-insert batch: %.2f ms; "
                      + "with compression the ratio is at most %.2f even if the log's own work cost nothing",
                      compressing * 1e3, plainBatch * 1e3, plainBatch / (plainBatch + compressing)))
-        // The floor under any log with the same guarantees: the payloads compressed as the log
-        // compresses them, inserted as plain rows with the log's columns into a bare table
-        // with only the indexes the guarantees need (positions to read by, a unique event id
-        // for idempotency, a unique stream version for expectations): no lock, no checks.
-        let floor = try await withDatabase(server, "floor") { db in
-            try await floorInserts(db, payloads: payloads, count: batched, batch: 100, logger: logger)
-        }
         line("  floor: compress, then plain inserts with the log's keys", floor, baseline: baseline, label: "plain inserts")
 
         // The SQLite log on this machine, same payloads.
@@ -167,15 +185,16 @@ struct PostgresBenchmark: AsyncParsableCommand {
 
     // MARK: Measurements
 
-    private func appendBatches(_ logs: [any EventLogBackend], payloads: [[UInt8]], count: Int, batch: Int) async throws -> Double {
+    private func appendBatches(_ logs: [any EventLogBackend], payloads: [[UInt8]], from: Int = 0, count: Int,
+                               batch: Int) async throws -> Double {
         let started = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (index, log) in logs.enumerated() {
                 group.addTask {
-                    var done = 0
-                    let share = count / logs.count
-                    while done < share {
-                        let size = min(batch, share - done)
+                    var done = from
+                    let end = from + count / logs.count
+                    while done < end {
+                        let size = min(batch, end - done)
                         let events = (0..<size).map { i in
                             ProposedEvent(id: try! EventID("s\(index)-\(done + i)"), type: .statementRecorded,
                                           data: payloads[(done + i) % payloads.count])
@@ -223,74 +242,6 @@ struct PostgresBenchmark: AsyncParsableCommand {
         return seconds(since: started) / Double(batches)
     }
 
-    /// The baseline: the same payloads inserted raw into a bare table, `batch` rows per
-    /// transaction, one statement each, on one connection.
-    private func plainInserts(_ db: PostgresLocation, payloads: [[UInt8]], count: Int, batch: Int,
-                              logger: Logger) async throws -> Double {
-        let connection = try await PostgresConnection.connect(configuration: Self.configuration(db), id: 1, logger: logger)
-        try await connection.query("CREATE TABLE plain(position bigint PRIMARY KEY, payload bytea NOT NULL)", logger: logger)
-        let started = ContinuousClock.now
-        var done = 0
-        while done < count {
-            let size = min(batch, count - done)
-            var sql = "INSERT INTO plain(position, payload) VALUES "
-            var binds = PostgresBindings(capacity: size * 2)
-            for i in 0..<size {
-                sql += (i == 0 ? "" : ",") + "($\(2 * i + 1),$\(2 * i + 2))"
-                binds.append(Int64(done + i + 1))
-                binds.append(ByteBuffer(bytes: payloads[(done + i) % payloads.count]))
-            }
-            try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
-            done += size
-        }
-        let rate = Double(count) / seconds(since: started)
-        try await connection.close()
-        return rate
-    }
-
-    /// The floor: each batch compressed by the log's compressor, then inserted in one plain
-    /// statement (one connection, one transaction per batch; rows bound as one array per
-    /// column, as the log binds them) into a table with the log's columns and keys: the
-    /// primary key on position, unique event id, unique stream version.
-    private func floorInserts(_ db: PostgresLocation, payloads: [[UInt8]], count: Int, batch: Int,
-                              logger: Logger) async throws -> Double {
-        let connection = try await PostgresConnection.connect(configuration: Self.configuration(db), id: 1, logger: logger)
-        try await connection.query("""
-            CREATE TABLE floor(position bigint PRIMARY KEY, stream text COLLATE "C" NOT NULL, version bigint NOT NULL,
-                type text NOT NULL, event_id text COLLATE "C" NOT NULL UNIQUE, recorded_at bigint NOT NULL,
-                codec smallint NOT NULL, crc32 bigint NOT NULL, size integer NOT NULL, payload bytea NOT NULL,
-                UNIQUE (stream, version))
-            """, logger: logger)
-        let compressor = PayloadCompressor()
-        let started = ContinuousClock.now
-        var done = 0
-        while done < count {
-            let size = min(batch, count - done)
-            let stored = compressor.encode((0..<size).map { payloads[(done + $0) % payloads.count] })
-            let positions = (0..<size).map { Int64(done + $0 + 1) }
-            var binds = PostgresBindings(capacity: 10)
-            binds.append(positions)
-            binds.append(positions.map { "s0-\($0 / 1000)" })
-            binds.append(positions.map { $0 % 1000 })
-            binds.append(positions.map { _ in "StatementRecorded" })
-            binds.append(positions.map { "s0-\($0)" })
-            binds.append(positions)
-            binds.append(stored.map { Int16($0.codec.rawValue) })
-            binds.append(stored.map { Int64($0.crc32) })
-            binds.append(stored.map { Int32($0.rawCount) })
-            binds.append(stored.map { ByteBuffer(bytes: $0.bytes) })
-            let sql = """
-                INSERT INTO floor SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[],
-                    $6::bigint[], $7::smallint[], $8::bigint[], $9::integer[], $10::bytea[])
-                """
-            try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
-            done += size
-        }
-        let rate = Double(count) / seconds(since: started)
-        try await connection.close()
-        return rate
-    }
-
     // MARK: Helpers
 
     static func configuration(_ db: PostgresLocation) -> PostgresConnection.Configuration {
@@ -316,6 +267,12 @@ struct PostgresBenchmark: AsyncParsableCommand {
             try? await admin.close()
             throw error
         }
+    }
+
+    private func timed(_ body: () async throws -> Void) async rethrows -> Double {
+        let started = ContinuousClock.now
+        try await body()
+        return seconds(since: started)
     }
 
     private func seconds(since start: ContinuousClock.Instant) -> Double {
@@ -391,4 +348,85 @@ private final class ReceiptTimes: @unchecked Sendable {
     }
 
     var times: [Position: ContinuousClock.Instant] { lock.withLock { received } }
+}
+
+/// The baseline: payloads inserted raw into a bare table, `batch` rows per transaction, one
+/// statement each, on one connection.
+private struct PlainInserts {
+    let connection: PostgresConnection
+    let logger: Logger
+
+    init(_ db: PostgresLocation, logger: Logger) async throws {
+        connection = try await PostgresConnection.connect(configuration: PostgresBenchmark.configuration(db), id: 1, logger: logger)
+        self.logger = logger
+        try await connection.query("CREATE TABLE plain(position bigint PRIMARY KEY, payload bytea NOT NULL)", logger: logger)
+    }
+
+    /// Rows `from + 1 ... from + count`.
+    func insert(_ payloads: [[UInt8]], from: Int, count: Int, batch: Int) async throws {
+        var done = from
+        while done < from + count {
+            let size = min(batch, from + count - done)
+            var sql = "INSERT INTO plain(position, payload) VALUES "
+            var binds = PostgresBindings(capacity: size * 2)
+            for i in 0..<size {
+                sql += (i == 0 ? "" : ",") + "($\(2 * i + 1),$\(2 * i + 2))"
+                binds.append(Int64(done + i + 1))
+                binds.append(ByteBuffer(bytes: payloads[(done + i) % payloads.count]))
+            }
+            try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+            done += size
+        }
+    }
+
+    func close() async throws { try await connection.close() }
+}
+
+/// The floor: each batch compressed by the log's compressor, then inserted in one plain
+/// statement (one connection, one transaction per batch; rows bound as one array per column,
+/// as the log binds them) into a table with the log's columns and keys: the primary key on
+/// position, unique event id, unique stream version.
+private struct FloorInserts {
+    let connection: PostgresConnection
+    let logger: Logger
+    let compressor = PayloadCompressor()
+
+    init(_ db: PostgresLocation, logger: Logger) async throws {
+        connection = try await PostgresConnection.connect(configuration: PostgresBenchmark.configuration(db), id: 1, logger: logger)
+        self.logger = logger
+        try await connection.query("""
+            CREATE TABLE floor(position bigint PRIMARY KEY, stream text COLLATE "C" NOT NULL, version bigint NOT NULL,
+                type text NOT NULL, event_id text COLLATE "C" NOT NULL UNIQUE, recorded_at bigint NOT NULL,
+                codec smallint NOT NULL, crc32 bigint NOT NULL, size integer NOT NULL, payload bytea NOT NULL,
+                UNIQUE (stream, version))
+            """, logger: logger)
+    }
+
+    /// Rows `from + 1 ... from + count`.
+    func insert(_ payloads: [[UInt8]], from: Int, count: Int, batch: Int) async throws {
+        var done = from
+        while done < from + count {
+            let size = min(batch, from + count - done)
+            let stored = compressor.encode((0..<size).map { payloads[(done + $0) % payloads.count] })
+            let positions = (0..<size).map { Int64(done + $0 + 1) }
+            var binds = PostgresBindings(capacity: 10)
+            binds.append(positions)
+            binds.append(positions.map { "s0-\($0 / 1000)" })
+            binds.append(positions.map { $0 % 1000 })
+            binds.append(positions.map { _ in "StatementRecorded" })
+            binds.append(positions.map { "s0-\($0)" })
+            binds.append(positions)
+            binds.append(stored.map { Int16($0.codec.rawValue) })
+            binds.append(stored.map { Int64($0.crc32) })
+            binds.append(stored.map { Int32($0.rawCount) })
+            binds.append(stored.map { ByteBuffer(bytes: $0.bytes) })
+            try await connection.query(PostgresQuery(unsafeSQL: """
+                INSERT INTO floor SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[],
+                    $6::bigint[], $7::smallint[], $8::bigint[], $9::integer[], $10::bytea[])
+                """, binds: binds), logger: logger)
+            done += size
+        }
+    }
+
+    func close() async throws { try await connection.close() }
 }
