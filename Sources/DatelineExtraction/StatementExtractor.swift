@@ -127,18 +127,36 @@ struct StatementPass {
         sentenceFirst = Array(repeating: -1, count: sentenceCount)
         sentenceLast = Array(repeating: -1, count: sentenceCount)
         paragraphFirst = Array(repeating: -1, count: (tokens.map(\.paragraph).max() ?? 0) + 1)
+        let headline = StatementPass.headlineSentences(tokens, sentenceCount: sentenceCount)
         for (i, t) in tokens.enumerated() {
             if paragraphFirst[t.paragraph] < 0 { paragraphFirst[t.paragraph] = i }
             if sentenceFirst[t.sentence] < 0 { sentenceFirst[t.sentence] = i }
             sentenceLast[t.sentence] = i
             guard t.kind == .word, t.has(.cueStart), let forms = lexicon.byFirstWord[t.key] else { continue }
-            // A capitalised cue word inside a sentence is part of a name ("the United States").
-            if t.capitalized, sentenceFirst[t.sentence] != i { continue }
+            // A capitalised cue word inside a sentence is part of a name ("the United States"),
+            // except in a headline set in title case ("Mayor Says Levy Will Stay").
+            if t.capitalized, sentenceFirst[t.sentence] != i, !headline[t.sentence] { continue }
             for form in forms where matches(form, at: i, tokens) {
                 cueAt[i] = FoundCue(form: form, first: i, last: i + form.words.count - 1)
                 break
             }
         }
+    }
+
+    /// Per sentence, whether it is a headline in title case: four or more words, three or more
+    /// of them long (four letters or more), and every long word capitalised. Such a line
+    /// capitalises its verbs too ("Mayor Praises Council Plan"), so a capitalised cue there is a verb.
+    static func headlineSentences(_ tokens: [StatementToken], sentenceCount: Int) -> [Bool] {
+        var words = Array(repeating: 0, count: sentenceCount)
+        var long = Array(repeating: 0, count: sentenceCount)
+        var lowerLong = Array(repeating: false, count: sentenceCount)
+        for t in tokens where t.kind == .word && t.quote < 0 {
+            words[t.sentence] += 1
+            guard t.key.unicodeScalars.count >= 4, let c = t.key.unicodeScalars.first, !("0"..."9").contains(c) else { continue }
+            long[t.sentence] += 1
+            if !t.capitalized { lowerLong[t.sentence] = true }
+        }
+        return (0..<sentenceCount).map { words[$0] >= 4 && long[$0] >= 3 && !lowerLong[$0] }
     }
 
     private func matches(_ form: CueForm, at i: Int, _ tokens: [StatementToken]) -> Bool {
@@ -285,7 +303,15 @@ struct StatementPass {
                 let a = tokens[c + 1]
                 let looksAppositive = a.kind == .word && (a.capitalized || a.has(.determiners)
                     || ["who", "whose", "which"].contains(a.key) || a.has(.titleWords) || a.key.first?.isNumber == true)
-                if let p = phraseEnding(at: c - 1, lowerBound: lowerBound) {
+                // "Rep. Dana Reyes (D-Ohio), chair of …, said": the party and state in
+                // parentheses belong to the name before them.
+                var nameEnd = c - 1
+                if tokens[nameEnd].key == ")" {
+                    var o = nameEnd - 1
+                    while o > max(lowerBound, nameEnd - 8), tokens[o].key != "(" { o -= 1 }
+                    if o > lowerBound, tokens[o].key == "(" { nameEnd = o - 1 }
+                }
+                if let p = phraseEnding(at: nameEnd, lowerBound: lowerBound) {
                     // (A function word before it opens the sentence only when capitalised: "In Ohio, …"
                     // but not "… well with Republicans, and …".)
                     let opens = p.first == lowerBound || (p.first > lowerBound && tokens[p.first - 1].kind == .word
@@ -295,7 +321,7 @@ struct StatementPass {
                     let governed = p.first > lowerBound + 1 && tokens[p.first - 1].kind == .word
                         && StatementPass.appositivePrepositions.contains(tokens[p.first - 1].key)
                         && !tokens[p.last].capitalized && isName(c + 1, k - 1)
-                    if looksAppositive && c - 1 == p.last && (k - c) <= 16 && !governed {
+                    if looksAppositive && nameEnd == p.last && (k - c) <= 16 && !governed {
                         // "Lithuania's foreign minister, Jonas Petraitis, said": a title whose
                         // appositive is a name speaks by that name; the phrase takes both.
                         if !tokens[p.last].capitalized, isName(c + 1, k - 1) { return SpeakerPhrase(first: p.first, last: k - 1) }
@@ -1177,6 +1203,7 @@ struct StatementPass {
     func contentEnd(from: Int, sentenceLast: Int, nominal: Bool = false) -> Int {
         var k = from
         var end = from - 1
+        var sawColon = false
         while k <= sentenceLast {
             let t = tokens[k]
             // The object of "condemned", "labelled" is a noun phrase: a comma or dash before
@@ -1194,6 +1221,10 @@ struct StatementPass {
             // voters …", "X last week", "X and challenged him …": the act's setting or another act.
             if nominal, t.quote < 0, t.kind == .word, k > from, endsObjectPhrase(k, sentenceLast: sentenceLast) { break }
             if t.quote >= 0, quoteOwner[t.quote] >= 0 { break }
+            // "…; others disagreed": a semicolon after the content opens the journalist's next
+            // clause (unless it separates the items of a list the content introduced with a colon).
+            if t.quote < 0, t.kind == .punct, t.key == ";", k > from, !sawColon { break }
+            if t.quote < 0, t.kind == .punct, t.key == ":" { sawColon = true }
             if t.isQuoteMark, k + 1 <= sentenceLast, tokens[k + 1].quote >= 0, quoteOwner[tokens[k + 1].quote] >= 0 { break }
             if t.kind == .word, t.quote < 0 {
                 if t.key == "according", k + 1 <= sentenceLast, tokens[k + 1].key == "to" { break }

@@ -1,0 +1,66 @@
+import DatelineCore
+import Testing
+@testable import DatelineExtraction
+
+/// Rules of extractor version 6 that find statements the earlier rules missed: title-case
+/// headlines, denunciation verbs, semicolons ending indirect content. Each with sentences that
+/// must give a statement and ones that must not; the sentences are written for these tests.
+@Suite("Statement recall rules")
+struct StatementRecallRuleTests {
+    @Test("A title-case headline capitalises its verb: 'Mayor Reyes Says Levy Will Stay' is a statement")
+    func titleCaseHeadline() throws {
+        let s = try #require(statements("Mayor Dana Reyes Says Harbour Levy Will Stay.\n\nThe council met on Monday.").first)
+        #expect(s.cue?.lemma == "say")
+        #expect((s.speaker.surface ?? "").contains("Reyes"))
+        #expect(s.content == "Harbour Levy Will Stay")
+        let praise = try #require(statements("Farm Union Praises Council Water Plan.").first)
+        #expect(praise.content == "Council Water Plan")
+        // In ordinary prose a capitalised cue word is part of a name.
+        #expect(statements("The Says Foundation gave the museum a grant.").isEmpty)
+        #expect(statements("He visited the Reports Office in the capital last spring.").isEmpty)
+        // A sentence with lower-case long words is no headline.
+        #expect(statements("Officials at the Claims Bureau closed the office early.").isEmpty)
+    }
+
+    @Test("Denunciation verbs ('denounced', 'decried', 'slams', 'lambasted') take their object as content")
+    func denunciationVerbs() throws {
+        let s = try #require(statements("Senator Amina Doumbe denounced the new water tax.").first)
+        #expect(s.cue?.lemma == "criticize")
+        #expect(s.content == "the new water tax")
+        #expect(statements("The farmers' union decried the cuts to rural bus routes.").first?.cue?.lemma == "criticize")
+        #expect(statements("Idriss Kone lambasted the council over the delays.").first?.cue?.lemma == "criticize")
+        // "blasts" is also a noun: "several blasts" is no statement.
+        #expect(statements("Residents heard several blasts near the harbour.").isEmpty)
+    }
+
+    @Test("'made it clear', 'testified' and 'reminded' report a clause")
+    func clauseVerbs() throws {
+        let clear = try #require(statements("Dana Reyes made it clear that she would not resign.").first)
+        #expect(clear.content.contains("she would not resign"))
+        let testified = try #require(statements("The inspector testified that the bridge had been inspected twice.").first)
+        #expect(testified.cue?.lemma == "testify")
+        let reminded = try #require(statements("Kone reminded voters that the levy expires in June.").first)
+        #expect(reminded.cue?.lemma == "remind")
+        #expect(reminded.content.contains("the levy expires in June"))
+    }
+
+    @Test("A semicolon ends indirect content; a colon's list keeps its semicolons")
+    func semicolonEndsContent() throws {
+        let s = try #require(statements("Dana Reyes said the ferry would run until May; the council has not yet voted on it.").first)
+        #expect(s.content == "the ferry would run until May")
+        let list = try #require(statements("The clerk said the plan had three parts: new roads; new bridges; and a port.").first)
+        #expect(list.content.contains("new bridges; and a port"))
+    }
+}
+
+@Suite("Statement recall rules: subjects")
+struct StatementRecallSubjectTests {
+    @Test("A party label in parentheses before an appositive stays with the name")
+    func partyLabelBeforeAppositive() throws {
+        let s = try #require(statements("Rep. Dana Reyes (D-Ohio), chair of the budget committee, said the vote would be held on Friday.").first)
+        #expect((s.speaker.surface ?? "").contains("Reyes"))
+        #expect(s.content.contains("the vote would be held on Friday"))
+        // Parentheses holding something else give no speaker of their own.
+        #expect(statements("The plan (which few had read), critics said the vote was rushed.").allSatisfy { !($0.speaker.surface ?? "").contains("plan") })
+    }
+}
