@@ -1215,6 +1215,12 @@ struct StatementPass {
             // ", the …", ", its …", ", saying …", ", they …" after an object phrase: an apposition or a new clause.
             if nominal, t.quote < 0, t.kind == .punct, t.key == ",", k + 1 <= sentenceLast, tokens[k + 1].kind == .word,
                tokens[k + 1].has(.determiners) || tokens[k + 1].key.hasSuffix("ing") || tokens[k + 1].has(.subjectPronouns) { break }
+            // "backs the plan but rejects …": a second predicate after the object phrase is the
+            // journalist's account of another act.
+            if nominal, t.quote < 0, k > from, k + 1 <= sentenceLast, tokens[k + 1].kind == .word, tokens[k + 1].quote < 0 {
+                let next = tokens[k + 1]
+                if t.kind == .word, t.key == "but", next.key != "also", next.key != "not" { break }
+            }
             // "accused Y of Z after reports emerged …": the journalist's framing, not the object.
             if nominal, t.quote < 0, t.kind == .word, k > from, ["after", "amid", "following"].contains(t.key) { break }
             // "endorsed X during a speech", "criticised X at a rally", "X despite …", "X by reminding
@@ -1422,8 +1428,11 @@ struct StatementPass {
                 var fragments = [content.span]
                 var qs = content.quotes
                 // "A wall would …, she said, but also …": the sentence goes on after the attribution.
+                // (A verb of thought or stance there is the sentence's own verb: "His wife, he
+                // says, plans to leave …"; a participle cue is another act: "…, she said, adding …".)
                 if tailComma, after + 1 <= sLast, tokens[after + 1].kind == .word,
-                   !tokens[after + 1].has(.subordinators), cueAt[after + 1] == nil {
+                   !tokens[after + 1].has(.subordinators),
+                   cueAt[after + 1].map({ !isSpeechCue($0) && !$0.form.words[0].hasSuffix("ing") }) ?? true {
                     let end = contentEnd(from: after + 1, sentenceLast: sLast)
                     if end > after + 1, let more = contentSpan(after + 1, end), more.words >= 2 {
                         fragments.append(more.span)

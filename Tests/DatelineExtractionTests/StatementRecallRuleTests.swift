@@ -64,3 +64,37 @@ struct StatementRecallSubjectTests {
         #expect(statements("The plan (which few had read), critics said the vote was rushed.").allSatisfy { !($0.speaker.surface ?? "").contains("plan") })
     }
 }
+
+@Suite("Statement recall rules: stances and boundaries")
+struct StatementRecallStanceTests {
+    @Test("Directives and topics ('ordered', 'encouraged', 'outlined', 'discussed') take their object as content")
+    func directiveAndTopicVerbs() throws {
+        let ordered = try #require(statements("The governor ordered a review of the ferry contracts.").first)
+        #expect(ordered.cue?.lemma == "order")
+        #expect(ordered.content == "a review of the ferry contracts")
+        #expect(statements("Dana Reyes encouraged voters to back the harbour levy.").first?.cue?.lemma == "urge")
+        #expect(statements("Idriss Kone outlined a plan to rebuild the bridge.").first?.cue?.lemma == "propose")
+        #expect(statements("The two mayors discussed the water shortage.").first?.cue?.lemma == "discuss")
+        // After "to" the verb is no cue ("met to discuss").
+        #expect(statements("The ministers met in Accra to discuss the drought.").allSatisfy { $0.cue?.lemma != "discuss" })
+    }
+
+    @Test("An object phrase ends before 'but' and a second predicate")
+    func objectEndsBeforeBut() throws {
+        let s = try #require(statements("Amina Doumbe backs the harbour levy but rejects the new toll on the bridge.").first)
+        #expect(s.content == "the harbour levy")
+        // "but also" goes on with the same object.
+        let also = try #require(statements("Amina Doumbe endorsed not only the levy but also the toll.").first)
+        #expect(also.content.contains("the toll"))
+    }
+
+    @Test("A sentence resumed after an interrupting attribution keeps its second part when a stance verb follows")
+    func interruptedSentenceWithStanceVerb() throws {
+        let s = try #require(statements("His neighbours, Kone said, plan to leave the valley before winter.").first)
+        #expect(s.fragments?.count == 2)
+        #expect(s.content.contains("plan to leave the valley"))
+        // A participle cue after the attribution is another act of the speaker, not the same sentence.
+        let adding = statements("The levy was fair, Kone said, adding that it would end in May.")
+        #expect(adding.allSatisfy { !($0.content.contains("The levy was fair") && $0.content.contains("adding")) })
+    }
+}
