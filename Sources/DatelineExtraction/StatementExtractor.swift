@@ -269,6 +269,12 @@ struct StatementPass {
             if o >= lowerBound, tokens[o].key == "(" { k = skipAuxiliariesLeft(o - 1, lowerBound: lowerBound) }
         }
         guard k >= lowerBound else { return nil }
+        // "the Daily Courier, which argued that …": "which" after a comma speaks for the body
+        // named before it (a name or an organisation's noun), which is the speaker.
+        if tokens[k].key == "which", k - 2 >= lowerBound, tokens[k - 1].key == ",",
+           let p = phraseEnding(at: k - 2, lowerBound: lowerBound), tokens[p.last].capitalized || tokens[p.last].has(.organisationWords) {
+            return p
+        }
         // "Kone -- an adviser to the mayor -- said": an aside between dashes.
         if isDash(k), k - 1 > lowerBound {
             var o = k - 1
@@ -1452,6 +1458,20 @@ struct StatementPass {
         if tokens[start].quote >= 0, quoteOwner[tokens[start].quote] >= 0 { return }
         if tokens[start].isQuoteMark, start + 1 <= sLast, tokens[start + 1].quote >= 0, quoteOwner[tokens[start + 1].quote] >= 0 { return }
         var end = contentEnd(from: start, sentenceLast: sLast, nominal: cue.form.frame == .object)
+        // "Kone, who has called for a ban on imports, spoke on Monday": the content of a
+        // relative clause set off by commas ends at the comma before the sentence's own verb.
+        // (A reported clause must have its own verb before that comma: "said the two men, and
+        // Reyes in particular, must …" goes on.)
+        if let p = speaker, isRelativeSubject(p, cue: i) {
+            var m = start
+            var clauseVerb = cue.form.frame == .object
+            while m < end {
+                if tokens[m].key == ",", tokens[m].quote < 0, clauseVerb, startsPredicate(m + 1) { end = m - 1; break }
+                if !clauseVerb, startsPredicate(m) || (m > start && tokens[m].kind == .word && !tokens[m].capitalized && tokens[m].key.hasSuffix("s")
+                    && !tokens[m].key.hasSuffix("ss") && tokens[m - 1].kind == .word && !tokens[m - 1].has(.determiners)) { clauseVerb = true }
+                m += 1
+            }
+        }
         // "…'s vote, which she has said was a mistake, was …": a relative clause set off by
         // commas ends at its closing comma.
         if let comma = trailingRelativeComma(cue), comma >= sFirst {
@@ -1463,6 +1483,25 @@ struct StatementPass {
         consumeCue(cue)
         addIndirect(DraftStatement(kind: .indirect, fragments: [content.span], speaker: speaker, cue: cue, continues: nil,
                                    speakerFrom: speakerFrom, polarity: cue.form.polarity, sentence: tokens[i].sentence), quotes: content.quotes)
+    }
+
+    /// Whether the speaker of the cue at `cue` is the antecedent of a relative clause set off by a
+    /// comma: "Kone, who said …" (the phrase is "who") or "the Courier, which said …".
+    func isRelativeSubject(_ p: SpeakerPhrase, cue: Int) -> Bool {
+        let w = skipAuxiliariesLeft(cue - 1, lowerBound: p.last)
+        guard w >= 0, tokens[w].key == "who" || tokens[w].key == "which", w >= 1, tokens[w - 1].key == "," else { return false }
+        return p.last == w || p.last == w - 2
+    }
+
+    /// Whether token `k` opens a finite predicate: an auxiliary, a form of "be", or a lower-case
+    /// past tense or reporting verb ("…, spoke on Monday", "…, was re-elected").
+    func startsPredicate(_ k: Int) -> Bool {
+        guard k < tokens.count, tokens[k].kind == .word, tokens[k].quote < 0, !tokens[k].capitalized else { return false }
+        let t = tokens[k]
+        if t.has([.auxiliaries, .beForms]) { return true }
+        if StatementPass.pastTenses.contains(t.key) || ["spoke", "wrote", "said", "told"].contains(t.key) { return true }
+        if t.key.hasSuffix("ed"), t.key.unicodeScalars.count > 4 { return true }
+        return false
     }
 
     /// Words that open a predicate right after a noun phrase ("the public still backs …").

@@ -98,3 +98,29 @@ struct StatementRecallStanceTests {
         #expect(adding.allSatisfy { !($0.content.contains("The levy was fair") && $0.content.contains("adding")) })
     }
 }
+
+@Suite("Statement recall rules: relative clauses")
+struct StatementRecallRelativeTests {
+    @Test("'X, which argued that …': the body before 'which' speaks")
+    func whichAfterComma() throws {
+        let s = try #require(statements("The request came from the Daily Courier, which argued that the files were of public interest.").first)
+        #expect(s.cue?.lemma == "argue")
+        #expect((s.speaker.surface ?? "").contains("Daily Courier"))
+        #expect(s.content.contains("the files were of public interest"))
+        // "which" without a comma is no subject of its own.
+        #expect(statements("The rule which officials said was unfair stayed in force.").allSatisfy { $0.speaker.surface != "which" })
+    }
+
+    @Test("A relative clause set off by commas ends its content before the sentence's own verb")
+    func relativeClauseEndsAtMainVerb() throws {
+        let all = statements("Senator Idriss Kone, who has called for a ban on imports, spoke on Monday.")
+        let s = try #require(all.first { $0.cue?.lemma == "call" })
+        #expect(s.content == "a ban on imports")
+        let said = statements("Dana Reyes, who said the levy was unfair, said on Tuesday the vote would wait.")
+        #expect(said.contains { $0.content == "the levy was unfair" })
+        #expect(said.contains { $0.content.contains("the vote would wait") })
+        // A reported clause without a verb yet goes on past an aside in commas.
+        let aside = statements("Kone, who said the two mayors, and Reyes in particular, must do more, left early.")
+        #expect(aside.contains { $0.content.contains("must do more") })
+    }
+}
