@@ -820,11 +820,30 @@ struct StatementPass {
                     if !(after >= limit || tokens[after].key == "," || shortTail(after)) { return nil }
                 }
                 if !isVerbalForAttribution(cue) { return nil }
+                // "On ABC's “This Week,” Reyes said the levy …": a title in quotation marks inside
+                // the sentence's opening phrase is no quote; the clause after the verb is the content.
+                if !endedSentence, isQuotedTitle(q) {
+                    let after = skipAfterCue(cue, upperBound: limit)
+                    if !(after >= limit || tokens[after].key == "," || shortTail(after)) { return nil }
+                }
                 return (p, cue, cue.last)
             }
             c += 1
         }
         return nil
+    }
+
+    /// Whether quotation `q` is the title of a show, book or programme inside a sentence: one to
+    /// six words, every long word capitalised, a word right before the opening mark.
+    func isQuotedTitle(_ q: QuoteSpan) -> Bool {
+        guard q.openToken > 0, tokens[q.openToken - 1].kind == .word, tokens[q.openToken - 1].paragraph == q.paragraph else { return false }
+        var words = 0
+        for k in q.firstToken..<q.endToken where tokens[k].kind == .word {
+            words += 1
+            if words > 6 { return false }
+            if tokens[k].key.unicodeScalars.count >= 4, !tokens[k].capitalized { return false }
+        }
+        return words >= 1
     }
 
     /// Prepositions that join a head noun to the rest of a subject ("the embassy in Dublin").

@@ -124,3 +124,21 @@ struct StatementRecallRelativeTests {
         #expect(aside.contains { $0.content.contains("must do more") })
     }
 }
+
+@Suite("Statement recall rules: quoted titles")
+struct StatementRecallQuotedTitleTests {
+    @Test("A programme's title in quotation marks before 'X said <clause>' is no quote; the clause is the content")
+    func quotedTitleBeforeAttribution() throws {
+        let all = statements("Speaking on Radio Sahel's “Morning Hour,” Dana Reyes said the harbour levy would be cut in June.")
+        let s = try #require(all.first)
+        #expect(s.kind == .indirect)
+        #expect(s.content.contains("the harbour levy would be cut in June"))
+        #expect(!all.contains { $0.content == "Morning Hour," || $0.content == "Morning Hour" })
+        // A real quotation before the attribution still is one.
+        let quote = try #require(statements("On Monday she was blunt: “The levy stays,” Reyes said.").first)
+        #expect(quote.kind == .direct)
+        // A short title-case quotation followed by a bare attribution is a quote too.
+        let bare = try #require(statements("Asked about the plan, she replied, “Never Again,” Reyes said.").first)
+        #expect(bare.content.contains("Never Again"))
+    }
+}
