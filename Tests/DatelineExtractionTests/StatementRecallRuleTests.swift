@@ -81,7 +81,7 @@ struct StatementRecallStanceTests {
 
     @Test("An object phrase ends before 'but' and a second predicate")
     func objectEndsBeforeBut() throws {
-        let s = try #require(statements("Amina Doumbe backs the harbour levy but rejects the new toll on the bridge.").first)
+        let s = try #require(statements("Amina Doumbe backs the harbour levy but votes against the new toll on the bridge.").first)
         #expect(s.content == "the harbour levy")
         // "but also" goes on with the same object.
         let also = try #require(statements("Amina Doumbe endorsed not only the levy but also the toll.").first)
@@ -90,9 +90,9 @@ struct StatementRecallStanceTests {
 
     @Test("A sentence resumed after an interrupting attribution keeps its second part when a stance verb follows")
     func interruptedSentenceWithStanceVerb() throws {
-        let s = try #require(statements("His neighbours, Kone said, plan to leave the valley before winter.").first)
+        let s = try #require(statements("His neighbour, Kone said, plans to leave the valley before winter.").first)
         #expect(s.fragments?.count == 2)
-        #expect(s.content.contains("plan to leave the valley"))
+        #expect(s.content.contains("plans to leave the valley"))
         // A participle cue after the attribution is another act of the speaker, not the same sentence.
         let adding = statements("The levy was fair, Kone said, adding that it would end in May.")
         #expect(adding.allSatisfy { !($0.content.contains("The levy was fair") && $0.content.contains("adding")) })
