@@ -714,7 +714,20 @@ struct StatementPass {
             defer { k = end }
             guard tokens[k].kind == .word, tokens[k].capitalized, tokens[k].quote < 0 else { continue }
             var c = k
-            while c < min(end, k + 6), tokens[c].kind == .word, tokens[c].capitalized || ["of", "the", "for", "and"].contains(tokens[c].key) { c += 1 }
+            // In the opening line (a headline) the label may hold a few lower-case words: "Mayor's
+            // office: …", "Reyes at the summit: …", "Reyes to farmers: …".
+            var lower = p == 0 ? 2 : 0
+            while c < min(end, k + 6), tokens[c].kind == .word {
+                let t = tokens[c]
+                if t.capitalized || ["of", "the", "for", "and"].contains(t.key) {
+                    c += 1
+                } else if lower > 0, c > k, t.quote < 0, cueAt[c] == nil, !t.key.hasSuffix("ed"), !t.key.hasSuffix("ing"), !t.has([.auxiliaries, .beForms, .subjectPronouns]) {
+                    lower -= 1
+                    c += 1
+                } else {
+                    break
+                }
+            }
             guard c < end, c > k, tokens[c].key == ":", c + 1 < end, !consumed[c] else { continue }
             if tokens[k].has(.capitalisedFunctionWords) || tokens[k].has(.weekdays)
                 || tokens[k].has(.months) || ["update", "note", "related", "photo", "source", "watch", "read", "editor's", "correction", "advertisement", "video", "see", "also", "listen", "sources", "click"].contains(tokens[k].key) { continue }

@@ -142,3 +142,18 @@ struct StatementRecallQuotedTitleTests {
         #expect(bare.content.contains("Never Again"))
     }
 }
+
+@Suite("Statement recall rules: labelled headlines")
+struct StatementRecallLabelledHeadlineTests {
+    @Test("A headline's label may hold lower-case words: 'Reyes camp: levy will stay'")
+    func headlineLabelWithLowerCaseWords() throws {
+        let s = try #require(statements("Reyes camp: the harbour levy will stay.\n\nThe council met on Monday.").first)
+        #expect(s.cue?.surface == ":")
+        #expect(s.speaker.surface == "Reyes camp")
+        #expect(s.content.contains("the harbour levy will stay"))
+        // In the body, a label with lower-case words is no speaker.
+        #expect(statements("The council met on Monday.\n\nKey points: the harbour levy will stay.").isEmpty)
+        // A label whose lower-case word is a verb form is a sentence, not a label.
+        #expect(statements("Reyes warned: the harbour levy will stay.\n\nThe council met.").allSatisfy { $0.speaker.surface != "Reyes warned" })
+    }
+}
