@@ -283,7 +283,12 @@ struct StatementPass {
             while o > limit, !isDash(o), !isSentenceEnd(o), tokens[o].quote < 0, !tokens[o].isQuoteMark { o -= 1 }
             if o > lowerBound, isDash(o) {
                 while o > lowerBound, isDash(o - 1) { o -= 1 }
-                if let p = phraseEnding(at: o - 1, lowerBound: lowerBound), tokens[p.last].capitalized || tokens[p.last].has(.titleWords) {
+                // (A plural head counts too: "insiders in both states — Chad and Niger — said".)
+                if var p = phraseEnding(at: o - 1, lowerBound: lowerBound), tokens[p.last].capitalized || tokens[p.last].has(.titleWords)
+                    || (StatementPass.looksPlural(tokens[p.last].key) && p.first < p.last) {
+                    // "insiders in both states — …": the head noun before a preposition leads the phrase.
+                    if p.first - 2 >= lowerBound, StatementPass.subjectPrepositions.contains(tokens[p.first - 1].key),
+                       let head = phraseEnding(at: p.first - 2, lowerBound: lowerBound) { p.first = head.first }
                     return SpeakerPhrase(first: p.first, last: k - 1)
                 }
             }
@@ -342,7 +347,7 @@ struct StatementPass {
         return phraseEnding(at: k, lowerBound: lowerBound)
     }
 
-    static let quantityWords: Set<String> = ["most", "many", "some", "few", "half", "others", "several", "both", "all", "majority", "plurality", "minority", "third", "quarter", "fifth"]
+    static let quantityWords: Set<String> = ["most", "many", "some", "few", "half", "others", "several", "both", "all", "majority", "plurality", "minority", "third", "quarter", "fifth", "another"]
     static let numberWords: Set<String> = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "a"]
 
     /// A subject that counts people: "Most said", "One in three said", "all but two said",
@@ -1335,7 +1340,11 @@ struct StatementPass {
         if t.key == "the", k >= 2, tokens[k - 2].capitalized, tokens[k - 2].kind == .word, k + 2 <= sentenceLast,
            !tokens[k + 1].capitalized, tokens[k + 1].kind == .word { return true }
         let subjectStart = t.has(.conjunctions) ? k + 1 : k
-        guard subjectStart <= sentenceLast, let p = phraseStarting(at: subjectStart, upperBound: sentenceLast + 1) else { return false }
+        guard subjectStart <= sentenceLast else { return false }
+        // ", while another says …", ", and most said …": a counted subject with its own verb.
+        let count = tokens[subjectStart].kind == .word && StatementPass.quantityWords.contains(tokens[subjectStart].key)
+            ? SpeakerPhrase(first: subjectStart, last: subjectStart) : nil
+        guard let p = count ?? phraseStarting(at: subjectStart, upperBound: sentenceLast + 1) else { return false }
         var v = p.last + 1
         while v <= sentenceLast, tokens[v].kind == .word, tokens[v].has(.auxiliaries) || StatementWords.isAdverb(tokens[v].key) { v += 1 }
         guard v <= sentenceLast, let c = cueAt[v], tokens[v].quote < 0 else { return false }

@@ -157,3 +157,22 @@ struct StatementRecallLabelledHeadlineTests {
         #expect(statements("Reyes warned: the harbour levy will stay.\n\nThe council met.").allSatisfy { $0.speaker.surface != "Reyes warned" })
     }
 }
+
+@Suite("Statement recall rules: group subjects")
+struct StatementRecallGroupSubjectTests {
+    @Test("'Some say …, while another says …': 'another' speaks like the other counted subjects")
+    func another() throws {
+        let all = statements("Some say the levy is too high, while another says it is too low.")
+        #expect(all.contains { $0.speaker.surface == "Some" && $0.content == "the levy is too high" })
+        #expect(all.contains { $0.speaker.surface == "another" && $0.content.contains("it is too low") })
+        // A bare number is no subject ("One says" is too often a headline's "One Tweet Says").
+        #expect(statements("In 2014 two said nothing at all.").allSatisfy { $0.speaker.surface != "two" })
+    }
+
+    @Test("A plural subject with an aside in dashes speaks: 'insiders in both states — Chad and Niger — said'")
+    func pluralSubjectWithDashAside() throws {
+        let s = try #require(statements("Insiders in both states — Chad and Niger — said the levy would fall.").first)
+        #expect((s.speaker.surface ?? "").hasPrefix("Insiders"))
+        #expect(s.content.contains("the levy would fall"))
+    }
+}
