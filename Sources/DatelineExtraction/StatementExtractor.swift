@@ -549,7 +549,51 @@ struct StatementPass {
         readLabelledParagraphs()
         readIndirectSpeech()
         readNominalCues()
+        readViewpointPhrases()
         continueIndirectWithQuotes()
+    }
+
+    static let viewpointCue = CueForm(words: ["to"], lemma: "say", frame: .according, polarity: .assert, ambiguous: false, spun: false, speechOnly: false)
+    /// Nouns of "In X's view, …".
+    static let viewpointNouns: Set<String> = ["view", "words", "opinion", "estimation"]
+
+    /// "To Reyes, the levy is …", "In Kone's view, …", "In her words, “…”": a viewpoint phrase
+    /// that opens a sentence with no statement of its own attributes the rest of it, as
+    /// "according to" does. Only names and possessives own one ("To the council, …" is a dative).
+    mutating func readViewpointPhrases() {
+        for s in sentenceFirst.indices where draftsBySentence[s] == nil {
+            let f = sentenceFirst[s], l = sentenceLast[s]
+            guard f >= 0, l > f + 4, tokens[f].kind == .word, tokens[f].quote < 0, !consumed[f] else { continue }
+            var speaker: SpeakerPhrase? = nil
+            var comma = -1
+            if tokens[f].key == "to" {
+                var m = f + 1
+                while m <= min(l, f + 5), tokens[m].kind == .word, tokens[m].capitalized { m += 1 }
+                if m > f + 1, m <= l, tokens[m].key == ",", isName(f + 1, m - 1) {
+                    speaker = SpeakerPhrase(first: f + 1, last: m - 1)
+                    comma = m
+                }
+            } else if tokens[f].key == "in" {
+                var m = f + 1
+                while m <= min(l - 1, f + 5), !StatementPass.viewpointNouns.contains(tokens[m].key) { m += 1 }
+                if m <= min(l - 1, f + 5), m > f + 1, tokens[m + 1].key == ",", tokens[m - 1].quote < 0 {
+                    let owner = tokens[m - 1].key
+                    if m - 1 == f + 1, ["his", "her", "their"].contains(owner) {
+                        speaker = SpeakerPhrase(first: m - 1, last: m - 1)
+                    } else if owner.hasSuffix("'s") || owner.hasSuffix("s'"), tokens[m - 1].capitalized, isName(f + 1, m - 1) {
+                        speaker = SpeakerPhrase(first: f + 1, last: m - 1)
+                    }
+                    comma = m + 1
+                }
+            }
+            guard let speaker, comma > f, comma + 1 <= l else { continue }
+            let end = contentEnd(from: comma + 1, sentenceLast: l)
+            guard end > comma, let content = contentSpan(comma + 1, end), content.words >= 3 else { continue }
+            let cue = FoundCue(form: StatementPass.viewpointCue, first: f, last: f)
+            consumeCue(cue)
+            addIndirect(DraftStatement(kind: .indirect, fragments: [content.span], speaker: speaker, cue: cue, continues: nil,
+                                       speakerFrom: nil, polarity: .assert, sentence: s), quotes: content.quotes)
+        }
     }
 
     /// Nouns of speech acts that take a "that" clause: "Reyes's claim that …", "his warning that …".

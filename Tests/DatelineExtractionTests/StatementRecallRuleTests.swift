@@ -176,3 +176,21 @@ struct StatementRecallGroupSubjectTests {
         #expect(s.content.contains("the levy would fall"))
     }
 }
+
+@Suite("Statement recall rules: viewpoint phrases")
+struct StatementRecallViewpointTests {
+    @Test("'To Reyes, …' and 'In Kone's view, …' open a sentence that is the named person's view")
+    func viewpointPhrases() throws {
+        let to = try #require(statements("To Dana Reyes, the harbour levy is the fairest tax the town has.").first)
+        #expect(to.speaker.surface == "Dana Reyes")
+        #expect(to.content == "the harbour levy is the fairest tax the town has")
+        let view = try #require(statements("In Kone's view, the bridge should have been closed years ago.").first)
+        #expect(view.content == "the bridge should have been closed years ago")
+        #expect(statements("In her words, the levy was “a tax on hope.”").first?.kind == .mixed)
+        // A dative that is no name, or a sentence with a statement of its own, gives nothing more.
+        #expect(statements("To the council, the mayor sent a letter about the levy.").isEmpty)
+        let own = statements("To Reyes, Kone said the levy was unfair.")
+        #expect(own.count == 1)
+        #expect(own.first?.cue?.lemma == "say" && own.first?.cue?.surface == "said")
+    }
+}
