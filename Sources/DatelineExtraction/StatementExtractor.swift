@@ -1483,6 +1483,12 @@ struct StatementPass {
             }
             // "the defence ministry claims": a body's name is a clear subject too.
             if head.has(.organisationWords), head.has(.titleWords) || speaker.first < speaker.last { verbalByContext = true }
+            // "The online retailer reported a profit", "outside groups reported spending …": a past
+            // tense after a noun phrase that opens with a determiner or is plural is the verb.
+            // ("a website called …" names; "reported by" is a passive.)
+            if cue.form.words[0].hasSuffix("ed"), ["report", "claim", "note"].contains(cue.form.lemma), speaker.first < speaker.last,
+               cue.last + 1 < tokens.count, tokens[cue.last + 1].key != "by",
+               tokens[speaker.first].has(.determiners) || StatementPass.looksPlural(head.key) { verbalByContext = true }
             if !(head.capitalized || head.has(.subjectPronouns) || verbalByContext) { return }
             // "The preposterous claim that …": a singular form after a singular common noun phrase is the noun.
             if !cue.form.words[0].hasSuffix("s"), !cue.form.words[0].hasSuffix("ed"), !head.capitalized, !head.has(.subjectPronouns),

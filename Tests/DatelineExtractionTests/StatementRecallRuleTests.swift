@@ -194,3 +194,17 @@ struct StatementRecallViewpointTests {
         #expect(own.first?.cue?.lemma == "say" && own.first?.cue?.surface == "said")
     }
 }
+
+@Suite("Statement recall rules: past tenses of noun-like cues")
+struct StatementRecallPastTenseTests {
+    @Test("'The shipping firm reported a loss', 'local papers noted …': a past tense after a full noun phrase is the verb")
+    func pastTenseAfterNounPhrase() throws {
+        let s = try #require(statements("The shipping firm reported a loss of $2 million for the quarter.").first)
+        #expect(s.cue?.lemma == "report")
+        #expect(s.content.contains("a loss of $2 million"))
+        #expect(statements("Local papers noted the mayor had skipped the vote.").first?.cue?.lemma == "note")
+        // A passive, or a bare noun before a participle, gives nothing.
+        #expect(statements("The shipping firm's loss was reported by the local papers.").isEmpty)
+        #expect(statements("Kone said profits reported in May were high.").allSatisfy { $0.cue?.lemma != "report" })
+    }
+}
