@@ -127,18 +127,36 @@ struct StatementPass {
         sentenceFirst = Array(repeating: -1, count: sentenceCount)
         sentenceLast = Array(repeating: -1, count: sentenceCount)
         paragraphFirst = Array(repeating: -1, count: (tokens.map(\.paragraph).max() ?? 0) + 1)
+        let headline = StatementPass.headlineSentences(tokens, sentenceCount: sentenceCount)
         for (i, t) in tokens.enumerated() {
             if paragraphFirst[t.paragraph] < 0 { paragraphFirst[t.paragraph] = i }
             if sentenceFirst[t.sentence] < 0 { sentenceFirst[t.sentence] = i }
             sentenceLast[t.sentence] = i
             guard t.kind == .word, t.has(.cueStart), let forms = lexicon.byFirstWord[t.key] else { continue }
-            // A capitalised cue word inside a sentence is part of a name ("the United States").
-            if t.capitalized, sentenceFirst[t.sentence] != i { continue }
+            // A capitalised cue word inside a sentence is part of a name ("the United States"),
+            // except in a headline set in title case ("Mayor Says Levy Will Stay").
+            if t.capitalized, sentenceFirst[t.sentence] != i, !headline[t.sentence] { continue }
             for form in forms where matches(form, at: i, tokens) {
                 cueAt[i] = FoundCue(form: form, first: i, last: i + form.words.count - 1)
                 break
             }
         }
+    }
+
+    /// Per sentence, whether it is a headline in title case: four or more words, three or more
+    /// of them long (four letters or more), and every long word capitalised. Such a line
+    /// capitalises its verbs too ("Mayor Praises Council Plan"), so a capitalised cue there is a verb.
+    static func headlineSentences(_ tokens: [StatementToken], sentenceCount: Int) -> [Bool] {
+        var words = Array(repeating: 0, count: sentenceCount)
+        var long = Array(repeating: 0, count: sentenceCount)
+        var lowerLong = Array(repeating: false, count: sentenceCount)
+        for t in tokens where t.kind == .word && t.quote < 0 {
+            words[t.sentence] += 1
+            guard t.key.unicodeScalars.count >= 4, let c = t.key.unicodeScalars.first, !("0"..."9").contains(c) else { continue }
+            long[t.sentence] += 1
+            if !t.capitalized { lowerLong[t.sentence] = true }
+        }
+        return (0..<sentenceCount).map { words[$0] >= 4 && long[$0] >= 3 && !lowerLong[$0] }
     }
 
     private func matches(_ form: CueForm, at i: Int, _ tokens: [StatementToken]) -> Bool {
@@ -251,6 +269,12 @@ struct StatementPass {
             if o >= lowerBound, tokens[o].key == "(" { k = skipAuxiliariesLeft(o - 1, lowerBound: lowerBound) }
         }
         guard k >= lowerBound else { return nil }
+        // "the Daily Courier, which argued that …": "which" after a comma speaks for the body
+        // named before it (a name or an organisation's noun), which is the speaker.
+        if tokens[k].key == "which", k - 2 >= lowerBound, tokens[k - 1].key == ",",
+           let p = phraseEnding(at: k - 2, lowerBound: lowerBound), tokens[p.last].capitalized || tokens[p.last].has(.organisationWords) {
+            return p
+        }
         // "Kone -- an adviser to the mayor -- said": an aside between dashes.
         if isDash(k), k - 1 > lowerBound {
             var o = k - 1
@@ -259,7 +283,12 @@ struct StatementPass {
             while o > limit, !isDash(o), !isSentenceEnd(o), tokens[o].quote < 0, !tokens[o].isQuoteMark { o -= 1 }
             if o > lowerBound, isDash(o) {
                 while o > lowerBound, isDash(o - 1) { o -= 1 }
-                if let p = phraseEnding(at: o - 1, lowerBound: lowerBound), tokens[p.last].capitalized || tokens[p.last].has(.titleWords) {
+                // (A plural head counts too: "insiders in both states — Chad and Niger — said".)
+                if var p = phraseEnding(at: o - 1, lowerBound: lowerBound), tokens[p.last].capitalized || tokens[p.last].has(.titleWords)
+                    || (StatementPass.looksPlural(tokens[p.last].key) && p.first < p.last) {
+                    // "insiders in both states — …": the head noun before a preposition leads the phrase.
+                    if p.first - 2 >= lowerBound, StatementPass.subjectPrepositions.contains(tokens[p.first - 1].key),
+                       let head = phraseEnding(at: p.first - 2, lowerBound: lowerBound) { p.first = head.first }
                     return SpeakerPhrase(first: p.first, last: k - 1)
                 }
             }
@@ -285,7 +314,15 @@ struct StatementPass {
                 let a = tokens[c + 1]
                 let looksAppositive = a.kind == .word && (a.capitalized || a.has(.determiners)
                     || ["who", "whose", "which"].contains(a.key) || a.has(.titleWords) || a.key.first?.isNumber == true)
-                if let p = phraseEnding(at: c - 1, lowerBound: lowerBound) {
+                // "Rep. Dana Reyes (D-Ohio), chair of …, said": the party and state in
+                // parentheses belong to the name before them.
+                var nameEnd = c - 1
+                if tokens[nameEnd].key == ")" {
+                    var o = nameEnd - 1
+                    while o > max(lowerBound, nameEnd - 8), tokens[o].key != "(" { o -= 1 }
+                    if o > lowerBound, tokens[o].key == "(" { nameEnd = o - 1 }
+                }
+                if let p = phraseEnding(at: nameEnd, lowerBound: lowerBound) {
                     // (A function word before it opens the sentence only when capitalised: "In Ohio, …"
                     // but not "… well with Republicans, and …".)
                     let opens = p.first == lowerBound || (p.first > lowerBound && tokens[p.first - 1].kind == .word
@@ -295,7 +332,7 @@ struct StatementPass {
                     let governed = p.first > lowerBound + 1 && tokens[p.first - 1].kind == .word
                         && StatementPass.appositivePrepositions.contains(tokens[p.first - 1].key)
                         && !tokens[p.last].capitalized && isName(c + 1, k - 1)
-                    if looksAppositive && c - 1 == p.last && (k - c) <= 16 && !governed {
+                    if looksAppositive && nameEnd == p.last && (k - c) <= 16 && !governed {
                         // "Lithuania's foreign minister, Jonas Petraitis, said": a title whose
                         // appositive is a name speaks by that name; the phrase takes both.
                         if !tokens[p.last].capitalized, isName(c + 1, k - 1) { return SpeakerPhrase(first: p.first, last: k - 1) }
@@ -310,7 +347,7 @@ struct StatementPass {
         return phraseEnding(at: k, lowerBound: lowerBound)
     }
 
-    static let quantityWords: Set<String> = ["most", "many", "some", "few", "half", "others", "several", "both", "all", "majority", "plurality", "minority", "third", "quarter", "fifth"]
+    static let quantityWords: Set<String> = ["most", "many", "some", "few", "half", "others", "several", "both", "all", "majority", "plurality", "minority", "third", "quarter", "fifth", "another"]
     static let numberWords: Set<String> = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "a"]
 
     /// A subject that counts people: "Most said", "One in three said", "all but two said",
@@ -512,7 +549,51 @@ struct StatementPass {
         readLabelledParagraphs()
         readIndirectSpeech()
         readNominalCues()
+        readViewpointPhrases()
         continueIndirectWithQuotes()
+    }
+
+    static let viewpointCue = CueForm(words: ["to"], lemma: "say", frame: .according, polarity: .assert, ambiguous: false, spun: false, speechOnly: false)
+    /// Nouns of "In X's view, …".
+    static let viewpointNouns: Set<String> = ["view", "words", "opinion", "estimation"]
+
+    /// "To Reyes, the levy is …", "In Kone's view, …", "In her words, “…”": a viewpoint phrase
+    /// that opens a sentence with no statement of its own attributes the rest of it, as
+    /// "according to" does. Only names and possessives own one ("To the council, …" is a dative).
+    mutating func readViewpointPhrases() {
+        for s in sentenceFirst.indices where draftsBySentence[s] == nil {
+            let f = sentenceFirst[s], l = sentenceLast[s]
+            guard f >= 0, l > f + 4, tokens[f].kind == .word, tokens[f].quote < 0, !consumed[f] else { continue }
+            var speaker: SpeakerPhrase? = nil
+            var comma = -1
+            if tokens[f].key == "to" {
+                var m = f + 1
+                while m <= min(l, f + 5), tokens[m].kind == .word, tokens[m].capitalized { m += 1 }
+                if m > f + 1, m <= l, tokens[m].key == ",", isName(f + 1, m - 1) {
+                    speaker = SpeakerPhrase(first: f + 1, last: m - 1)
+                    comma = m
+                }
+            } else if tokens[f].key == "in" {
+                var m = f + 1
+                while m <= min(l - 1, f + 5), !StatementPass.viewpointNouns.contains(tokens[m].key) { m += 1 }
+                if m <= min(l - 1, f + 5), m > f + 1, tokens[m + 1].key == ",", tokens[m - 1].quote < 0 {
+                    let owner = tokens[m - 1].key
+                    if m - 1 == f + 1, ["his", "her", "their"].contains(owner) {
+                        speaker = SpeakerPhrase(first: m - 1, last: m - 1)
+                    } else if owner.hasSuffix("'s") || owner.hasSuffix("s'"), tokens[m - 1].capitalized, isName(f + 1, m - 1) {
+                        speaker = SpeakerPhrase(first: f + 1, last: m - 1)
+                    }
+                    comma = m + 1
+                }
+            }
+            guard let speaker, comma > f, comma + 1 <= l else { continue }
+            let end = contentEnd(from: comma + 1, sentenceLast: l)
+            guard end > comma, let content = contentSpan(comma + 1, end), content.words >= 3 else { continue }
+            let cue = FoundCue(form: StatementPass.viewpointCue, first: f, last: f)
+            consumeCue(cue)
+            addIndirect(DraftStatement(kind: .indirect, fragments: [content.span], speaker: speaker, cue: cue, continues: nil,
+                                       speakerFrom: nil, polarity: .assert, sentence: s), quotes: content.quotes)
+        }
     }
 
     /// Nouns of speech acts that take a "that" clause: "Reyes's claim that …", "his warning that …".
@@ -682,7 +763,20 @@ struct StatementPass {
             defer { k = end }
             guard tokens[k].kind == .word, tokens[k].capitalized, tokens[k].quote < 0 else { continue }
             var c = k
-            while c < min(end, k + 6), tokens[c].kind == .word, tokens[c].capitalized || ["of", "the", "for", "and"].contains(tokens[c].key) { c += 1 }
+            // In the opening line (a headline) the label may hold a few lower-case words: "Mayor's
+            // office: …", "Reyes at the summit: …", "Reyes to farmers: …".
+            var lower = p == 0 ? 2 : 0
+            while c < min(end, k + 6), tokens[c].kind == .word {
+                let t = tokens[c]
+                if t.capitalized || ["of", "the", "for", "and"].contains(t.key) {
+                    c += 1
+                } else if lower > 0, c > k, t.quote < 0, cueAt[c] == nil, !t.key.hasSuffix("ed"), !t.key.hasSuffix("ing"), !t.has([.auxiliaries, .beForms, .subjectPronouns]) {
+                    lower -= 1
+                    c += 1
+                } else {
+                    break
+                }
+            }
             guard c < end, c > k, tokens[c].key == ":", c + 1 < end, !consumed[c] else { continue }
             if tokens[k].has(.capitalisedFunctionWords) || tokens[k].has(.weekdays)
                 || tokens[k].has(.months) || ["update", "note", "related", "photo", "source", "watch", "read", "editor's", "correction", "advertisement", "video", "see", "also", "listen", "sources", "click"].contains(tokens[k].key) { continue }
@@ -788,11 +882,30 @@ struct StatementPass {
                     if !(after >= limit || tokens[after].key == "," || shortTail(after)) { return nil }
                 }
                 if !isVerbalForAttribution(cue) { return nil }
+                // "On ABC's “This Week,” Reyes said the levy …": a title in quotation marks inside
+                // the sentence's opening phrase is no quote; the clause after the verb is the content.
+                if !endedSentence, isQuotedTitle(q) {
+                    let after = skipAfterCue(cue, upperBound: limit)
+                    if !(after >= limit || tokens[after].key == "," || shortTail(after)) { return nil }
+                }
                 return (p, cue, cue.last)
             }
             c += 1
         }
         return nil
+    }
+
+    /// Whether quotation `q` is the title of a show, book or programme inside a sentence: one to
+    /// six words, every long word capitalised, a word right before the opening mark.
+    func isQuotedTitle(_ q: QuoteSpan) -> Bool {
+        guard q.openToken > 0, tokens[q.openToken - 1].kind == .word, tokens[q.openToken - 1].paragraph == q.paragraph else { return false }
+        var words = 0
+        for k in q.firstToken..<q.endToken where tokens[k].kind == .word {
+            words += 1
+            if words > 6 { return false }
+            if tokens[k].key.unicodeScalars.count >= 4, !tokens[k].capitalized { return false }
+        }
+        return words >= 1
     }
 
     /// Prepositions that join a head noun to the rest of a subject ("the embassy in Dublin").
@@ -1177,6 +1290,7 @@ struct StatementPass {
     func contentEnd(from: Int, sentenceLast: Int, nominal: Bool = false) -> Int {
         var k = from
         var end = from - 1
+        var sawColon = false
         while k <= sentenceLast {
             let t = tokens[k]
             // The object of "condemned", "labelled" is a noun phrase: a comma or dash before
@@ -1188,12 +1302,22 @@ struct StatementPass {
             // ", the …", ", its …", ", saying …", ", they …" after an object phrase: an apposition or a new clause.
             if nominal, t.quote < 0, t.kind == .punct, t.key == ",", k + 1 <= sentenceLast, tokens[k + 1].kind == .word,
                tokens[k + 1].has(.determiners) || tokens[k + 1].key.hasSuffix("ing") || tokens[k + 1].has(.subjectPronouns) { break }
+            // "backs the plan but rejects …": a second predicate after the object phrase is the
+            // journalist's account of another act.
+            if nominal, t.quote < 0, k > from, k + 1 <= sentenceLast, tokens[k + 1].kind == .word, tokens[k + 1].quote < 0 {
+                let next = tokens[k + 1]
+                if t.kind == .word, t.key == "but", next.key != "also", next.key != "not" { break }
+            }
             // "accused Y of Z after reports emerged …": the journalist's framing, not the object.
             if nominal, t.quote < 0, t.kind == .word, k > from, ["after", "amid", "following"].contains(t.key) { break }
             // "endorsed X during a speech", "criticised X at a rally", "X despite …", "X by reminding
             // voters …", "X last week", "X and challenged him …": the act's setting or another act.
             if nominal, t.quote < 0, t.kind == .word, k > from, endsObjectPhrase(k, sentenceLast: sentenceLast) { break }
             if t.quote >= 0, quoteOwner[t.quote] >= 0 { break }
+            // "…; others disagreed": a semicolon after the content opens the journalist's next
+            // clause (unless it separates the items of a list the content introduced with a colon).
+            if t.quote < 0, t.kind == .punct, t.key == ";", k > from, !sawColon { break }
+            if t.quote < 0, t.kind == .punct, t.key == ":" { sawColon = true }
             if t.isQuoteMark, k + 1 <= sentenceLast, tokens[k + 1].quote >= 0, quoteOwner[tokens[k + 1].quote] >= 0 { break }
             if t.kind == .word, t.quote < 0 {
                 if t.key == "according", k + 1 <= sentenceLast, tokens[k + 1].key == "to" { break }
@@ -1260,7 +1384,11 @@ struct StatementPass {
         if t.key == "the", k >= 2, tokens[k - 2].capitalized, tokens[k - 2].kind == .word, k + 2 <= sentenceLast,
            !tokens[k + 1].capitalized, tokens[k + 1].kind == .word { return true }
         let subjectStart = t.has(.conjunctions) ? k + 1 : k
-        guard subjectStart <= sentenceLast, let p = phraseStarting(at: subjectStart, upperBound: sentenceLast + 1) else { return false }
+        guard subjectStart <= sentenceLast else { return false }
+        // ", while another says …", ", and most said …": a counted subject with its own verb.
+        let count = tokens[subjectStart].kind == .word && StatementPass.quantityWords.contains(tokens[subjectStart].key)
+            ? SpeakerPhrase(first: subjectStart, last: subjectStart) : nil
+        guard let p = count ?? phraseStarting(at: subjectStart, upperBound: sentenceLast + 1) else { return false }
         var v = p.last + 1
         while v <= sentenceLast, tokens[v].kind == .word, tokens[v].has(.auxiliaries) || StatementWords.isAdverb(tokens[v].key) { v += 1 }
         guard v <= sentenceLast, let c = cueAt[v], tokens[v].quote < 0 else { return false }
@@ -1355,6 +1483,12 @@ struct StatementPass {
             }
             // "the defence ministry claims": a body's name is a clear subject too.
             if head.has(.organisationWords), head.has(.titleWords) || speaker.first < speaker.last { verbalByContext = true }
+            // "The online retailer reported a profit", "outside groups reported spending …": a past
+            // tense after a noun phrase that opens with a determiner or is plural is the verb.
+            // ("a website called …" names; "reported by" is a passive.)
+            if cue.form.words[0].hasSuffix("ed"), ["report", "claim", "note"].contains(cue.form.lemma), speaker.first < speaker.last,
+               cue.last + 1 < tokens.count, tokens[cue.last + 1].key != "by",
+               tokens[speaker.first].has(.determiners) || StatementPass.looksPlural(head.key) { verbalByContext = true }
             if !(head.capitalized || head.has(.subjectPronouns) || verbalByContext) { return }
             // "The preposterous claim that …": a singular form after a singular common noun phrase is the noun.
             if !cue.form.words[0].hasSuffix("s"), !cue.form.words[0].hasSuffix("ed"), !head.capitalized, !head.has(.subjectPronouns),
@@ -1391,8 +1525,11 @@ struct StatementPass {
                 var fragments = [content.span]
                 var qs = content.quotes
                 // "A wall would …, she said, but also …": the sentence goes on after the attribution.
+                // (A verb of thought or stance there is the sentence's own verb: "His wife, he
+                // says, plans to leave …"; a participle cue is another act: "…, she said, adding …".)
                 if tailComma, after + 1 <= sLast, tokens[after + 1].kind == .word,
-                   !tokens[after + 1].has(.subordinators), cueAt[after + 1] == nil {
+                   !tokens[after + 1].has(.subordinators),
+                   cueAt[after + 1].map({ !isSpeechCue($0) && !$0.form.words[0].hasSuffix("ing") }) ?? true {
                     let end = contentEnd(from: after + 1, sentenceLast: sLast)
                     if end > after + 1, let more = contentSpan(after + 1, end), more.words >= 2 {
                         fragments.append(more.span)
@@ -1412,6 +1549,20 @@ struct StatementPass {
         if tokens[start].quote >= 0, quoteOwner[tokens[start].quote] >= 0 { return }
         if tokens[start].isQuoteMark, start + 1 <= sLast, tokens[start + 1].quote >= 0, quoteOwner[tokens[start + 1].quote] >= 0 { return }
         var end = contentEnd(from: start, sentenceLast: sLast, nominal: cue.form.frame == .object)
+        // "Kone, who has called for a ban on imports, spoke on Monday": the content of a
+        // relative clause set off by commas ends at the comma before the sentence's own verb.
+        // (A reported clause must have its own verb before that comma: "said the two men, and
+        // Reyes in particular, must …" goes on.)
+        if let p = speaker, isRelativeSubject(p, cue: i) {
+            var m = start
+            var clauseVerb = cue.form.frame == .object
+            while m < end {
+                if tokens[m].key == ",", tokens[m].quote < 0, clauseVerb, startsPredicate(m + 1) { end = m - 1; break }
+                if !clauseVerb, startsPredicate(m) || (m > start && tokens[m].kind == .word && !tokens[m].capitalized && tokens[m].key.hasSuffix("s")
+                    && !tokens[m].key.hasSuffix("ss") && tokens[m - 1].kind == .word && !tokens[m - 1].has(.determiners)) { clauseVerb = true }
+                m += 1
+            }
+        }
         // "…'s vote, which she has said was a mistake, was …": a relative clause set off by
         // commas ends at its closing comma.
         if let comma = trailingRelativeComma(cue), comma >= sFirst {
@@ -1423,6 +1574,25 @@ struct StatementPass {
         consumeCue(cue)
         addIndirect(DraftStatement(kind: .indirect, fragments: [content.span], speaker: speaker, cue: cue, continues: nil,
                                    speakerFrom: speakerFrom, polarity: cue.form.polarity, sentence: tokens[i].sentence), quotes: content.quotes)
+    }
+
+    /// Whether the speaker of the cue at `cue` is the antecedent of a relative clause set off by a
+    /// comma: "Kone, who said …" (the phrase is "who") or "the Courier, which said …".
+    func isRelativeSubject(_ p: SpeakerPhrase, cue: Int) -> Bool {
+        let w = skipAuxiliariesLeft(cue - 1, lowerBound: p.last)
+        guard w >= 0, tokens[w].key == "who" || tokens[w].key == "which", w >= 1, tokens[w - 1].key == "," else { return false }
+        return p.last == w || p.last == w - 2
+    }
+
+    /// Whether token `k` opens a finite predicate: an auxiliary, a form of "be", or a lower-case
+    /// past tense or reporting verb ("…, spoke on Monday", "…, was re-elected").
+    func startsPredicate(_ k: Int) -> Bool {
+        guard k < tokens.count, tokens[k].kind == .word, tokens[k].quote < 0, !tokens[k].capitalized else { return false }
+        let t = tokens[k]
+        if t.has([.auxiliaries, .beForms]) { return true }
+        if StatementPass.pastTenses.contains(t.key) || ["spoke", "wrote", "said", "told"].contains(t.key) { return true }
+        if t.key.hasSuffix("ed"), t.key.unicodeScalars.count > 4 { return true }
+        return false
     }
 
     /// Words that open a predicate right after a noun phrase ("the public still backs …").
