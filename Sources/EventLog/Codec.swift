@@ -330,24 +330,10 @@ final class PayloadEncoder: @unchecked Sendable {
         results.initialize(repeating: [])
         defer { results.deinitialize(); results.deallocate() }
         let perChunk = (payloads.count + chunks - 1) / chunks
-        // Every chunk but the first is offered to Dispatch's global queue and the caller
-        // compresses whatever no worker has started, so it never waits for a thread that is slow
-        // to come (a block that comes after the caller left finds its chunk taken and does
-        // nothing). Not
-        // `concurrentPerform`: called from a Swift concurrency thread, it ran most chunks on
-        // the caller (1.3–1.6 times one thread's speed on two cores, against 1.8 this way).
-        let claims = ChunkClaims(count: chunks)
-        @Sendable func compress(_ chunk: Int) {
-            guard claims.claim(chunk) else { return }
-            defer { claims.finished() }
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
             let lower = chunk * perChunk, upper = min(payloads.count, lower + perChunk)
             if lower < upper { results[chunk] = encode(payloads[lower..<upper]) }
         }
-        for chunk in 1..<chunks {
-            DispatchQueue.global(qos: .userInitiated).async { compress(chunk) }
-        }
-        for chunk in 0..<chunks { compress(chunk) }
-        claims.waitForClaimed()
         return results.flatMap { $0 }
     }
 
@@ -364,40 +350,6 @@ final class PayloadEncoder: @unchecked Sendable {
                 if compressed.count >= raw.count { return EncodedPayload(codec: .raw, crc32: crc, stored: payload) }
                 return EncodedPayload(codec: useDictionary ? .zlibDictionary : .zlib, crc32: crc, stored: compressed)
             }
-        }
-    }
-}
-
-/// Which chunks of a batch someone has taken to compress, and how many of those are still
-/// running. Thread-safe.
-private final class ChunkClaims: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var taken: [Bool]
-    private var running = 0
-
-    init(count: Int) { taken = Array(repeating: false, count: count) }
-
-    /// True for the first caller only, who must call `finished()` when done.
-    func claim(_ chunk: Int) -> Bool {
-        condition.withLock {
-            if taken[chunk] { return false }
-            taken[chunk] = true
-            running += 1
-            return true
-        }
-    }
-
-    func finished() {
-        condition.withLock {
-            running -= 1
-            if running == 0 { condition.broadcast() }
-        }
-    }
-
-    /// Returns when every claimed chunk is done (the unclaimed ones are not waited for).
-    func waitForClaimed() {
-        condition.withLock {
-            while running > 0 { condition.wait() }
         }
     }
 }
