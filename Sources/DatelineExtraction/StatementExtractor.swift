@@ -127,7 +127,8 @@ struct StatementPass {
         sentenceFirst = Array(repeating: -1, count: sentenceCount)
         sentenceLast = Array(repeating: -1, count: sentenceCount)
         paragraphFirst = Array(repeating: -1, count: (tokens.map(\.paragraph).max() ?? 0) + 1)
-        let headline = StatementPass.headlineSentences(tokens, sentenceCount: sentenceCount)
+        // Worked out only for sentences with a capitalised cue word inside them, which are few.
+        var headline: [Bool?] = Array(repeating: nil, count: sentenceCount)
         for (i, t) in tokens.enumerated() {
             if paragraphFirst[t.paragraph] < 0 { paragraphFirst[t.paragraph] = i }
             if sentenceFirst[t.sentence] < 0 { sentenceFirst[t.sentence] = i }
@@ -135,7 +136,10 @@ struct StatementPass {
             guard t.kind == .word, t.has(.cueStart), let forms = lexicon.byFirstWord[t.key] else { continue }
             // A capitalised cue word inside a sentence is part of a name ("the United States"),
             // except in a headline set in title case ("Mayor Says Levy Will Stay").
-            if t.capitalized, sentenceFirst[t.sentence] != i, !headline[t.sentence] { continue }
+            if t.capitalized, sentenceFirst[t.sentence] != i {
+                if headline[t.sentence] == nil { headline[t.sentence] = StatementPass.isHeadline(sentenceAround: i, tokens) }
+                if headline[t.sentence] == false { continue }
+            }
             for form in forms where matches(form, at: i, tokens) {
                 cueAt[i] = FoundCue(form: form, first: i, last: i + form.words.count - 1)
                 break
@@ -143,20 +147,24 @@ struct StatementPass {
         }
     }
 
-    /// Per sentence, whether it is a headline in title case: four or more words, three or more
-    /// of them long (four letters or more), and every long word capitalised. Such a line
-    /// capitalises its verbs too ("Mayor Praises Council Plan"), so a capitalised cue there is a verb.
-    static func headlineSentences(_ tokens: [StatementToken], sentenceCount: Int) -> [Bool] {
-        var words = Array(repeating: 0, count: sentenceCount)
-        var long = Array(repeating: 0, count: sentenceCount)
-        var lowerLong = Array(repeating: false, count: sentenceCount)
-        for t in tokens where t.kind == .word && t.quote < 0 {
-            words[t.sentence] += 1
-            guard t.key.unicodeScalars.count >= 4, let c = t.key.unicodeScalars.first, !("0"..."9").contains(c) else { continue }
-            long[t.sentence] += 1
-            if !t.capitalized { lowerLong[t.sentence] = true }
+    /// Whether the sentence holding token `i` is a headline in title case: four or more words,
+    /// three or more of them long (four letters or more), and every long word capitalised. Such
+    /// a line capitalises its verbs too ("Mayor Praises Council Plan"), so a capitalised cue
+    /// there is a verb.
+    static func isHeadline(sentenceAround i: Int, _ tokens: [StatementToken]) -> Bool {
+        let sentence = tokens[i].sentence
+        var first = i, last = i
+        while first > 0, tokens[first - 1].sentence == sentence { first -= 1 }
+        while last + 1 < tokens.count, tokens[last + 1].sentence == sentence { last += 1 }
+        var words = 0, long = 0
+        for k in first...last where tokens[k].kind == .word && tokens[k].quote < 0 {
+            words += 1
+            let key = tokens[k].key.unicodeScalars
+            guard key.count >= 4, let c = key.first, !("0"..."9").contains(c) else { continue }
+            long += 1
+            if !tokens[k].capitalized { return false }
         }
-        return (0..<sentenceCount).map { words[$0] >= 4 && long[$0] >= 3 && !lowerLong[$0] }
+        return words >= 4 && long >= 3
     }
 
     private func matches(_ form: CueForm, at i: Int, _ tokens: [StatementToken]) -> Bool {
