@@ -45,7 +45,7 @@ struct ProjectionCrashTests {
     }
 
     @Test("a process killed with SIGKILL inside an apply transaction loses nothing and counts nothing twice")
-    func killedWhileApplying() async throws {
+    func killedWhileApplying() throws {
         let dir = try TemporaryDirectory()
         let log = try openLog(dir.database)
         defer { log.close() }
@@ -72,18 +72,33 @@ struct ProjectionCrashTests {
         }
         try appendBatches(batches[48...], to: log)
         let events = try allEvents(log)
+        let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
         for (round, stopAt) in unusable.enumerated() {
             let marks = dir.path + "/marks-\(round)"
-            let child = try ChildTestProcess(filter: "crashChild", environment: [
-                childDatabaseVariable: dir.database, childStopAtVariable: String(stopAt.rawValue), childMarksVariable: marks,
-            ])
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = ["--testing-library", "swift-testing", "--filter", "crashChild"]
+            var environment = ProcessInfo.processInfo.environment
+            environment[childDatabaseVariable] = dir.database
+            environment[childStopAtVariable] = String(stopAt.rawValue)
+            environment[childMarksVariable] = marks
+            process.environment = environment
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
             // The child says when it is inside the transaction (however long it takes to get
             // there); the bound only keeps a broken child from hanging the test.
-            let reached = try await blocking { child.waitForMark("stopped \(stopAt.rawValue)", in: marks, interval: 100, limit: 1_200_000) }
-            #expect(reached, "round \(round): the child ended before it reached position \(stopAt)")
+            var polls = 0
+            while process.isRunning, !((try? String(contentsOfFile: marks, encoding: .utf8)) ?? "").contains("stopped \(stopAt.rawValue)\n"),
+                  polls < 1_200_000 {
+                usleep(100)
+                polls += 1
+            }
+            #expect(process.isRunning, "round \(round): the child ended before it reached position \(stopAt)")
             let journal = FileManager.default.fileExists(atPath: dir.timelineFile("statements") + "-journal")
-            _ = try await blocking { child.killAndWait() }
-            #expect(child.terminationReason == .uncaughtSignal, "round \(round)")
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            #expect(process.terminationReason == .uncaughtSignal, "round \(round)")
             #expect(journal, "round \(round): killed inside a write transaction (its rollback journal was there)")
             // What survived is exactly the fold of the log up to the surviving checkpoint, which
             // is before the stopped transaction; each skipped event was counted once.
@@ -136,7 +151,7 @@ struct RebuildCrashTests {
     }
 
     @Test("a process killed with SIGKILL during a rebuild or its swap leaves each projection's old file or its new one")
-    func killedDuringRebuild() async throws {
+    func killedDuringRebuild() throws {
         let dir = try TemporaryDirectory()
         let log = try openLog(dir.database)
         defer { log.close() }
@@ -165,6 +180,7 @@ struct RebuildCrashTests {
         }
         #expect(old != new)
 
+        let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
         // Where to kill: while loading, just before and just after each rename (the child
         // pauses there), and at moments right after the first swap step began (no pause).
         let rounds: [(mark: String, pause: Bool, delayMicroseconds: UInt32, statementsNew: Bool?, tensionsNew: Bool?)] = [
@@ -185,16 +201,30 @@ struct RebuildCrashTests {
                 try FileManager.default.copyItem(atPath: backup + "/\(name).sqlite", toPath: dir.timelineFile(name))
             }
             let marks = dir.path + "/marks-\(round)"
-            let child = try ChildTestProcess(filter: "rebuildChild", environment: [
-                rebuildChildDatabaseVariable: dir.database, rebuildChildMarksVariable: marks,
-                rebuildChildPauseVariable: r.pause ? "1" : "0",
-            ])
-            if try await blocking({
-                _ = child.waitForMark(r.mark, in: marks, interval: 500, limit: 60_000, delay: r.delayMicroseconds)
-                return child.killAndWait()
-            }) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = ["--testing-library", "swift-testing", "--filter", "rebuildChild"]
+            var environment = ProcessInfo.processInfo.environment
+            environment[rebuildChildDatabaseVariable] = dir.database
+            environment[rebuildChildMarksVariable] = marks
+            environment[rebuildChildPauseVariable] = r.pause ? "1" : "0"
+            process.environment = environment
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            var waited = 0
+            while process.isRunning, waited < 60_000 {
+                let text = (try? String(contentsOfFile: marks, encoding: .utf8)) ?? ""
+                if text.contains(r.mark + "\n") { break }
+                usleep(500)
+                waited += 1
+            }
+            if r.delayMicroseconds > 0 { usleep(r.delayMicroseconds) }
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
                 kills += 1
             }
+            process.waitUntilExit()
             // Each projection's file is whole, and is the old one or the new one.
             for name in names {
                 let path = dir.timelineFile(name)
@@ -234,7 +264,7 @@ struct RebuildCrashTests {
     }
 
     @Test("a store opened while a rebuild is between its two renames waits for the second, and reads both new files")
-    func openedBetweenRenames() async throws {
+    func openedBetweenRenames() throws {
         let dir = try TemporaryDirectory()
         let log = try openLog(dir.database)
         defer { log.close() }
@@ -245,19 +275,27 @@ struct RebuildCrashTests {
         let newHead = try log.head()
 
         let marks = dir.path + "/marks"
-        let child = try ChildTestProcess(filter: "rebuildChild", environment: [
-            rebuildChildDatabaseVariable: dir.database, rebuildChildMarksVariable: marks, rebuildChildPauseVariable: "1",
-        ])
-        let reached = try await blocking { child.waitForMark("swapped statements", in: marks, interval: 100, limit: 1_200_000) }
-        #expect(reached, "the child ended before its first rename")
-        guard reached else {
-            _ = try await blocking { child.killAndWait() }
-            return
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        process.arguments = ["--testing-library", "swift-testing", "--filter", "rebuildChild"]
+        var environment = ProcessInfo.processInfo.environment
+        environment[rebuildChildDatabaseVariable] = dir.database
+        environment[rebuildChildMarksVariable] = marks
+        environment[rebuildChildPauseVariable] = "1"
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        var polls = 0
+        while process.isRunning, !((try? String(contentsOfFile: marks, encoding: .utf8)) ?? "").contains("swapped statements\n"),
+              polls < 1_200_000 {
+            usleep(100)
+            polls += 1
         }
+        #expect(process.isRunning, "the child ended before its first rename")
         // The child is between its renames (it pauses there, holding the directory's lock).
-        // Opening waits for the second rename: on a thread of its own too.
-        let handedLog = Handed(value: log)
-        let store = try await blocking { Handed(value: try TimelineStore(log: handedLog.value)) }.value
+        let store = try TimelineStore(log: log)
         let marked = (try? String(contentsOfFile: marks, encoding: .utf8)) ?? ""
         #expect(marked.contains("swapped tensions\n"), "opened before the rebuild's second rename: \(marked)")
         #expect(try checkpoints(store) == ["statements": newHead, "tensions": newHead])
@@ -265,65 +303,8 @@ struct RebuildCrashTests {
         fold.apply(try allEvents(log))
         try expectSameAnswers(store, fold)
         store.close()
-        try await blocking { child.waitForExit() }
-        #expect(child.terminationStatus == 0)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
         #expect(((try? String(contentsOfFile: marks, encoding: .utf8)) ?? "").contains("done\n"))
     }
-}
-
-/// This test binary run again as a child (one test, chosen by `filter`), for the tests that kill
-/// it. Waiting for its marks blocks: the tests do it through `blocking`, on a thread of their
-/// own, so that polling every few hundred microseconds neither holds one of the cooperative
-/// pool's threads for seconds nor wakes too late under a loaded suite. Not Sendable by nature
-/// (it owns a `Process`); shared with those threads only while the test waits for them.
-final class ChildTestProcess: @unchecked Sendable {
-    private let process = Process()
-
-    init(filter: String, environment extra: [String: String]) throws {
-        process.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-        process.arguments = ["--testing-library", "swift-testing", "--filter", filter]
-        process.environment = ProcessInfo.processInfo.environment.merging(extra) { _, new in new }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-    }
-
-    var isRunning: Bool { process.isRunning }
-    var terminationReason: Process.TerminationReason { process.terminationReason }
-    var terminationStatus: Int32 { process.terminationStatus }
-
-    /// Polls `marks` every `interval` µs, at most `limit` times, until it holds the line `mark`
-    /// or the child ends; then waits `delay` µs more. Blocks. True when the mark came while the
-    /// child was still running.
-    func waitForMark(_ mark: String, in marks: String, interval: UInt32, limit: Int, delay: UInt32 = 0) -> Bool {
-        var polls = 0, seen = false
-        while process.isRunning, polls < limit {
-            if ((try? String(contentsOfFile: marks, encoding: .utf8)) ?? "").contains(mark + "\n") { seen = true; break }
-            usleep(interval)
-            polls += 1
-        }
-        if delay > 0 { usleep(delay) }
-        return seen && process.isRunning
-    }
-
-    /// Sends SIGKILL if the child still runs; true when it did. Then waits for it to end. Blocks.
-    @discardableResult
-    func killAndWait() -> Bool {
-        let running = process.isRunning
-        if running { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        return running
-    }
-
-    /// Waits for the child to end on its own. Blocks.
-    func waitForExit() { process.waitUntilExit() }
-
-    /// A test that failed early leaves no child behind.
-    deinit { killAndWait() }
-}
-
-/// Carries a value that is not Sendable to or from a thread the test waits for; the test does
-/// not touch it meanwhile.
-struct Handed<T>: @unchecked Sendable {
-    let value: T
 }
