@@ -884,18 +884,15 @@ struct StatementPass {
                     guard let head = prepositionalSubjectStart(w, p.first) else { return nil }
                     p = SpeakerPhrase(first: head, last: p.last)
                 }
-                if endedSentence && tokens[w].capitalized {
-                    // Perhaps a new sentence: only a bare attribution ("Lavrov said.") belongs to the quote.
+                // Only a bare attribution ("Lavrov said.") belongs to the quote when what follows
+                // may be a new sentence, or when the quotation is a title in the sentence's opening
+                // phrase ("On ABC's “This Week,” Reyes said the levy …": no quote; the clause after
+                // the verb is the content).
+                if (endedSentence && tokens[w].capitalized) || (!endedSentence && isQuotedTitle(q)) {
                     let after = skipAfterCue(cue, upperBound: limit)
                     if !(after >= limit || tokens[after].key == "," || shortTail(after)) { return nil }
                 }
                 if !isVerbalForAttribution(cue) { return nil }
-                // "On ABC's “This Week,” Reyes said the levy …": a title in quotation marks inside
-                // the sentence's opening phrase is no quote; the clause after the verb is the content.
-                if !endedSentence, isQuotedTitle(q) {
-                    let after = skipAfterCue(cue, upperBound: limit)
-                    if !(after >= limit || tokens[after].key == "," || shortTail(after)) { return nil }
-                }
                 return (p, cue, cue.last)
             }
             c += 1
