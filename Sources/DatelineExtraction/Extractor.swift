@@ -5,7 +5,7 @@ import DatelineCore
 public struct Extractor: Sendable {
     /// Recorded on every finding, so `dateline reextract` can find articles read by an older
     /// extractor. Bump it whenever the output for some input may change.
-    public static let version = "6"
+    public static let version = "7"
 
     public init() {}
 

@@ -269,6 +269,13 @@ struct StatementPass {
     /// ("Trump, the nominee, said"). nil when the words before do not form one.
     func subject(beforeCue cue: Int, lowerBound: Int) -> SpeakerPhrase? {
         var k = skipAuxiliariesLeft(cue - 1, lowerBound: lowerBound)
+        // "Smith went on to say", "Jones was quick to deny": the subject of the phrase before "to".
+        if let c = controlPhraseStart(beforeCue: cue, lowerBound: lowerBound) { k = skipAuxiliariesLeft(c - 1, lowerBound: lowerBound) }
+        // "Trump is stressing the need …": a verb in progress.
+        if tokens[cue].key.hasSuffix("ing"), k >= lowerBound, tokens[k].kind == .word, StatementPass.progressiveForms.contains(tokens[k].key),
+           isProgressiveCue(cue) {
+            k = skipAuxiliariesLeft(k - 1, lowerBound: lowerBound)
+        }
         // "Sen. Dana Reyes (D-Ohio), said": a comma after a parenthesis is the parenthesis's.
         if k > lowerBound, tokens[k].key == ",", tokens[k - 1].key == ")" { k -= 1 }
         if k >= lowerBound, tokens[k].key == ")" {
@@ -321,7 +328,8 @@ struct StatementPass {
                 // the phrase before it must open the sentence.
                 let a = tokens[c + 1]
                 let looksAppositive = a.kind == .word && (a.capitalized || a.has(.determiners)
-                    || ["who", "whose", "which"].contains(a.key) || a.has(.titleWords) || a.key.first?.isNumber == true)
+                    || ["who", "whose", "which"].contains(a.key) || a.has(.titleWords) || a.key.first?.isNumber == true
+                    || StatementPass.appositiveOpeners.contains(a.key))
                 // "Rep. Dana Reyes (D-Ohio), chair of …, said": the party and state in
                 // parentheses belong to the name before them.
                 var nameEnd = c - 1
@@ -354,6 +362,53 @@ struct StatementPass {
         }
         return phraseEnding(at: k, lowerBound: lowerBound)
     }
+
+    static let progressiveForms: Set<String> = ["is", "are", "was", "were", "am"]
+
+    /// Verbs and adjectives whose subject also performs the infinitive after them: "went on to
+    /// say", "was quick to deny", "continues to insist", "used to support".
+    static let controlWords: Set<String> = ["continued", "continues", "continue", "continuing", "began", "begins", "begin", "started", "starts",
+                                            "used", "tried", "tries", "moved", "moves", "rushed", "rush", "hastened", "proceeded", "quick", "careful",
+                                            "pains", "likely", "working", "sought", "seeks", "seeking", "wasted"]
+
+    /// Whether the -ing cue at `cue` after a form of "be" is a verb in progress ("Trump is
+    /// stressing the need …"), not an adjective ("the metaphor is telling") or a phrasal verb
+    /// ("is showing up", "is adding to his lead").
+    func isProgressiveCue(_ cue: Int) -> Bool {
+        guard let c = cueAt[cue] else { return false }
+        let next = c.last + 1
+        guard next < tokens.count, tokens[next].kind == .word || tokens[next].isQuoteMark else { return false }
+        if tokens[next].kind == .word, StatementPass.progressiveStoppers.contains(tokens[next].key) { return false }
+        return true
+    }
+
+    /// Words after an -ing cue that make it a phrasal verb or an adjective.
+    static let progressiveStoppers: Set<String> = ["up", "down", "out", "off", "to", "and", "or", "in", "signs", "for", "as", "with", "back", "on"]
+
+    /// The first token of a control phrase ending in "to" right before the cue at `cue`, e.g. the
+    /// "went" of "went on to say".
+    func controlPhraseStart(beforeCue cue: Int, lowerBound: Int) -> Int? {
+        guard cue - 2 >= lowerBound, tokens[cue - 1].key == "to", tokens[cue - 2].kind == .word else { return nil }
+        var c = cue - 2
+        if tokens[c].key == "on", c - 1 >= lowerBound, ["went", "goes", "go", "going"].contains(tokens[c - 1].key) { return c - 1 }
+        if tokens[c].key == "first", c - 1 >= lowerBound, tokens[c - 1].key == "the" { c -= 1; if c - 1 >= lowerBound, StatementPass.progressiveForms.contains(tokens[c - 1].key) { return c - 1 }; return nil }
+        guard StatementPass.controlWords.contains(tokens[c].key) else { return nil }
+        if ["quick", "careful", "likely"].contains(tokens[c].key) {
+            var b = c - 1
+            while b >= lowerBound, tokens[b].kind == .word, StatementWords.isAdverb(tokens[b].key) || tokens[b].key == "very" { b -= 1 }
+            guard b >= lowerBound, StatementPass.progressiveForms.contains(tokens[b].key) || tokens[b].key == "been" || tokens[b].key == "be" else { return nil }
+            return b
+        }
+        if tokens[c].key == "pains", c - 1 >= lowerBound, ["took", "taking", "takes", "take"].contains(tokens[c - 1].key) { return c - 1 }
+        if tokens[c].key == "pains" { return nil }
+        if tokens[c].key == "working", c - 1 >= lowerBound, StatementPass.progressiveForms.contains(tokens[c - 1].key) || tokens[c - 1].key == "been" { return c - 1 }
+        if tokens[c].key == "working" { return nil }
+        return c
+    }
+
+    /// Lower-case words that open an appositive after a name: "Abedin, longtime aide to …",
+    /// "Editorial pages, including USA Today, warned".
+    static let appositiveOpeners: Set<String> = ["including", "longtime", "former", "fellow", "veteran", "then", "now", "once", "himself", "herself", "itself", "themselves"]
 
     static let quantityWords: Set<String> = ["most", "many", "some", "few", "half", "others", "several", "both", "all", "majority", "plurality", "minority", "third", "quarter", "fifth", "another"]
     static let numberWords: Set<String> = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "a"]
@@ -456,6 +511,10 @@ struct StatementPass {
     /// "instructed to").
     func isVerbal(_ cue: FoundCue) -> Bool {
         let i = cue.first
+        // "adding to her lead", "showed up", "reported from Kyiv", "charged with fraud", "found
+        // itself": another verb that shares the cue's spelling.
+        if cue.last + 1 < tokens.count, tokens[cue.last + 1].kind == .word,
+           let others = StatementPass.nonSpeechParticles[cue.form.lemma], others.contains(tokens[cue.last + 1].key) { return false }
         // "responded to the invasion", "responded by issuing licences": an action, not a reply.
         if cue.form.lemma == "reply", cue.form.words[0].hasPrefix("respond"), cue.last + 1 < tokens.count,
            tokens[cue.last + 1].key == "to" || tokens[cue.last + 1].key == "by" { return false }
@@ -474,7 +533,7 @@ struct StatementPass {
                 // "Trump's claims": a possessive before a noun-like form. "Russia's Foreign Minister said" is handled by the phrase.
                 if cue.form.ambiguous { return false }
             }
-            if prev.key == "to" && cue.form.frame != .according { return false }
+            if prev.key == "to" && cue.form.frame != .according && controlPhraseStart(beforeCue: i, lowerBound: max(0, i - 6)) == nil { return false }
             if prev.has(.beForms) && !cue.form.words[0].hasSuffix("ing") { return false }
         }
         // "instructed to", "told to", "urged to", "asked to": an order or a request, not speech.
@@ -514,6 +573,11 @@ struct StatementPass {
         var k = start
         while k < upperBound, tokens[k].kind == .word {
             let w = tokens[k].key
+            // "warning darkly that …", "said flatly: …": a manner adverb before the content.
+            if StatementWords.isAdverb(w), !tokens[k].capitalized, k + 1 < upperBound, tokens[k + 1].key == "that" || tokens[k + 1].isQuoteMark || tokens[k + 1].key == ":" {
+                k += 1
+                continue
+            }
             if tokens[k].has(.weekdays) || ["yesterday", "today", "tonight", "earlier", "later", "again", "also",
                                                        "recently", "previously", "repeatedly", "publicly", "privately"].contains(w) {
                 k += 1
@@ -1250,6 +1314,7 @@ struct StatementPass {
                 continue
             }
             if cue.form.lemma == "ask", tokens[i].key == "asked", readAskedClause(cue) { continue }
+            if readPassiveWithAgent(cue) { continue }
             guard isVerbal(cue) else { continue }
             // Two cues in a row ("reports said"): the later is the verb.
             if cue.last + 1 < tokens.count, let next = cueAt[cue.last + 1], next.form.frame != .according, tokens[cue.last + 1].quote < 0 {
@@ -1264,6 +1329,65 @@ struct StatementPass {
             }
         }
     }
+
+    /// Words after a cue that make it another verb of the same spelling, by the cue's lemma.
+    static let nonSpeechParticles: [String: Set<String>] = [
+        "add": ["to"], "show": ["up", "itself", "himself", "herself", "themselves"], "report": ["from", "to"], "allege": ["with"],
+        "find": ["itself", "himself", "herself", "themselves", "ways"],
+    ]
+
+    /// Agents of "by" that are no speaker: "by Tuesday", "by a margin of", "by phone".
+    static let nonAgents: Set<String> = ["far", "default", "phone", "telephone", "email", "e-mail", "mail", "hand", "name", "then", "now", "law",
+                                         "margin", "vote", "majority", "end", "time", "way", "contrast", "comparison", "itself", "themselves", "himself", "herself"]
+
+    /// A passive whose agent is named: "The sanctions were announced by the ministry", "the bill,
+    /// opposed by Democrats, …", "Tinder's ban was first reported by BuzzFeed". The agent is the
+    /// speaker; the passive's subject (the noun phrase before it) is the content.
+    mutating func readPassiveWithAgent(_ cue: FoundCue) -> Bool {
+        let i = cue.first
+        guard cue.form.frame != .addressee, cue.form.frame != .according, cue.form.frame != .belief, !cue.form.speechOnly,
+              cue.form.words.count == 1, tokens[i].key.hasSuffix("ed") || ["shown", "found", "written"].contains(tokens[i].key) else { return false }
+        let (sFirst, sLast) = sentenceBounds(i)
+        let by = cue.last + 1
+        guard by + 1 <= sLast, tokens[by].key == "by", tokens[by + 1].kind == .word, !tokens[by + 1].key.hasSuffix("ing"),
+              tokens[by + 1].key.first.map({ !$0.isNumber }) ?? false else { return false }
+        guard let agent = phraseStarting(at: by + 1, upperBound: sLast + 1) else { return false }
+        if (by + 1...agent.last).contains(where: { StatementPass.nonAgents.contains(tokens[$0].key) || tokens[$0].has([.weekdays, .months]) }) { return false }
+        // The passive's subject ends before its auxiliaries ("has been", "was first") or at a comma or dash.
+        var e = i - 1
+        var passive = false
+        while e >= sFirst, tokens[e].kind == .word, tokens[e].has([.auxiliaries, .beForms]) || StatementWords.isAdverb(tokens[e].key) {
+            if tokens[e].has(.beForms) { passive = true }
+            e -= 1
+        }
+        guard e >= sFirst else { return false }
+        if !passive {
+            // A reduced relative: "the bill, opposed by Democrats", "a sentiment endorsed by …".
+            if tokens[e].key == "," || isDash(e) { e -= 1 } else if tokens[e].kind != .word || tokens[e].has([.stopWords, .subjectPronouns, .objectPronouns]) { return false }
+        }
+        // "a deal that was rejected by …", "the group, which is backed by …": the antecedent.
+        if e >= sFirst, ["that", "which", "who"].contains(tokens[e].key) {
+            e -= 1
+            if e >= sFirst, tokens[e].key == "," { e -= 1 }
+        }
+        guard e >= sFirst, tokens[e].kind == .word, tokens[e].quote < 0, !tokens[e].has(.stopWords) else { return false }
+        var b = e
+        while b - 1 >= sFirst, b > e - 12 {
+            let t = tokens[b - 1]
+            guard t.kind == .word, t.quote < 0, cueAt[b - 1] == nil, !StatementPass.passiveSubjectBounds.contains(t.key), !t.has(.subordinators) else { break }
+            b -= 1
+            if t.has(.determiners) { break }
+        }
+        guard let content = contentSpan(b, e) else { return false }
+        consumeCue(cue)
+        addIndirect(DraftStatement(kind: .indirect, fragments: [content.span], speaker: agent, cue: cue, continues: nil,
+                                   speakerFrom: nil, polarity: cue.form.polarity, sentence: tokens[i].sentence), quotes: content.quotes)
+        return true
+    }
+
+    /// Words before which the subject of a passive cannot reach.
+    static let passiveSubjectBounds: Set<String> = ["that", "which", "who", "whom", "when", "while", "because", "if", "as", "and", "but", "or",
+                                                    "after", "before", "since", "although", "though", "where", "so"]
 
     /// A cue inside another statement's content with its own named subject and a "that" clause
     /// ("Reyes said the mayor had argued that the levy was fair"): a nested statement of its own;
@@ -1488,6 +1612,12 @@ struct StatementPass {
             }
             // "the defence ministry claims": a body's name is a clear subject too.
             if head.has(.organisationWords), head.has(.titleWords) || speaker.first < speaker.last { verbalByContext = true }
+            // "Legal observers note the White House …": a base form after a plural common noun
+            // agrees with it as its verb ("the tax plans call for …" is a verb too).
+            if !head.capitalized, StatementPass.looksPlural(head.key), !(speaker.first...speaker.last).contains(where: { tokens[$0].key.hasSuffix("'s") }),
+               !cue.form.words[0].hasSuffix("s"), !cue.form.words[0].hasSuffix("ed"), !cue.form.words[0].hasSuffix("ing"),
+               cue.last + 1 < tokens.count, tokens[cue.last + 1].kind == .word || tokens[cue.last + 1].isQuoteMark,
+               !tokens[cue.last + 1].has([.beForms, .auxiliaries]) { verbalByContext = true }
             // "The online retailer reported a profit", "outside groups reported spending …": a past
             // tense after a noun phrase that opens with a determiner or is plural is the verb.
             // ("a website called …" names; "reported by" is a passive.)

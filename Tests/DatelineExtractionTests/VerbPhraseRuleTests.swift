@@ -1,0 +1,99 @@
+import DatelineCore
+import Testing
+@testable import DatelineExtraction
+
+/// Rules of extractor version 7 about the verb phrase around a cue: verbs in progress, control
+/// phrases before "to", manner adverbs, passives with a named agent, plural subjects of
+/// noun-like cues, lower-case appositives, and verbs that only share a cue's spelling. Each with
+/// sentences that must give a statement and ones that must not; the sentences are written for
+/// these tests.
+@Suite("Statement rules: the verb phrase around a cue")
+struct VerbPhraseRuleTests {
+    @Test("A verb in progress ('is stressing', 'are slamming') has the subject before 'is'")
+    func progressive() throws {
+        let s = try #require(statements("Mayor Dana Reyes is stressing the need to repair the harbour wall.").first)
+        #expect(s.speaker.surface == "Mayor Dana Reyes")
+        #expect(s.content == "the need to repair the harbour wall")
+        let slam = try #require(statements("Farmers are slamming the council for the new water tax.").first)
+        #expect(slam.speaker.surface == "Farmers")
+        // An adjective or a phrasal verb in -ing is no speech: "is telling", "is showing up", "is adding to".
+        #expect(statements("The silence of the council is telling in its own right.").isEmpty)
+        #expect(statements("Kone is showing up at every market in the district.").isEmpty)
+        #expect(statements("Reyes is adding to her lead in the northern wards.").isEmpty)
+    }
+
+    @Test("A control phrase before 'to' ('went on to say', 'was quick to deny') keeps its subject")
+    func controlPhrase() throws {
+        let s = try #require(statements("Kone went on to say the levy would be cut in June.").first)
+        #expect(s.speaker.surface == "Kone")
+        #expect(s.content == "the levy would be cut in June")
+        let quick = try #require(statements("The ministry was quick to deny that the port had closed.").first)
+        #expect(quick.speaker.surface == "The ministry")
+        #expect(quick.content == "the port had closed")
+        let still = try #require(statements("Reyes continues to insist that the ferry will run.").first)
+        #expect(still.speaker.surface == "Reyes")
+        // Other phrases before "to" stay what they were: a purpose, an ability, an order.
+        #expect(statements("The council will not be able to say where the money went.").isEmpty)
+        #expect(statements("Kone came to the hall to say goodbye.").isEmpty)
+    }
+
+    @Test("A manner adverb between the cue and 'that' or a quotation is passed over")
+    func mannerAdverb() throws {
+        let s = try #require(statements("Reyes warned darkly that the port would close by winter.").first)
+        #expect(s.content == "the port would close by winter")
+        // A manner adverb before the object of an object cue is not moved: no content starts with it.
+        let plain = try #require(statements("Kone criticized the plan sharply.").first)
+        #expect(plain.content.hasPrefix("the plan"))
+    }
+
+    @Test("A passive with a named agent: the agent speaks, the passive's subject is the content")
+    func passiveWithAgent() throws {
+        let s = try #require(statements("The new water tax was criticized by the Farmers Union.").first)
+        #expect(s.cue?.lemma == "criticize")
+        #expect(s.speaker.surface == "the Farmers Union")
+        #expect(s.content == "The new water tax")
+        let reduced = try #require(statements("The harbour bill, opposed by the Green Party, passed on Tuesday.").first)
+        #expect(reduced.content == "The harbour bill")
+        #expect(reduced.speaker.surface == "the Green Party")
+        let relative = try #require(statements("The levy that was endorsed by Mayor Reyes failed in May.").first)
+        #expect(relative.content == "The levy")
+        // "by" with a time, a margin or a means names no speaker; a passive without "by" none either.
+        #expect(statements("The levy was approved by Tuesday.").allSatisfy { $0.cue?.lemma != "approve" })
+        #expect(statements("The motion was supported by a margin of ten votes.").isEmpty)
+        #expect(statements("The plan was criticized for its cost.").isEmpty)
+        #expect(statements("The vote was reported from the capital.").isEmpty)
+    }
+
+    @Test("A plural common noun is a clear subject for a noun-like cue ('observers note')")
+    func pluralSubjectOfNounLikeCue() throws {
+        let s = try #require(statements("Legal observers note the harbour board would not truly close the port.").first)
+        #expect(s.speaker.surface == "Legal observers")
+        #expect(s.content == "the harbour board would not truly close the port")
+        // A possessive before the noun, or a verb after the cue, keeps it a noun.
+        #expect(statements("The council's plans note nothing about the port.").isEmpty)
+        #expect(statements("The union's claims were dismissed.").isEmpty)
+    }
+
+    @Test("A lower-case appositive ('including …', 'longtime …') between subject and cue")
+    func lowerCaseAppositive() throws {
+        // (A subject that opens the sentence was found before; one after an opening word needs
+        // the appositive to look like one.)
+        let s = try #require(statements("Then his wife, longtime council aide Amina Doumbe, announced they had separated.").first)
+        #expect(s.speaker.surface == "his wife")
+        #expect(s.content == "they had separated")
+        let rivals = try #require(statements("Then the mayor, including her deputies, declared that the port would stay open.").first)
+        #expect(rivals.speaker.surface == "the mayor")
+        // A plain lower-case clause between commas is no appositive.
+        #expect(statements("Then the vote, held after a long debate, announced nothing.").isEmpty)
+    }
+
+    @Test("Verbs that share a cue's spelling: 'added to', 'showed up', 'found itself', 'charged with'")
+    func sameSpelling() throws {
+        #expect(statements("The storm added to the damage along the coast.").isEmpty)
+        #expect(statements("Hundreds of farmers showed up at the hall.").isEmpty)
+        #expect(statements("The council found itself at the centre of the dispute.").isEmpty)
+        #expect(statements("The driver was charged with reckless driving.").isEmpty)
+        // The cues themselves still work.
+        #expect(statements("Kone added that the levy would stay.").first?.cue?.lemma == "add")
+    }
+}
