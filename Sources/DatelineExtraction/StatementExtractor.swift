@@ -1045,8 +1045,8 @@ struct StatementPass {
                 }
                 if let p = subject(beforeCue: c, lowerBound: lowerBound) { return (p, cue) }
                 if let p = phraseStarting(at: cue.last + 1, upperBound: b + 1) { return (p, cue) }
-                // "Mrs. Clinton shook her head and said, “No.”": the clause's subject.
-                let before = skipAuxiliariesLeft(c - 1, lowerBound: lowerBound)
+                // "Mrs. Clinton shook her head and said, “No.”", "… but went on to say, “…”": the clause's subject.
+                let before = skipAuxiliariesLeft((controlPhraseStart(beforeCue: c, lowerBound: lowerBound) ?? c) - 1, lowerBound: lowerBound)
                 if before >= lowerBound, tokens[before].key == "and" || tokens[before].key == "but",
                    let p = sentenceSubject(lowerBound, before), tokens[p.last].capitalized || tokens[p.first].has(.subjectPronouns) { return (p, cue) }
                 // "… by saying, “…”": the clause's subject speaks.
@@ -1561,7 +1561,8 @@ struct StatementPass {
                   tokens[before - 1].quote < 0, let p = sentenceSubject(sFirst, before) {
             // "Russia drew protests after threatening to …": the sentence's subject.
             speaker = p
-        } else if isParticiple, before >= sFirst, tokens[before].key == "," {
+        } else if isParticiple, before >= sFirst, tokens[before].key == "," || (tokens[before].isQuoteMark && before > sFirst && tokens[before - 1].key == ",") {
+            // (", adding …" also after a quotation whose comma is inside its marks: "“…,” adding that …")
             if let p = previousInSentence {
                 speakerFrom = p
             } else if let p = sentenceSubject(sFirst, i) {

@@ -37,6 +37,24 @@ struct VerbPhraseRuleTests {
         #expect(statements("Kone came to the hall to say goodbye.").isEmpty)
     }
 
+    @Test("A control phrase before a quotation: '…, but went on to say, “…”' is the clause subject's")
+    func controlPhraseBeforeQuotation() throws {
+        let found = statements("Kone joked that the port was his answer, but went on to say, “There are places here that are dangerous.”")
+        let s = try #require(found.first { $0.kind == .direct })
+        #expect(s.speaker.surface == "Kone")
+        #expect(s.content == "There are places here that are dangerous.")
+    }
+
+    @Test("', adding that …' after a quotation whose comma is inside its marks continues the same speaker")
+    func participleAfterQuotationComma() throws {
+        let found = statements("Reyes said that the levy was “only one option,” adding that it was why the council keeps delaying the vote.")
+        let s = try #require(found.first { $0.cue?.lemma == "add" })
+        #expect(s.speaker.surface == "Reyes")
+        #expect(s.content == "it was why the council keeps delaying the vote")
+        // A quotation that ends its sentence is followed by no participle of the same speaker.
+        #expect(statements("Reyes said the levy was “only one option.” Adding to the cost, the port closed.").allSatisfy { $0.cue?.lemma != "add" })
+    }
+
     @Test("A manner adverb between the cue and 'that' or a quotation is passed over")
     func mannerAdverb() throws {
         let s = try #require(statements("Reyes warned darkly that the port would close by winter.").first)
