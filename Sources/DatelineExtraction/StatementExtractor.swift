@@ -1385,6 +1385,10 @@ struct StatementPass {
         return true
     }
 
+    static let venueOpeners: Set<String> = ["in", "on", "at", "for", "from", "to", "with"]
+
+    static let leadingLinks: Set<String> = ["and", "but", "even", "so", "yet", "still", "then", "also", "now"]
+
     /// Words before which the subject of a passive cannot reach.
     static let passiveSubjectBounds: Set<String> = ["that", "which", "who", "whom", "when", "while", "because", "if", "as", "and", "but", "or",
                                                     "after", "before", "since", "although", "though", "where", "so"]
@@ -1561,6 +1565,11 @@ struct StatementPass {
                   tokens[before - 1].quote < 0, let p = sentenceSubject(sFirst, before) {
             // "Russia drew protests after threatening to …": the sentence's subject.
             speaker = p
+        } else if isParticiple, i == sFirst || onlyOpeners(sFirst, i - 1) || (i - 1 == sFirst && StatementPass.participleOpeners.contains(tokens[sFirst].key)) {
+            // "Promising that …, Kone said …", "In addition to stating that …, Reyes …": an
+            // opening participle clause belongs to the subject after its comma.
+            readOpeningParticiple(cue, sentenceLast: sLast)
+            return
         } else if isParticiple, before >= sFirst, tokens[before].key == "," || (tokens[before].isQuoteMark && before > sFirst && tokens[before - 1].key == ",") {
             // (", adding …" also after a quotation whose comma is inside its marks: "“…,” adding that …")
             if let p = previousInSentence {
@@ -1710,6 +1719,46 @@ struct StatementPass {
         consumeCue(cue)
         addIndirect(DraftStatement(kind: .indirect, fragments: [content.span], speaker: speaker, cue: cue, continues: nil,
                                    speakerFrom: speakerFrom, polarity: cue.form.polarity, sentence: tokens[i].sentence), quotes: content.quotes)
+    }
+
+    /// An opening participle clause ("Citing the flood, Kone urged …"): the content runs from the
+    /// cue to the comma before the main clause, whose subject speaks. Nothing when no comma with a
+    /// subject and verb after it closes the clause.
+    mutating func readOpeningParticiple(_ cue: FoundCue, sentenceLast sLast: Int) {
+        guard !StatementPass.evidenceLemmas.contains(cue.form.lemma) else { return }
+        var start = skipAfterCue(cue, upperBound: sLast + 1)
+        if start <= sLast, tokens[start].key == "that" { start += 1 }
+        // "Writing in the Telegraph, he …", "Telling him to leave, …": a venue or an order, no content.
+        guard start <= sLast, !StatementPass.venueOpeners.contains(tokens[start].key) else { return }
+        var comma = start
+        while comma <= min(sLast, start + 40), !(tokens[comma].key == "," && tokens[comma].quote < 0) {
+            if tokens[comma].kind == .punct, [";", ":"].contains(tokens[comma].key) || isDash(comma) { return }
+            comma += 1
+        }
+        guard comma <= min(sLast, start + 40), comma > start, comma + 1 <= sLast else { return }
+        // The main clause: a pronoun or a name or title phrase, then (auxiliaries and) a verb.
+        guard let p = tokens[comma + 1].has(.subjectPronouns) ? SpeakerPhrase(first: comma + 1, last: comma + 1) : phraseEnding(at: mainClauseSubjectEnd(from: comma + 1, sentenceLast: sLast) ?? -1, lowerBound: comma + 1),
+              p.first == comma + 1, !tokens[p.last].has(.determiners),
+              tokens[p.last].capitalized || tokens[p.last].has([.subjectPronouns, .titleWords, .organisationWords]) else { return }
+        guard let content = contentSpan(start, comma - 1), content.words >= 2 else { return }
+        consumeCue(cue)
+        addIndirect(DraftStatement(kind: .indirect, fragments: [content.span], speaker: p, cue: cue, continues: nil,
+                                   speakerFrom: nil, polarity: cue.form.polarity, sentence: tokens[cue.first].sentence), quotes: content.quotes)
+    }
+
+    /// The last token of the subject of a main clause starting at `from`: the word before its
+    /// first verb-like token (an auxiliary, a form of "be", a cue, or a word in -ed or -s after a
+    /// capitalised word), within eight tokens.
+    func mainClauseSubjectEnd(from: Int, sentenceLast: Int) -> Int? {
+        var k = from
+        while k <= min(sentenceLast, from + 8), tokens[k].kind == .word, tokens[k].quote < 0 {
+            let t = tokens[k]
+            if k > from, t.has([.auxiliaries, .beForms]) || cueAt[k] != nil || (!t.capitalized && (t.key.hasSuffix("ed") || t.key.hasSuffix("s")) && tokens[k - 1].capitalized) {
+                return k - 1
+            }
+            k += 1
+        }
+        return nil
     }
 
     /// Whether the speaker of the cue at `cue` is the antecedent of a relative clause set off by a
@@ -1873,6 +1922,8 @@ struct StatementPass {
     func sentenceSubject(_ sFirst: Int, _ limit: Int) -> SpeakerPhrase? {
         var k = sFirst
         while k < limit, tokens[k].kind != .word { k += 1 }
+        // "And even Reyes tried …": a leading conjunction or focus word is no part of the subject.
+        while k + 1 < limit, StatementPass.leadingLinks.contains(tokens[k].key), tokens[k + 1].kind == .word { k += 1 }
         guard k < limit else { return nil }
         // "Earlier this month, X …", "In March, X …": a short opening adverbial is passed over.
         if tokens[k].has([.capitalisedFunctionWords, .weekdays, .months]) {
@@ -1888,6 +1939,13 @@ struct StatementPass {
         guard let p = phraseStarting(at: k, upperBound: limit) else { return nil }
         // "Ms. Doumbe pleaded guilty, saying …": the phrase ends at its last name or title word.
         var last = p.last
+        // "Kone left the hall, saying …": a name followed by a lower-case word ends there; the
+        // word is the sentence's verb.
+        if tokens[p.first].capitalized, !tokens[p.first].has(.determiners) {
+            var q = p.first
+            while q < p.last, tokens[q + 1].capitalized || ((tokens[q + 1].key == "of" || tokens[q + 1].key == "for") && q + 2 <= p.last && tokens[q + 2].capitalized) { q += 1 }
+            if q < p.last, !tokens[q + 1].has(.titleWords) { last = q }
+        }
         while last > p.first, !(tokens[last].capitalized || tokens[last].has(.titleWords)) { last -= 1 }
         guard tokens[last].capitalized || tokens[last].has(.titleWords) else { return nil }
         if last < p.last, tokens[last].has(.capitalisedFunctionWords) { return nil }

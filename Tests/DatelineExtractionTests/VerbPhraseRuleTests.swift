@@ -55,6 +55,34 @@ struct VerbPhraseRuleTests {
         #expect(statements("Reyes said the levy was “only one option.” Adding to the cost, the port closed.").allSatisfy { $0.cue?.lemma != "add" })
     }
 
+    @Test("A participle after the main clause speaks for its subject: a name ends before the verb; 'And even' is no subject")
+    func participleAfterMainClause() throws {
+        let s = try #require(statements("Kone left the hall, saying the plan had failed.").first)
+        #expect(s.speaker.surface == "Kone")
+        #expect(s.content == "the plan had failed")
+        let quit = try #require(statements("Dana Reyes quit the council on Monday, saying that the levy was unfair.").first)
+        #expect(quit.speaker.surface == "Dana Reyes")
+        let even = try #require(statements("And even Reyes tried to help them, noting that she would demur in their position.").first)
+        #expect(even.speaker.surface == "Reyes")
+        // A title after the name stays with it.
+        let title = try #require(statements("Kone Minister of Ports left the hall, saying the plan had failed.").first)
+        #expect(title.speaker.surface?.hasPrefix("Kone") == true)
+    }
+
+    @Test("An opening participle clause ('Promising that …, Kone said …') belongs to the main clause's subject")
+    func openingParticiple() throws {
+        let found = statements("Promising that his next report would look closely at the harbour, Kone said the port was safe.")
+        let s = try #require(found.first { $0.cue?.lemma == "promise" })
+        #expect(s.speaker.surface == "Kone")
+        #expect(s.content == "his next report would look closely at the harbour")
+        let citing = try #require(statements("Citing last week's flood as a warning, Mayor Reyes urged the council to act.").first { $0.cue?.lemma == "cite" })
+        #expect(citing.speaker.surface == "Mayor Reyes")
+        // A venue, a finding, or no main clause after the comma give nothing.
+        #expect(statements("Writing in the Harbour Courier, Kone said the port was safe.").allSatisfy { $0.cue?.lemma != "write" })
+        #expect(statements("Showing the damage, the photographs were shared widely.").isEmpty)
+        #expect(statements("Saying goodbye to friends, the long summer ended.").isEmpty)
+    }
+
     @Test("A manner adverb between the cue and 'that' or a quotation is passed over")
     func mannerAdverb() throws {
         let s = try #require(statements("Reyes warned darkly that the port would close by winter.").first)
