@@ -605,6 +605,11 @@ struct StatementPass {
                 }
             } else if w == "on", k + 1 < upperBound, ["twitter", "facebook", "instagram", "television", "tv", "radio"].contains(tokens[k + 1].key) {
                 k += 2
+            } else if ["on", "to", "in", "at"].contains(w), k + 1 < upperBound, tokens[k + 1].capitalized, tokens[k + 1].kind == .word,
+                      let that = (k + 2..<min(upperBound, k + 7)).first(where: { tokens[$0].key == "that" }),
+                      (k + 1..<that).allSatisfy({ tokens[$0].kind == .word && (tokens[$0].capitalized || ["radio", "program", "show", "interview", "'s"].contains(tokens[$0].key)) }) {
+                // "said on CNN that …", "told the paper in Kyiv that …": the channel or place before "that".
+                k = that
             } else {
                 break
             }
@@ -1353,6 +1358,16 @@ struct StatementPass {
               tokens[by + 1].key.first.map({ !$0.isNumber }) ?? false else { return false }
         guard let agent = phraseStarting(at: by + 1, upperBound: sLast + 1) else { return false }
         if (by + 1...agent.last).contains(where: { StatementPass.nonAgents.contains(tokens[$0].key) || tokens[$0].has([.weekdays, .months]) }) { return false }
+        // "As reported by the Courier, there are …": the sentence after the comma is the content.
+        if i - 1 >= sFirst, tokens[i - 1].key == "as", i - 1 == sFirst || onlyOpeners(sFirst, i - 2) || tokens[i - 2].key == "," {
+            guard agent.last + 1 <= sLast, tokens[agent.last + 1].key == ",", agent.last + 2 <= sLast else { return false }
+            let end = contentEnd(from: agent.last + 2, sentenceLast: sLast)
+            guard i - 1 == sFirst || onlyOpeners(sFirst, i - 2), let content = contentSpan(agent.last + 2, end), content.words >= 3 else { return false }
+            consumeCue(cue)
+            addIndirect(DraftStatement(kind: .indirect, fragments: [content.span], speaker: agent, cue: cue, continues: nil,
+                                       speakerFrom: nil, polarity: cue.form.polarity, sentence: tokens[i].sentence), quotes: content.quotes)
+            return true
+        }
         // The passive's subject ends before its auxiliaries ("has been", "was first") or at a comma or dash.
         var e = i - 1
         var passive = false
@@ -1652,7 +1667,7 @@ struct StatementPass {
         let speakerFirst = speaker?.first ?? i
         // ("Early Tuesday, the ministry disclosed …": an opening time phrase is no content before the speaker.)
         let preceded = speakerFrom == nil && speakerFirst > sFirst + 2 && (tokens[speakerFirst - 1].key == "," || isDash(speakerFirst - 1))
-            && !isTimePhrase(sFirst, speakerFirst - 2)
+            && !isTimePhrase(sFirst, speakerFirst - 2) && !isOpeningParticiplePhrase(sFirst, speakerFirst - 2)
         // "…, people close to the mayor say.": a trailing attribution whose subject runs back to the comma.
         if speakerFrom == nil, isSpeechCue(cue), !preceded, after > sLast || isSentenceEnd(after) || tokens[after].key == ";",
            let (subjectFirst, comma) = trailingSubject(beforeCue: i, sentenceFirst: sFirst),
@@ -1888,6 +1903,15 @@ struct StatementPass {
             words += 1
         }
         return words > 0
+    }
+
+    /// Whether tokens `a...b` are an opening participle phrase ("Reaching for the jugular,",
+    /// "Speaking to reporters,"): the speaker's manner, not content. An -ing word followed by a
+    /// preposition or determiner; "Rising prices hurt farmers, X said" is content.
+    func isOpeningParticiplePhrase(_ a: Int, _ b: Int) -> Bool {
+        guard a < b, b - a < 12, tokens[a].kind == .word, tokens[a].capitalized, tokens[a].key.hasSuffix("ing"), tokens[a].key.count > 5,
+              tokens[a + 1].kind == .word, tokens[a + 1].has(.determiners) || StatementPass.venueOpeners.contains(tokens[a + 1].key) || tokens[a + 1].key == "about" else { return false }
+        return !(a...b).contains { tokens[$0].quote >= 0 || tokens[$0].has(.beForms) }
     }
 
     /// Words that link a clause to what follows and so cannot end reported content ("… after, according to X, …").

@@ -83,6 +83,19 @@ struct VerbPhraseRuleTests {
         #expect(statements("Saying goodbye to friends, the long summer ended.").isEmpty)
     }
 
+    @Test("The channel before 'that' is passed over; an opening participle phrase is no content; 'As reported by X, …'")
+    func settingAroundTheCue() throws {
+        let s = try #require(statements("Reaching for the jugular, Kone said on Harbour Radio that the mayor had lied.").first)
+        #expect(s.speaker.surface == "Kone")
+        #expect(s.content == "the mayor had lied")
+        let reported = try #require(statements("As reported by the Harbour Courier, there are 150 delegates at stake in the vote.").first)
+        #expect(reported.speaker.surface == "the Harbour Courier")
+        #expect(reported.content == "there are 150 delegates at stake in the vote")
+        // Content that opens with an -ing noun phrase stays content: "Rising prices hurt farmers, Kone said."
+        let rising = try #require(statements("Rising prices hurt the farmers badly, Kone said.").first)
+        #expect(rising.content == "Rising prices hurt the farmers badly")
+    }
+
     @Test("A manner adverb between the cue and 'that' or a quotation is passed over")
     func mannerAdverb() throws {
         let s = try #require(statements("Reyes warned darkly that the port would close by winter.").first)
