@@ -1487,6 +1487,9 @@ struct StatementPass {
                 end = k
                 break
             }
+            // "…, but he has not endorsed her": a new subject after ", but" is the journalist's next clause.
+            if t.kind == .punct, t.key == ",", t.quote < 0, k > from, k + 2 <= sentenceLast, tokens[k + 1].key == "but",
+               tokens[k + 2].kind == .word, tokens[k + 2].has([.subjectPronouns, .determiners]) || tokens[k + 2].capitalized { break }
             if t.kind == .punct, t.key == ",", k + 1 <= sentenceLast {
                 // ", adding that …" / ", he said" end the content too.
                 if let c = cueAt[k + 1], c.form.words[0].hasSuffix("ing"), tokens[k + 1].quote < 0 { break }

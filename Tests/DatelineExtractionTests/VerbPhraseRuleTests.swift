@@ -96,6 +96,14 @@ struct VerbPhraseRuleTests {
         #expect(rising.content == "Rising prices hurt the farmers badly")
     }
 
+    @Test("Indirect content ends before ', but' and a new subject; ', but also …' goes on")
+    func butWithNewSubject() throws {
+        let s = try #require(statements("Kone has said he will vote for Reyes, but he has not endorsed her campaign.").first)
+        #expect(s.content == "he will vote for Reyes")
+        let also = try #require(statements("Kone said the levy was unfair, but also necessary for the port.").first)
+        #expect(also.content == "the levy was unfair, but also necessary for the port")
+    }
+
     @Test("A manner adverb between the cue and 'that' or a quotation is passed over")
     func mannerAdverb() throws {
         let s = try #require(statements("Reyes warned darkly that the port would close by winter.").first)
