@@ -1356,7 +1356,11 @@ struct StatementPass {
         let by = cue.last + 1
         guard by + 1 <= sLast, tokens[by].key == "by", tokens[by + 1].kind == .word, !tokens[by + 1].key.hasSuffix("ing"),
               tokens[by + 1].key.first.map({ !$0.isNumber }) ?? false else { return false }
-        guard let agent = phraseStarting(at: by + 1, upperBound: sLast + 1) else { return false }
+        guard var agent = phraseStarting(at: by + 1, upperBound: sLast + 1) else { return false }
+        // "blamed by Washington for Friday's attack": the reason after "for" is no part of the agent.
+        if agent.last > agent.first + 1, let f = (agent.first + 1..<agent.last).first(where: { tokens[$0].key == "for" && (tokens[$0 + 1].key.hasSuffix("'s") || !tokens[$0 + 1].capitalized) }) {
+            agent = SpeakerPhrase(first: agent.first, last: f - 1)
+        }
         if (by + 1...agent.last).contains(where: { StatementPass.nonAgents.contains(tokens[$0].key) || tokens[$0].has([.weekdays, .months]) }) { return false }
         // "As reported by the Courier, there are …": the sentence after the comma is the content.
         if i - 1 >= sFirst, tokens[i - 1].key == "as", i - 1 == sFirst || onlyOpeners(sFirst, i - 2) || tokens[i - 2].key == "," {
@@ -1406,7 +1410,7 @@ struct StatementPass {
 
     /// Words before which the subject of a passive cannot reach.
     static let passiveSubjectBounds: Set<String> = ["that", "which", "who", "whom", "when", "while", "because", "if", "as", "and", "but", "or",
-                                                    "after", "before", "since", "although", "though", "where", "so"]
+                                                    "after", "before", "since", "although", "though", "where", "so", "than", "rather"]
 
     /// A cue inside another statement's content with its own named subject and a "that" clause
     /// ("Reyes said the mayor had argued that the levy was fair"): a nested statement of its own;

@@ -124,6 +124,12 @@ struct VerbPhraseRuleTests {
         #expect(reduced.speaker.surface == "the Green Party")
         let relative = try #require(statements("The levy that was endorsed by Mayor Reyes failed in May.").first)
         #expect(relative.content == "The levy")
+        // A one-word agent, and a reason after "for" that is no part of the agent.
+        let one = try #require(statements("The missile sites were blamed by Washington.").first)
+        #expect(one.speaker.surface == "Washington")
+        let reason = try #require(statements("Iranian missile sites blamed by Washington for Friday's attack were hit.").first)
+        #expect(reason.speaker.surface == "Washington")
+        #expect(reason.content == "Iranian missile sites")
         // "by" with a time, a margin or a means names no speaker; a passive without "by" none either.
         #expect(statements("The levy was approved by Tuesday.").allSatisfy { $0.cue?.lemma != "approve" })
         #expect(statements("The motion was supported by a margin of ten votes.").isEmpty)
